@@ -1,0 +1,228 @@
+// Configuration: environment variables (DESIGN.md §4) validated once at start-up with zod.
+// A bad value throws a ConfigError whose message names the key and the problem; main prints
+// that one line and exits non-zero.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  dbPath: string;
+  /** Sources/channels file (JSON), applied at start-up. */
+  configFile?: string;
+  /** Public origin used in self links, e.g. https://feeds.example.com (no trailing slash). */
+  baseUrl?: string;
+  adminToken?: string;
+  allowPrivateNetworks: boolean;
+  /** host or host:port entries let through while the private-network guard stays on. */
+  privateNetworkAllowlist: string[];
+  fetchTimeoutMs: number;
+  maxFeedBytes: number;
+  /** node-cron expression for the scheduler tick. */
+  schedule: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  fetchConcurrency: number;
+  perHostConcurrency: number;
+  /** Cache-Control max-age for feeds, seconds. */
+  feedMaxAgeS: number;
+  /** Rendered-feed cache size (entries). */
+  cacheEntries: number;
+  /** Delete articles older than this many days (0 = keep forever). */
+  retentionDays: number;
+  /** Keep at most this many articles per source (0 = no cap). */
+  retentionPerSource: number;
+  /** Seed the bundled offline demo sources into an empty database. */
+  demo: boolean;
+  /** Parse large documents in a worker thread above this many bytes. */
+  workerThresholdBytes: number;
+}
+
+const boolish = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''].includes(v), 'must be 1/0, true/false, yes/no or on/off')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const bytes = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i, 'must be a size such as 10485760, 512KiB or 10MiB')
+  .transform((v) => {
+    const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v)!;
+    const unit = (m[2] ?? '').toLowerCase();
+    const mult = unit.startsWith('g') ? 1024 ** 3 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('k') ? 1024 : 1;
+    return Math.floor(Number(m[1]) * mult);
+  })
+  .refine((n) => n >= 1024 && n <= 1024 ** 3, 'must be between 1 KiB and 1 GiB');
+
+const origin = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password && !u.search && !u.hash;
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL without credentials, query or fragment, e.g. https://feeds.example.com')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const hostPortList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+  .refine((list) => list.every((e) => /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(e)), 'must be a comma-separated list of host or host:port entries');
+
+const cronExpr = z
+  .string()
+  .trim()
+  .refine((v) => /^(\S+\s+){4,5}\S+$/.test(v), 'must be a cron expression with 5 or 6 fields, e.g. "*/1 * * * *"');
+
+/** Each entry: env var name → its schema and default (as the string a user would write). */
+const ENV = {
+  PORT: { schema: int(0, 65535), default: '8080' },
+  HOST: { schema: z.string().trim().min(1, 'must not be empty'), default: '0.0.0.0' },
+  WIREFEED_DATA_DIR: { schema: z.string().trim().min(1, 'must not be empty'), default: './data' },
+  WIREFEED_DB: { schema: z.string().trim().min(1, 'must not be empty'), default: undefined },
+  WIREFEED_CONFIG: { schema: z.string().trim().min(1, 'must not be empty'), default: undefined },
+  WIREFEED_BASE_URL: { schema: origin, default: undefined },
+  WIREFEED_ADMIN_TOKEN: { schema: z.string().trim().min(16, 'must be at least 16 characters'), default: undefined },
+  WIREFEED_ALLOW_PRIVATE_NETWORKS: { schema: boolish, default: '0' },
+  WIREFEED_PRIVATE_NETWORK_ALLOWLIST: { schema: hostPortList, default: '' },
+  WIREFEED_FETCH_TIMEOUT_MS: { schema: int(100, 600_000), default: '20000' },
+  WIREFEED_MAX_FEED_BYTES: { schema: bytes, default: '10MiB' },
+  WIREFEED_SCHEDULE: { schema: cronExpr, default: '* * * * *' },
+  LOG_LEVEL: { schema: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS)), default: 'info' },
+  WIREFEED_FETCH_CONCURRENCY: { schema: int(1, 1000), default: '16' },
+  WIREFEED_PER_HOST_CONCURRENCY: { schema: int(1, 100), default: '2' },
+  WIREFEED_FEED_MAX_AGE: { schema: int(0, 86_400), default: '300' },
+  WIREFEED_CACHE_ENTRIES: { schema: int(0, 1_000_000), default: '1000' },
+  WIREFEED_RETENTION_DAYS: { schema: int(0, 36_500), default: '0' },
+  WIREFEED_RETENTION_PER_SOURCE: { schema: int(0, 10_000_000), default: '0' },
+  WIREFEED_DEMO: { schema: boolish, default: '1' },
+  WIREFEED_WORKER_THRESHOLD_BYTES: { schema: bytes, default: '256KiB' },
+} satisfies Record<string, { schema: z.ZodType; default: string | undefined }>;
+
+type EnvKey = keyof typeof ENV;
+type Parsed = { [K in EnvKey]: z.output<(typeof ENV)[K]['schema']> | undefined };
+
+/** Reads and validates the configuration from an environment object. Throws ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const out = {} as Record<string, unknown>;
+  for (const [key, spec] of Object.entries(ENV) as [EnvKey, (typeof ENV)[EnvKey]][]) {
+    const raw = env[key] ?? spec.default;
+    if (raw === undefined) continue;
+    const res = (spec.schema as z.ZodType).safeParse(raw);
+    if (!res.success) {
+      const problem = res.error.issues[0]?.message ?? 'is invalid';
+      throw new ConfigError(`config: ${key}=${JSON.stringify(raw)} ${problem}`);
+    }
+    out[key] = res.data;
+  }
+  const p = out as Parsed;
+  const dataDir = path.resolve(cwd, p.WIREFEED_DATA_DIR!);
+  const configFile = p.WIREFEED_CONFIG ? path.resolve(cwd, p.WIREFEED_CONFIG) : undefined;
+  const cfg: Config = {
+    port: p.PORT!,
+    host: p.HOST!,
+    dataDir,
+    dbPath: p.WIREFEED_DB ? (p.WIREFEED_DB === ':memory:' ? ':memory:' : path.resolve(cwd, p.WIREFEED_DB)) : path.join(dataDir, 'wirefeed.db'),
+    configFile,
+    baseUrl: p.WIREFEED_BASE_URL,
+    adminToken: p.WIREFEED_ADMIN_TOKEN,
+    allowPrivateNetworks: p.WIREFEED_ALLOW_PRIVATE_NETWORKS!,
+    privateNetworkAllowlist: p.WIREFEED_PRIVATE_NETWORK_ALLOWLIST!,
+    fetchTimeoutMs: p.WIREFEED_FETCH_TIMEOUT_MS!,
+    maxFeedBytes: p.WIREFEED_MAX_FEED_BYTES!,
+    schedule: p.WIREFEED_SCHEDULE!,
+    logLevel: p.LOG_LEVEL!,
+    fetchConcurrency: p.WIREFEED_FETCH_CONCURRENCY!,
+    perHostConcurrency: p.WIREFEED_PER_HOST_CONCURRENCY!,
+    feedMaxAgeS: p.WIREFEED_FEED_MAX_AGE!,
+    cacheEntries: p.WIREFEED_CACHE_ENTRIES!,
+    retentionDays: p.WIREFEED_RETENTION_DAYS!,
+    retentionPerSource: p.WIREFEED_RETENTION_PER_SOURCE!,
+    demo: p.WIREFEED_DEMO!,
+    workerThresholdBytes: p.WIREFEED_WORKER_THRESHOLD_BYTES!,
+  };
+  if (configFile) readConfigFile(configFile); // validate now: a bad file stops start-up too
+  return cfg;
+}
+
+// ---- the sources/channels file ----
+
+const sourceEntry = z
+  .object({
+    url: z.string().min(1),
+    slug: z.string().optional(),
+    title: z.string().optional(),
+    categories: z.array(z.string()).optional(),
+    minIntervalS: z.number().int().positive().optional(),
+    maxIntervalS: z.number().int().positive().optional(),
+    defaultCredit: z.string().optional(),
+    defaultRights: z.string().optional(),
+  })
+  .strict();
+
+const channelEntry = z
+  .object({
+    slug: z.string().min(1),
+    title: z.string().min(1),
+    description: z.string().optional(),
+    /** Source slugs (resolved at start-up). */
+    sources: z.array(z.string()).optional(),
+    categories: z.array(z.string()).optional(),
+    query: z.string().optional(),
+    defaultLimit: z.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+const configFileSchema = z
+  .object({
+    sources: z.array(sourceEntry).default([]),
+    channels: z.array(channelEntry).default([]),
+  })
+  .strict();
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+export type ConfigFileSource = z.output<typeof sourceEntry>;
+export type ConfigFileChannel = z.output<typeof channelEntry>;
+
+export function readConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`config: WIREFEED_CONFIG=${JSON.stringify(file)} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause });
+  }
+  return parseConfigFile(text, file);
+}
+
+export function parseConfigFile(text: string, file = 'config'): ConfigFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`config: WIREFEED_CONFIG ${file} is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+  const res = configFileSchema.safeParse(json);
+  if (!res.success) {
+    const issue = res.error.issues[0]!;
+    throw new ConfigError(`config: WIREFEED_CONFIG ${file} at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return res.data;
+}

@@ -1,0 +1,231 @@
+// Plain data types shared by every layer. No behaviour, no imports (DESIGN.md §2, §3).
+
+/** ISO-8601 UTC timestamp, always produced by `Date.prototype.toISOString()`. */
+export type IsoDate = string;
+
+export type SourceStatus = 'active' | 'paused' | 'gone';
+export type ArticleStatus = 'live' | 'withdrawn';
+export type IdentityKind = 'guid' | 'link' | 'hash';
+export type FeedFormat = 'rss' | 'atom' | 'json';
+
+export interface Author {
+  name: string;
+  email?: string;
+  url?: string;
+}
+
+export interface Category {
+  term: string;
+  /** RSS `category@domain`, Atom `category@scheme`. */
+  scheme?: string;
+  label?: string;
+}
+
+/** A photo, video, audio file or other attachment of an article. */
+export interface AssetInput {
+  url: string;
+  mimeType?: string;
+  /** Media RSS medium: image | video | audio | document | executable. */
+  medium?: string;
+  width?: number;
+  height?: number;
+  /** Bytes. */
+  size?: number;
+  /** Media RSS `media:title`. */
+  title?: string;
+  /** Media RSS `media:description`: the caption. */
+  caption?: string;
+  credit?: string;
+  /** Media RSS `media:credit@role`, e.g. "photographer". */
+  creditRole?: string;
+  /** Usage rights / copyright line (`media:copyright`, `media:license`). */
+  rights?: string;
+  /** URL of a thumbnail for this asset, when the source gave one. */
+  thumbnailUrl?: string;
+}
+
+/** One lint finding about a source feed (see the source lint in README). */
+export interface LintIssue {
+  code: string;
+  message: string;
+  /** How many items it concerns, when it is per item. */
+  count?: number;
+}
+
+/** What normalize produces for one item: everything the store keeps about an article. */
+export interface ArticleInput {
+  identityKey: string;
+  identityKind: IdentityKind;
+  guid?: string;
+  url?: string;
+  /** Plain text. */
+  title: string;
+  /** Plain text. */
+  summary?: string;
+  /** Sanitized HTML. */
+  contentHtml?: string;
+  authors: Author[];
+  categories: Category[];
+  language?: string;
+  publishedAt?: IsoDate;
+  updatedAt?: IsoDate;
+  rights?: string;
+  /** Primary image first. */
+  assets: AssetInput[];
+  /** Hash over every stored field above except identity; same key + other hash = an update. */
+  contentHash: string;
+}
+
+/** The feed-level facts normalize extracts from a document. */
+export interface FeedMeta {
+  title?: string;
+  description?: string;
+  siteUrl?: string;
+  language?: string;
+  /** RSS `ttl`, in minutes. */
+  ttlMinutes?: number;
+  format: string;
+}
+
+export interface NormalizedFeed {
+  meta: FeedMeta;
+  items: ArticleInput[];
+  lint: LintIssue[];
+}
+
+export interface SourceAttribution {
+  sourceId: number;
+  slug: string;
+  title: string;
+  /** The source's web site. */
+  siteUrl?: string;
+  /** The source's feed URL. */
+  feedUrl: string;
+}
+
+export interface Article extends ArticleInput {
+  id: number;
+  sourceId: number;
+  /** Monotonic across the whole database; bumped on insert and on change. The partner cursor. */
+  seq: number;
+  firstSeenAt: IsoDate;
+  /** Last time this row changed (insert, update, withdraw). */
+  changedAt: IsoDate;
+  status: ArticleStatus;
+  source: SourceAttribution;
+}
+
+export interface Source {
+  id: number;
+  slug: string;
+  url: string;
+  title?: string;
+  siteUrl?: string;
+  description?: string;
+  language?: string;
+  categories: string[];
+  minIntervalS: number;
+  maxIntervalS: number;
+  etag?: string;
+  lastModified?: string;
+  nextFetchAt: IsoDate;
+  lastFetchedAt?: IsoDate;
+  /** Last time a fetch returned new or changed content. */
+  lastSuccessAt?: IsoDate;
+  errorCount: number;
+  lastError?: string;
+  status: SourceStatus;
+  /** Why it is paused or gone, for people. */
+  statusReason?: string;
+  defaultCredit?: string;
+  defaultRights?: string;
+  lint: LintIssue[];
+  createdAt: IsoDate;
+}
+
+export interface NewSource {
+  url: string;
+  slug?: string;
+  title?: string;
+  categories?: string[];
+  minIntervalS?: number;
+  maxIntervalS?: number;
+  defaultCredit?: string;
+  defaultRights?: string;
+}
+
+export type SourcePatch = Partial<
+  Pick<
+    Source,
+    | 'url'
+    | 'slug'
+    | 'title'
+    | 'siteUrl'
+    | 'description'
+    | 'language'
+    | 'categories'
+    | 'minIntervalS'
+    | 'maxIntervalS'
+    | 'nextFetchAt'
+    | 'status'
+    | 'statusReason'
+    | 'errorCount'
+    | 'lastError'
+    | 'defaultCredit'
+    | 'defaultRights'
+  >
+>;
+
+export interface ChannelFilter {
+  /** Source ids; empty or absent = every source. */
+  sourceIds?: number[];
+  /** Any of these categories (case-insensitive); empty or absent = any. */
+  categories?: string[];
+  /** Full-text query (SQLite FTS5 syntax, simple words recommended). */
+  query?: string;
+}
+
+export interface Channel {
+  slug: string;
+  title: string;
+  description?: string;
+  filter: ChannelFilter;
+  defaultLimit: number;
+  createdAt: IsoDate;
+}
+
+export type NewChannel = Omit<Channel, 'createdAt' | 'defaultLimit' | 'filter'> & {
+  filter?: ChannelFilter;
+  defaultLimit?: number;
+};
+
+export type FetchOutcome = 'modified' | 'not-modified' | 'gone' | 'retry-later' | 'error';
+
+export interface FetchLogEntry {
+  id: number;
+  sourceId: number;
+  startedAt: IsoDate;
+  ms: number;
+  outcome: FetchOutcome;
+  httpStatus?: number;
+  bytes?: number;
+  itemsNew: number;
+  itemsUpdated: number;
+  itemsUnchanged: number;
+  error?: string;
+  /** e.g. "moved permanently to https://…", lint summaries. */
+  warnings: string[];
+  /** Final URL after redirects when it differs from the source URL. */
+  finalUrl?: string;
+}
+
+export interface ArticleQuery {
+  sourceIds?: number[];
+  categories?: string[];
+  /** FTS5 query. */
+  q?: string;
+  /** Cursor: only seq > after, oldest first. Without it: newest first. */
+  after?: number;
+  limit: number;
+  includeWithdrawn?: boolean;
+}

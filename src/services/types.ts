@@ -1,0 +1,76 @@
+// Service contracts used by the edges (http/, cli/, scheduler/).
+import type { Article, Channel, FeedFormat, FetchLogEntry, NewSource, Source, SourcePatch, ChannelFilter } from '../model/types.js';
+import type { DiscoveredFeed } from '../ingest/types.js';
+
+export interface RefreshOutcome {
+  sourceId: number;
+  slug: string;
+  outcome: FetchLogEntry['outcome'];
+  log: FetchLogEntry;
+}
+
+export interface SourceService {
+  /**
+   * Validates (scheme, credentials, length, private address unless allowed), dedupes (409) and
+   * inserts with next_fetch_at = now. A web page URL is resolved to its feed by discovery;
+   * several candidates and no `pick` → ValidationError 300-style (code 'multiple_feeds', details = choices).
+   */
+  add(input: NewSource): Promise<Source>;
+  list(): Promise<Source[]>;
+  get(idOrSlug: number | string): Promise<Source>;
+  update(id: number, patch: SourcePatch): Promise<Source>;
+  remove(id: number): Promise<void>;
+  fetchLog(id: number, limit?: number): Promise<FetchLogEntry[]>;
+}
+
+export interface RefreshService {
+  /** Fetches one source now, whatever its schedule, and records the outcome. Never throws for fetch errors. */
+  refreshSource(source: Source, signal?: AbortSignal): Promise<RefreshOutcome>;
+  /** Refreshes every due source with the global and per-host limits. */
+  refreshDue(signal?: AbortSignal): Promise<RefreshOutcome[]>;
+}
+
+export interface ChannelService {
+  list(): Promise<Channel[]>;
+  get(slug: string): Promise<Channel>;
+  create(input: { slug: string; title: string; description?: string; filter?: ChannelFilter; defaultLimit?: number }): Promise<Channel>;
+  update(slug: string, patch: Partial<Pick<Channel, 'title' | 'description' | 'filter' | 'defaultLimit'>>): Promise<Channel>;
+  remove(slug: string): Promise<void>;
+}
+
+/** Query of a public feed URL, already validated. */
+export interface FeedQuery {
+  limit?: number;
+  category?: string;
+  q?: string;
+  after?: number;
+}
+
+export interface FeedTarget {
+  kind: 'channel' | 'source';
+  slug: string;
+}
+
+export interface RenderedFeed {
+  body: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  /** Strong ETag, quoted: hash of `body`. */
+  etag: string;
+  /** Newest change among the items (or the channel's), for Last-Modified. */
+  lastModified?: Date;
+  contentType: string;
+}
+
+export interface FeedService {
+  /** Rendered bytes from cache, rendering and compressing only on a miss. Throws NotFoundError / ValidationError. */
+  getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery): Promise<RenderedFeed>;
+  /** Synchronous cache probe for the fast lane: undefined on a miss. */
+  peekFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery): RenderedFeed | undefined;
+  /** Data for the human HTML page of a channel or source. */
+  getPage(target: FeedTarget, limit?: number): Promise<{ title: string; description?: string; items: Article[] }>;
+  /** Everything the index page lists. */
+  directory(): Promise<{ channels: Channel[]; sources: Source[] }>;
+}
+
+export type { DiscoveredFeed };

@@ -1,0 +1,126 @@
+// Storage interfaces (DESIGN.md §2): async so a PostgreSQL implementation can follow.
+// Only storage/ knows SQL; everything else talks to these.
+import type {
+  Article,
+  ArticleInput,
+  ArticleQuery,
+  Channel,
+  FetchLogEntry,
+  FetchOutcome,
+  IsoDate,
+  LintIssue,
+  NewChannel,
+  NewSource,
+  Source,
+  SourcePatch,
+  SourceStatus,
+} from '../model/types.js';
+
+export interface SourceRepo {
+  /** Inserts a source; throws ValidationError(409, 'source_exists') when url or slug is taken. */
+  create(input: NewSource & { slug: string; nextFetchAt: IsoDate; now: IsoDate }): Promise<Source>;
+  get(id: number): Promise<Source | undefined>;
+  getBySlug(slug: string): Promise<Source | undefined>;
+  /** Exact match on the stored (normalized) URL. */
+  findByUrl(url: string): Promise<Source | undefined>;
+  list(filter?: { status?: SourceStatus }): Promise<Source[]>;
+  /** Throws ValidationError(409) on a url/slug clash, NotFoundError when absent. */
+  update(id: number, patch: SourcePatch): Promise<Source>;
+  /** Removes the source with its articles, assets and fetch log. Returns false when absent. */
+  remove(id: number): Promise<boolean>;
+  /** Active sources with next_fetch_at <= now, earliest first. */
+  listDue(now: IsoDate, limit: number): Promise<Source[]>;
+  /** Earliest next_fetch_at among active sources, for the scheduler. */
+  nextDueAt(): Promise<IsoDate | undefined>;
+}
+
+export interface ArticleRepo {
+  /** Live articles matching the query; newest first, or seq ascending with `after`. */
+  query(q: ArticleQuery): Promise<Article[]>;
+  get(id: number): Promise<Article | undefined>;
+  /** Marks withdrawn and bumps seq (a partner's cursor sees the change). */
+  withdraw(id: number, now: IsoDate): Promise<Article | undefined>;
+  /** Highest seq in the database (0 when empty). */
+  maxSeq(): Promise<number>;
+  count(filter?: { sourceId?: number }): Promise<number>;
+}
+
+export interface FetchRecord {
+  sourceId: number;
+  startedAt: IsoDate;
+  ms: number;
+  outcome: FetchOutcome;
+  httpStatus?: number;
+  bytes?: number;
+  error?: string;
+  warnings: string[];
+  finalUrl?: string;
+  /** Normalized items of a 'modified' fetch; absent otherwise. */
+  items?: ArticleInput[];
+  /** Fetch state to store on the source in the same transaction. */
+  source: SourcePatch & {
+    etag?: string | null;
+    lastModified?: string | null;
+    lastFetchedAt: IsoDate;
+    lastSuccessAt?: IsoDate;
+    lint?: LintIssue[];
+  };
+  /** The time written into first_seen_at / changed_at. */
+  now: IsoDate;
+}
+
+export interface FetchCounts {
+  itemsNew: number;
+  itemsUpdated: number;
+  itemsUnchanged: number;
+}
+
+export interface IngestRepo {
+  /**
+   * Step 7 of the pipeline, in ONE transaction: insert new articles, update changed ones
+   * (content hash differs → new seq, changed_at), leave unchanged alone, write the source's
+   * fetch state and one fetch-log row. Returns the counts and the log row.
+   */
+  recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }>;
+}
+
+export interface FetchLogRepo {
+  list(sourceId: number, limit: number): Promise<FetchLogEntry[]>;
+}
+
+export interface ChannelRepo {
+  list(): Promise<Channel[]>;
+  get(slug: string): Promise<Channel | undefined>;
+  /** Throws ValidationError(409, 'channel_exists'). */
+  create(input: NewChannel & { now: IsoDate }): Promise<Channel>;
+  update(slug: string, patch: Partial<Omit<Channel, 'slug' | 'createdAt'>>): Promise<Channel>;
+  remove(slug: string): Promise<boolean>;
+}
+
+export interface RetentionPolicy {
+  /** Delete articles first seen before this time. */
+  olderThan?: IsoDate;
+  /** Keep at most this many newest articles per source. */
+  maxPerSource?: number;
+}
+
+export interface Storage {
+  sources: SourceRepo;
+  articles: ArticleRepo;
+  channels: ChannelRepo;
+  fetchLog: FetchLogRepo;
+  ingest: IngestRepo;
+  /**
+   * A number that changes whenever published data may have changed (articles, sources,
+   * channels), in this process or another one on the same database. Synchronous and cheap:
+   * it keys the rendered-feed cache on every request.
+   */
+  dataVersion(): number;
+  /** Key/value settings (e.g. the generated admin token's fingerprint). */
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+  prune(policy: RetentionPolicy): Promise<{ deleted: number }>;
+  /** WAL checkpoint (TRUNCATE) and `PRAGMA optimize`. */
+  maintenance(): Promise<void>;
+  close(): void;
+}
