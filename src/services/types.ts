@@ -62,11 +62,15 @@ export interface RenderedFeed {
   contentType: string;
 }
 
+/**
+ * `origin` (e.g. "http://feeds.local:8080", from a validated Host header) is the base of self
+ * links when no baseUrl is configured; it is part of the cache key. Ignored when baseUrl is set.
+ */
 export interface FeedService {
   /** Rendered bytes from cache, rendering and compressing only on a miss. Throws NotFoundError / ValidationError. */
-  getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery): Promise<RenderedFeed>;
+  getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string): Promise<RenderedFeed>;
   /** Synchronous cache probe for the fast lane: undefined on a miss. */
-  peekFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery): RenderedFeed | undefined;
+  peekFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string): RenderedFeed | undefined;
   /** Data for the human HTML page of a channel or source. */
   getPage(target: FeedTarget, limit?: number): Promise<{ title: string; description?: string; items: Article[] }>;
   /** Everything the index page lists. */
