@@ -1,0 +1,29 @@
+// Turns free text typed by a person into a safe FTS5 MATCH expression. FTS5 has its own
+// grammar (quotes, AND/OR/NOT, NEAR, column filters "col:", parentheses, "^", "*"); passing
+// user text straight through turns a stray quote into an SQLite syntax error, so every word
+// is quoted and the words are AND-ed by juxtaposition. A trailing "*" keeps prefix search.
+import { ValidationError } from '../errors.js';
+
+/** More terms than this is not a search, it is a paste; refuse it rather than run it. */
+export const MAX_QUERY_TERMS = 32;
+
+const HAS_WORD = /[\p{L}\p{N}]/u;
+
+export function toFtsQuery(q: string): string {
+  const terms: string[] = [];
+  for (const chunk of q.split(/\s+/u)) {
+    // Quotes would end the FTS5 string early, and "*" means prefix only outside one.
+    const bare = chunk.replace(/"/gu, '');
+    const prefix = bare.endsWith('*');
+    const word = bare.replace(/\*/gu, '');
+    if (!HAS_WORD.test(word)) continue;
+    terms.push(`"${word}"${prefix ? '*' : ''}`);
+  }
+  if (terms.length === 0) {
+    throw new ValidationError('invalid_query', 'query: q must contain at least one letter or digit', 400);
+  }
+  if (terms.length > MAX_QUERY_TERMS) {
+    throw new ValidationError('invalid_query', `query: q has ${terms.length} words; at most ${MAX_QUERY_TERMS} are allowed`, 400);
+  }
+  return terms.join(' ');
+}

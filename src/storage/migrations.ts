@@ -1,0 +1,226 @@
+// Append-only schema migrations. Never edit or reorder a shipped entry: add a new one.
+// The applied version lives in `PRAGMA user_version`; each migration runs in its own
+// transaction together with the version bump, so a crash leaves a consistent version.
+// SQL stays close to what PostgreSQL accepts (FTS5 and JSON text columns aside) so a
+// PostgreSQL twin can follow the same steps.
+import type BetterSqlite3 from 'better-sqlite3';
+import { StorageError } from '../errors.js';
+import { foldCategory, htmlToText } from './sqlite/text.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL; may call the functions registered by `registerSqlFunctions`. */
+  up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    up: `
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL UNIQUE,
+  title TEXT,
+  site_url TEXT,
+  description TEXT,
+  language TEXT,
+  categories TEXT NOT NULL DEFAULT '[]',
+  min_interval_s INTEGER NOT NULL,
+  max_interval_s INTEGER NOT NULL,
+  etag TEXT,
+  last_modified TEXT,
+  next_fetch_at TEXT NOT NULL,
+  last_fetched_at TEXT,
+  last_success_at TEXT,
+  error_count INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'gone')),
+  status_reason TEXT,
+  default_credit TEXT,
+  default_rights TEXT,
+  lint TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX sources_due ON sources (status, next_fetch_at);
+
+CREATE TABLE articles (
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+  identity_key TEXT NOT NULL,
+  identity_kind TEXT NOT NULL CHECK (identity_kind IN ('guid', 'link', 'hash')),
+  guid TEXT,
+  url TEXT,
+  title TEXT NOT NULL,
+  summary TEXT,
+  content_html TEXT,
+  authors TEXT NOT NULL DEFAULT '[]',
+  categories TEXT NOT NULL DEFAULT '[]',
+  language TEXT,
+  published_at TEXT,
+  updated_at TEXT,
+  rights TEXT,
+  content_hash TEXT NOT NULL,
+  seq INTEGER NOT NULL UNIQUE,
+  first_seen_at TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'live' CHECK (status IN ('live', 'withdrawn')),
+  sort_at TEXT NOT NULL,
+  UNIQUE (source_id, identity_key)
+);
+CREATE INDEX articles_status_sort ON articles (status, sort_at);
+CREATE INDEX articles_source_sort ON articles (source_id, sort_at);
+
+CREATE TABLE assets (
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  mime_type TEXT,
+  medium TEXT,
+  width INTEGER,
+  height INTEGER,
+  size INTEGER,
+  title TEXT,
+  caption TEXT,
+  credit TEXT,
+  credit_role TEXT,
+  rights TEXT,
+  thumbnail_url TEXT,
+  PRIMARY KEY (article_id, position)
+);
+
+CREATE TABLE channels (
+  slug TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  description TEXT,
+  filter TEXT NOT NULL DEFAULT '{}',
+  default_limit INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE fetch_log (
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+  started_at TEXT NOT NULL,
+  ms INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  http_status INTEGER,
+  bytes INTEGER,
+  items_new INTEGER NOT NULL DEFAULT 0,
+  items_updated INTEGER NOT NULL DEFAULT 0,
+  items_unchanged INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  warnings TEXT NOT NULL DEFAULT '[]',
+  final_url TEXT
+);
+CREATE INDEX fetch_log_source ON fetch_log (source_id, id);
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- seq lives here, not in max(articles.seq): deleting the newest article must never let its
+-- seq be handed out again, or a partner's cursor would skip the next article.
+CREATE TABLE counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT INTO counters (name, value) VALUES ('seq', 0);
+`,
+  },
+  {
+    version: 2,
+    name: 'article-categories',
+    up: `
+-- One row per (article, folded category) with sort_at copied in, so a category page is one
+-- index range scan instead of a JSON scan of every article.
+CREATE TABLE article_categories (
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  term_lower TEXT NOT NULL,
+  sort_at TEXT NOT NULL,
+  PRIMARY KEY (article_id, term_lower)
+);
+CREATE INDEX article_categories_term_sort ON article_categories (term_lower, sort_at, article_id);
+INSERT INTO article_categories (article_id, term_lower, sort_at)
+  SELECT DISTINCT a.id, wirefeed_fold(json_extract(c.value, '$.term')), a.sort_at
+  FROM articles a, json_each(a.categories) c
+  WHERE wirefeed_fold(json_extract(c.value, '$.term')) <> '';
+`,
+  },
+  {
+    version: 3,
+    name: 'articles-fts',
+    up: `
+-- Contentless: the text already lives in articles; the index only needs rowids back.
+CREATE VIRTUAL TABLE articles_fts USING fts5 (
+  title, summary, body,
+  content = '', contentless_delete = 1,
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+-- Deletes reach the index from every path, including ON DELETE CASCADE from sources.
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+  DELETE FROM articles_fts WHERE rowid = old.id;
+END;
+INSERT INTO articles_fts (rowid, title, summary, body)
+  SELECT id, title, coalesce(summary, ''), wirefeed_html_text(content_html) FROM articles;
+`,
+  },
+];
+
+export const CURRENT_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** SQL functions the migrations call; JS-side so backfills match what the repositories write. */
+export function registerSqlFunctions(db: BetterSqlite3.Database): void {
+  db.function('wirefeed_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? foldCategory(v) : ''));
+  db.function('wirefeed_html_text', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? htmlToText(v) : ''));
+}
+
+export function schemaVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function refuseNewer(found: number, known: number): never {
+  throw new StorageError(
+    `storage: database schema version ${found} is newer than this wirefeed supports (${known}); upgrade wirefeed or point WIREFEED_DB elsewhere`,
+    { code: 'schema_too_new' },
+  );
+}
+
+/**
+ * Brings the database up to `to` (default: the newest version) and returns the versions it
+ * went from and to. Refuses a database written by a newer wirefeed.
+ */
+export function migrate(
+  db: BetterSqlite3.Database,
+  opts: { to?: number; migrations?: readonly Migration[] } = {},
+): { from: number; to: number } {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  const known = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  const target = opts.to ?? known;
+  const from = schemaVersion(db);
+  if (from > known) refuseNewer(from, known);
+  registerSqlFunctions(db);
+  for (const m of migrations) {
+    if (m.version > target) break;
+    // IMMEDIATE takes the write lock before re-reading the version, so two processes starting
+    // together apply each migration once.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const current = schemaVersion(db);
+      if (current > known) refuseNewer(current, known);
+      if (m.version > current) {
+        db.exec(m.up);
+        db.pragma(`user_version = ${m.version}`);
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      if (err instanceof StorageError) throw err;
+      throw new StorageError(`storage: migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return { from, to: schemaVersion(db) };
+}

@@ -1,0 +1,140 @@
+// ArticleRepo on SQLite. Each query shape leans on one index (see the migrations):
+//   newest first        articles (status, sort_at)          walked backwards, LIMIT stops it
+//   one source          articles (source_id, sort_at)
+//   one category        article_categories (term_lower, sort_at, article_id)
+//   cursor (after)      articles (seq)
+//   full text           articles_fts by rowid DESC (rowid follows insertion: cheap, unlike rank)
+// IN-lists are passed as one JSON array (json_each) so the statement text, and its cached
+// prepared statement, do not depend on the list length.
+import { ValidationError } from '../../errors.js';
+import type { Article, ArticleQuery, AssetInput, IsoDate } from '../../model/types.js';
+import type { ArticleRepo } from '../repos.js';
+import { toFtsQuery } from '../fts-query.js';
+import type { SqliteContext } from './context.js';
+import { ARTICLE_COLUMNS, toArticle, toAsset, type ArticleRow, type AssetRow } from './rows.js';
+import { foldCategory } from './text.js';
+import { nextSeq, setSeq } from './seq.js';
+
+/** Loads the assets of all rows in one query and builds the articles, in row order. */
+export function rowsToArticles(ctx: SqliteContext, rows: ArticleRow[]): Article[] {
+  if (rows.length === 0) return [];
+  const byArticle = new Map<number, AssetInput[]>();
+  const assetRows = ctx
+    .stmt('SELECT * FROM assets WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, position')
+    .all(JSON.stringify(rows.map((r) => r.id))) as AssetRow[];
+  for (const a of assetRows) {
+    let list = byArticle.get(a.article_id);
+    if (!list) byArticle.set(a.article_id, (list = []));
+    list.push(toAsset(a));
+  }
+  return rows.map((r) => toArticle(r, byArticle.get(r.id) ?? []));
+}
+
+export interface BuiltQuery {
+  sql: string;
+  params: unknown[];
+}
+
+/** The SQL for one ArticleQuery. Exported for EXPLAIN QUERY PLAN checks in tests. */
+export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
+  if (!Number.isInteger(q.limit) || q.limit < 1) {
+    throw new ValidationError('invalid_limit', 'storage: limit must be a positive whole number', 400);
+  }
+  const joins: string[] = [];
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const sourceIds = q.sourceIds ?? [];
+  const terms = [...new Set((q.categories ?? []).map(foldCategory).filter((t) => t !== ''))];
+  const fts = q.q !== undefined && q.q.trim() !== '' ? toFtsQuery(q.q) : undefined;
+  let order: string;
+
+  if (fts !== undefined) {
+    joins.push('JOIN articles_fts f ON f.rowid = a.id');
+    where.push('articles_fts MATCH ?');
+    params.push(fts);
+  }
+  let byCategoryIndex = false;
+  if (terms.length === 1) {
+    joins.push('JOIN article_categories c ON c.article_id = a.id');
+    where.push('c.term_lower = ?');
+    params.push(terms[0]);
+    byCategoryIndex = true;
+  } else if (terms.length > 1) {
+    where.push('a.id IN (SELECT article_id FROM article_categories WHERE term_lower IN (SELECT value FROM json_each(?)))');
+    params.push(JSON.stringify(terms));
+  }
+  if (sourceIds.length === 1) {
+    where.push('a.source_id = ?');
+    params.push(sourceIds[0]);
+  } else if (sourceIds.length > 1) {
+    where.push('a.source_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(sourceIds));
+  }
+  if (!q.includeWithdrawn) where.push(`a.status = 'live'`);
+
+  if (q.after !== undefined) {
+    if (!Number.isInteger(q.after) || q.after < 0) {
+      throw new ValidationError('invalid_cursor', 'storage: after must be a non-negative whole number', 400);
+    }
+    where.push('a.seq > ?');
+    params.push(q.after);
+    order = 'a.seq ASC';
+  } else if (fts !== undefined) {
+    order = 'f.rowid DESC';
+  } else if (byCategoryIndex) {
+    order = 'c.sort_at DESC, c.article_id DESC';
+  } else {
+    order = 'a.sort_at DESC, a.id DESC';
+  }
+  params.push(q.limit);
+  const sql = `SELECT ${ARTICLE_COLUMNS}
+FROM articles a JOIN sources s ON s.id = a.source_id ${joins.join(' ')}
+${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+ORDER BY ${order} LIMIT ?`;
+  return { sql, params };
+}
+
+const GET_SQL = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?`;
+
+export function createArticleRepo(ctx: SqliteContext): ArticleRepo {
+  const getOne = (id: number): Article | undefined => {
+    const row = ctx.stmt(GET_SQL).get(id) as ArticleRow | undefined;
+    return row && rowsToArticles(ctx, [row])[0];
+  };
+
+  return {
+    async query(q: ArticleQuery) {
+      const { sql, params } = buildArticleQuery(q);
+      return ctx.read('query articles', () => rowsToArticles(ctx, ctx.stmt(sql).all(...params) as ArticleRow[]));
+    },
+
+    async get(id: number) {
+      return ctx.read('get article', () => getOne(id));
+    },
+
+    async withdraw(id: number, now: IsoDate) {
+      return ctx.write('withdraw article', () => {
+        const status = ctx.stmt('SELECT status FROM articles WHERE id = ?').pluck().get(id) as string | undefined;
+        if (status === undefined) return undefined;
+        if (status !== 'withdrawn') {
+          const seq = nextSeq(ctx);
+          ctx.stmt(`UPDATE articles SET status = 'withdrawn', seq = ?, changed_at = ? WHERE id = ?`).run(seq, now, id);
+          setSeq(ctx, seq);
+        }
+        return getOne(id);
+      });
+    },
+
+    async maxSeq() {
+      return ctx.read('max seq', () => nextSeq(ctx) - 1);
+    },
+
+    async count(filter?: { sourceId?: number }) {
+      return ctx.read('count articles', () =>
+        filter?.sourceId !== undefined
+          ? (ctx.stmt(`SELECT count(*) FROM articles WHERE source_id = ? AND status = 'live'`).pluck().get(filter.sourceId) as number)
+          : (ctx.stmt(`SELECT count(*) FROM articles WHERE status = 'live'`).pluck().get() as number),
+      );
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// IngestRepo (pipeline step 7) and FetchLogRepo on SQLite.
+import { NotFoundError } from '../../errors.js';
+import type { ArticleInput, FetchLogEntry, IsoDate } from '../../model/types.js';
+import type { FetchCounts, FetchLogRepo, FetchRecord, IngestRepo } from '../repos.js';
+import type { SqliteContext } from './context.js';
+import { toFetchLogEntry, type FetchLogRow } from './rows.js';
+import { nextSeq, setSeq } from './seq.js';
+import { sourcePatchToSet } from './source-columns.js';
+import { sourceClash } from './source-repo.js';
+import { foldCategory, htmlToText } from './text.js';
+
+/** Fetch-log rows kept per source: a fetch a minute would otherwise grow it by millions a day. */
+export const FETCH_LOG_KEEP_PER_SOURCE = 500;
+
+const ARTICLE_FIELDS = `identity_kind, guid, url, title, summary, content_html, authors, categories, language,
+  published_at, updated_at, rights, content_hash, sort_at`;
+
+function articleValues(item: ArticleInput, sortAt: IsoDate): unknown[] {
+  return [
+    item.identityKind,
+    item.guid ?? null,
+    item.url ?? null,
+    item.title,
+    item.summary ?? null,
+    item.contentHtml ?? null,
+    JSON.stringify(item.authors ?? []),
+    JSON.stringify(item.categories ?? []),
+    item.language ?? null,
+    item.publishedAt ?? null,
+    item.updatedAt ?? null,
+    item.rights ?? null,
+    item.contentHash,
+    sortAt,
+  ];
+}
+
+/** Writes the rows derived from an article (assets, categories, full-text), replacing old ones. */
+function writeDerived(ctx: SqliteContext, id: number, item: ArticleInput, sortAt: IsoDate, replace: boolean): void {
+  if (replace) {
+    ctx.stmt('DELETE FROM assets WHERE article_id = ?').run(id);
+    ctx.stmt('DELETE FROM article_categories WHERE article_id = ?').run(id);
+    ctx.stmt('DELETE FROM articles_fts WHERE rowid = ?').run(id);
+  }
+  const insertAsset = ctx.stmt(
+    `INSERT INTO assets (article_id, position, url, mime_type, medium, width, height, size, title, caption, credit,
+       credit_role, rights, thumbnail_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  (item.assets ?? []).forEach((a, position) => {
+    insertAsset.run(
+      id,
+      position,
+      a.url,
+      a.mimeType ?? null,
+      a.medium ?? null,
+      a.width ?? null,
+      a.height ?? null,
+      a.size ?? null,
+      a.title ?? null,
+      a.caption ?? null,
+      a.credit ?? null,
+      a.creditRole ?? null,
+      a.rights ?? null,
+      a.thumbnailUrl ?? null,
+    );
+  });
+  const terms = new Set((item.categories ?? []).map((c) => foldCategory(c.term)).filter((t) => t !== ''));
+  const insertCategory = ctx.stmt('INSERT INTO article_categories (article_id, term_lower, sort_at) VALUES (?, ?, ?)');
+  for (const term of terms) insertCategory.run(id, term, sortAt);
+  ctx
+    .stmt('INSERT INTO articles_fts (rowid, title, summary, body) VALUES (?, ?, ?, ?)')
+    .run(id, item.title, item.summary ?? '', htmlToText(item.contentHtml));
+}
+
+export function createIngestRepo(ctx: SqliteContext): IngestRepo {
+  return {
+    async recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }> {
+      return ctx.write('record fetch', () => {
+        const exists = ctx.stmt('SELECT 1 FROM sources WHERE id = ?').pluck().get(rec.sourceId);
+        if (!exists) throw new NotFoundError(`storage: source ${rec.sourceId} not found`);
+
+        const counts: FetchCounts = { itemsNew: 0, itemsUpdated: 0, itemsUnchanged: 0 };
+        const firstSeq = nextSeq(ctx);
+        let seq = firstSeq;
+        const find = ctx.stmt('SELECT id, content_hash FROM articles WHERE source_id = ? AND identity_key = ?');
+        const insert = ctx.stmt(
+          `INSERT INTO articles (source_id, identity_key, ${ARTICLE_FIELDS}, seq, first_seen_at, changed_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        const update = ctx.stmt(
+          `UPDATE articles SET (${ARTICLE_FIELDS}, seq, changed_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           WHERE id = ?`,
+        );
+        for (const item of rec.items ?? []) {
+          const found = find.get(rec.sourceId, item.identityKey) as { id: number; content_hash: string } | undefined;
+          if (found && found.content_hash === item.contentHash) {
+            counts.itemsUnchanged++;
+            continue;
+          }
+          // Newest first means by publication date; undated items sort by when we first saw them.
+          const sortAt = item.publishedAt ?? (found ? undefined : rec.now);
+          if (!found) {
+            const { lastInsertRowid } = insert.run(
+              rec.sourceId,
+              item.identityKey,
+              ...articleValues(item, sortAt!),
+              seq++,
+              rec.now,
+              rec.now,
+            );
+            writeDerived(ctx, Number(lastInsertRowid), item, sortAt!, false);
+            counts.itemsNew++;
+          } else {
+            const keptSortAt =
+              sortAt ?? (ctx.stmt('SELECT first_seen_at FROM articles WHERE id = ?').pluck().get(found.id) as string);
+            update.run(...articleValues(item, keptSortAt), seq++, rec.now, found.id);
+            writeDerived(ctx, found.id, item, keptSortAt, true);
+            counts.itemsUpdated++;
+          }
+        }
+        if (seq > firstSeq) setSeq(ctx, seq - 1);
+
+        const { set, values } = sourcePatchToSet(rec.source);
+        if (set) {
+          try {
+            ctx.stmt(`UPDATE sources SET ${set} WHERE id = ?`).run(...values, rec.sourceId);
+          } catch (err) {
+            throw sourceClash(err) ?? err;
+          }
+        }
+
+        const { lastInsertRowid } = ctx
+          .stmt(
+            `INSERT INTO fetch_log (source_id, started_at, ms, outcome, http_status, bytes, items_new, items_updated,
+               items_unchanged, error, warnings, final_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            rec.sourceId,
+            rec.startedAt,
+            Math.round(rec.ms),
+            rec.outcome,
+            rec.httpStatus ?? null,
+            rec.bytes ?? null,
+            counts.itemsNew,
+            counts.itemsUpdated,
+            counts.itemsUnchanged,
+            rec.error ?? null,
+            JSON.stringify(rec.warnings ?? []),
+            rec.finalUrl ?? null,
+          );
+        const logId = Number(lastInsertRowid);
+        ctx
+          .stmt(
+            `DELETE FROM fetch_log WHERE source_id = ? AND id <= (
+               SELECT id FROM fetch_log WHERE source_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+          )
+          .run(rec.sourceId, rec.sourceId, FETCH_LOG_KEEP_PER_SOURCE);
+        const log = toFetchLogEntry(ctx.stmt('SELECT * FROM fetch_log WHERE id = ?').get(logId) as FetchLogRow);
+        return { ...counts, log };
+      });
+    },
+  };
+}
+
+export function createFetchLogRepo(ctx: SqliteContext): FetchLogRepo {
+  return {
+    async list(sourceId: number, limit: number) {
+      return ctx.read('list fetch log', () =>
+        (ctx.stmt('SELECT * FROM fetch_log WHERE source_id = ? ORDER BY id DESC LIMIT ?').all(sourceId, limit) as FetchLogRow[]).map(
+          toFetchLogEntry,
+        ),
+      );
+    },
+  };
+}
