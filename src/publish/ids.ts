@@ -1,0 +1,35 @@
+// Item ids. One stable id per article, used by all three formats, so a partner reading any
+// of them sees the same identity and items from two sources never collide in a merged channel.
+import type { Article } from '../model/types.js';
+import { stripForbidden } from './text.js';
+
+/** Characters RFC 3987 never allows in an IRI (whitespace, controls, and <>"{}|\^`). */
+const NOT_IRI = /[\u0000-\u0020\u007F<>"{}|\\^`]/;
+const HTTP_URL = /^https?:\/\/[^/?#]+/i;
+/** RFC 4151: tag:authority,date:specific. */
+const TAG_URI = /^tag:[^,:]+,\d{4}(-\d{2}(-\d{2})?)?:/i;
+/** RFC 8141: urn:NID:NSS. */
+const URN = /^urn:[a-z0-9][a-z0-9-]{0,31}:./i;
+
+/** True for an absolute http(s) URL, tag: URI or urn: that is also a valid IRI. */
+export function isStableIri(s: string): boolean {
+  return !NOT_IRI.test(s) && (HTTP_URL.test(s) || TAG_URI.test(s) || URN.test(s));
+}
+
+/**
+ * The article's id: its guid (or, without one, its identity key) when that is already a URL,
+ * tag: or urn: IRI; otherwise `urn:wirefeed:<source slug>:<percent-encoded key>`, which is a
+ * valid RFC 8141 URN (Atom ids must be IRIs: RFC 4287 §4.2.6) and depends only on stored data,
+ * so it never changes for the same article (it would only change if the source were re-slugged).
+ */
+export function articleId(a: Article): string {
+  const key = a.guid ?? a.identityKey;
+  if (isStableIri(key)) return key;
+  // Stripping first: encodeURIComponent throws on lone surrogates.
+  return `urn:wirefeed:${encodeURIComponent(stripForbidden(a.source.slug))}:${encodeURIComponent(stripForbidden(key))}`;
+}
+
+/** RSS 2.0 `guid@isPermaLink` is true only when the guid is the article's own URL. */
+export function isPermaLink(a: Article, id: string): boolean {
+  return a.url !== undefined && id === a.url;
+}

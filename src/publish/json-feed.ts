@@ -1,0 +1,119 @@
+// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). Fields the spec has no room for travel
+// in `_`-prefixed extension objects (§Extensions: names start with "_", values are objects),
+// the same ones ingest reads, so one wirefeed can read another losslessly (DESIGN.md §5).
+import type { Article, AssetInput, Author } from '../model/types.js';
+import { articleId } from './ids.js';
+import {
+  effectivePublished,
+  emailAddress,
+  mimeTypeOf,
+  nonEmpty,
+  primaryImage,
+  stripForbidden,
+  toRfc3339,
+  wholeNumber,
+} from './text.js';
+import type { FeedDocument, Renderer } from './types.js';
+
+export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+
+type Json = string | number | boolean | JsonObject | Json[];
+interface JsonObject {
+  [key: string]: Json | undefined;
+}
+
+/** Strings lose the characters readers choke on; undefined keys vanish in JSON.stringify. */
+function str(s: string | undefined): string | undefined {
+  return s === undefined ? undefined : stripForbidden(s);
+}
+
+function optStr(s: string | undefined): string | undefined {
+  return str(nonEmpty(s));
+}
+
+/** An extension object, or undefined when every member is absent (so it is not written empty). */
+function ext(o: JsonObject): JsonObject | undefined {
+  for (const v of Object.values(o)) if (v !== undefined) return o;
+  return undefined;
+}
+
+export const renderJsonFeed: Renderer = (doc: FeedDocument): string => {
+  const links = doc.links;
+  // Key order is fixed by construction; JSON.stringify keeps insertion order.
+  const feed: JsonObject = {
+    version: JSON_FEED_VERSION,
+    title: str(doc.title),
+    home_page_url: optStr(links.html),
+    feed_url: optStr(links.self),
+    description: optStr(doc.description),
+    icon: optStr(doc.icon),
+    language: optStr(doc.language),
+    next_url: optStr(links.next),
+    // RFC 5005 links beyond `next_url`, which is all JSON Feed 1.1 defines.
+    _paging: ext({ first: optStr(links.first), prev_archive: optStr(links.prevArchive) }),
+    items: doc.items.map(item),
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+};
+
+function item(a: Article): JsonObject {
+  const content = optStr(a.contentHtml);
+  const categoriesNeedDetail = a.categories.some((c) => c.scheme !== undefined || c.label !== undefined);
+  return {
+    id: str(articleId(a)),
+    url: optStr(a.url),
+    title: str(a.title),
+    summary: optStr(a.summary),
+    content_html: content,
+    // JSON Feed 1.1 needs content_html or content_text; the summary is the honest stand-in.
+    content_text: content === undefined ? (optStr(a.summary) ?? '') : undefined,
+    image: optStr(primaryImage(a.assets)?.url),
+    date_published: toRfc3339(effectivePublished(a)),
+    date_modified: toRfc3339(a.updatedAt),
+    authors: a.authors.length > 0 ? a.authors.map(author) : undefined,
+    tags: a.categories.length > 0 ? a.categories.map((c) => stripForbidden(c.term)) : undefined,
+    language: optStr(a.language),
+    attachments: a.assets.length > 0 ? a.assets.map(attachment) : undefined,
+    // Tags are bare strings: scheme and label ride along so nothing the model holds is dropped.
+    _categories: categoriesNeedDetail
+      ? {
+          items: a.categories.map((c) => ({ term: stripForbidden(c.term), scheme: optStr(c.scheme), label: optStr(c.label) })),
+        }
+      : undefined,
+    _rights: ext({ text: optStr(a.rights) }),
+    _source: {
+      title: str(a.source.title),
+      url: optStr(a.source.siteUrl),
+      feed_url: str(a.source.feedUrl),
+    },
+  };
+}
+
+/** JSON Feed 1.1 authors have name/url/avatar only; an email goes in a `_contact` extension. */
+function author(p: Author): JsonObject {
+  const email = emailAddress(p.email);
+  return {
+    name: str(p.name),
+    url: optStr(p.url),
+    _contact: email === undefined ? undefined : { email: stripForbidden(email) },
+  };
+}
+
+function attachment(asset: AssetInput): JsonObject {
+  return {
+    url: str(asset.url),
+    mime_type: mimeTypeOf(asset),
+    title: optStr(asset.title),
+    size_in_bytes: wholeNumber(asset.size),
+    _media: ext({
+      medium: optStr(asset.medium),
+      width: wholeNumber(asset.width),
+      height: wholeNumber(asset.height),
+      caption: optStr(asset.caption),
+      credit: optStr(asset.credit),
+      credit_role: optStr(asset.creditRole),
+      copyright: optStr(asset.rights),
+      thumbnail_url: optStr(asset.thumbnailUrl),
+    }),
+  };
+}

@@ -1,0 +1,134 @@
+// Small pure helpers shared by the three serializers: character hygiene, dates, assets.
+import type { Article, AssetInput, IsoDate } from '../model/types.js';
+import type { FeedDocument } from './types.js';
+
+/**
+ * Characters XML 1.0 §2.2 forbids (C0 controls but \t \n \r, U+FFFE, U+FFFF) and lone
+ * surrogates (not Unicode scalar values, so not encodable as UTF-8). JSON could carry the
+ * controls escaped, but readers choke on them, so JSON Feed strips the same set.
+ */
+const FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Cheap pre-check: most strings contain none of these, so skip the replace entirely. */
+const MAYBE_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+export function stripForbidden(s: string): string {
+  return MAYBE_FORBIDDEN.test(s) ? s.replace(FORBIDDEN, '') : s;
+}
+
+/** Undefined for absent or blank values, so optional elements are simply skipped. */
+export function nonEmpty(s: string | undefined | null): string | undefined {
+  return s === undefined || s === null || s.trim() === '' ? undefined : s;
+}
+
+function parseDate(iso: IsoDate | undefined): Date | undefined {
+  if (iso === undefined) return undefined;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** RFC 3339 / xsd:dateTime in UTC; whole seconds drop the ".000" (as the wire fixture does). */
+export function toRfc3339(iso: IsoDate | undefined): string | undefined {
+  const d = parseDate(iso);
+  if (d === undefined) return undefined;
+  const s = d.toISOString();
+  return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s;
+}
+
+/** RSS 2.0 dates are RFC 822 (four-digit years allowed); `toUTCString` yields "Wed, 03 Dec 2025 14:05:00 GMT". */
+export function toRfc822(iso: IsoDate | undefined): string | undefined {
+  return parseDate(iso)?.toUTCString();
+}
+
+/** Published time: the source's, else its last update, else when we first saw it (readers sort on it). */
+export function effectivePublished(a: Article): IsoDate {
+  return a.publishedAt ?? a.updatedAt ?? a.firstSeenAt;
+}
+
+/** Atom's required `updated` (RFC 4287 §4.2.15): updated ?? published ?? firstSeenAt. */
+export function effectiveUpdated(a: Article): IsoDate {
+  return a.updatedAt ?? a.publishedAt ?? a.firstSeenAt;
+}
+
+/** True when `updatedAt` is a real, different instant from the published time. */
+export function hasDistinctUpdate(a: Article): boolean {
+  if (a.updatedAt === undefined) return false;
+  const u = parseDate(a.updatedAt);
+  const p = parseDate(effectivePublished(a));
+  return u !== undefined && p !== undefined && u.getTime() !== p.getTime();
+}
+
+/** doc.updated, else the newest item time (data-derived, never "now"); undefined when there is none. */
+export function feedUpdated(doc: FeedDocument): IsoDate | undefined {
+  if (doc.updated !== undefined) return doc.updated;
+  let best: IsoDate | undefined;
+  let bestMs = -Infinity;
+  for (const item of doc.items) {
+    const iso = effectiveUpdated(item);
+    const ms = Date.parse(iso);
+    if (ms > bestMs) {
+      bestMs = ms;
+      best = iso;
+    }
+  }
+  return best;
+}
+
+const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  svg: 'image/svg+xml',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  ogg: 'audio/ogg',
+  wav: 'audio/wav',
+  mp4: 'video/mp4',
+  m4v: 'video/mp4',
+  webm: 'video/webm',
+  mov: 'video/quicktime',
+  pdf: 'application/pdf',
+};
+
+/** JSON Feed 1.1 requires `mime_type`: the asset's own, else from the URL's extension, else octet-stream. */
+export function mimeTypeOf(asset: AssetInput): string {
+  if (asset.mimeType !== undefined && asset.mimeType.includes('/')) return asset.mimeType;
+  const path = asset.url.split(/[?#]/, 1)[0] ?? '';
+  const dot = path.lastIndexOf('.');
+  const ext = dot >= 0 && dot > path.lastIndexOf('/') ? path.slice(dot + 1).toLowerCase() : '';
+  return MIME_BY_EXTENSION[ext] ?? 'application/octet-stream';
+}
+
+function isImage(asset: AssetInput): boolean {
+  return asset.medium === 'image' || mimeTypeOf(asset).startsWith('image/');
+}
+
+/** DESIGN.md §3: the first image is the article's image. */
+export function primaryImage(assets: readonly AssetInput[]): AssetInput | undefined {
+  return assets.find(isImage);
+}
+
+/** RSS 2.0 allows one `enclosure`, and its `length` is required: the first asset with a size. */
+export function primaryEnclosure(assets: readonly AssetInput[]): AssetInput | undefined {
+  return assets.find((a) => wholeNumber(a.size) !== undefined);
+}
+
+/** RFC 3066 shape, as atom.rnc's atomLanguageTag checks it. */
+const LANGUAGE_TAG = /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
+
+export function languageTag(s: string | undefined): string | undefined {
+  return s !== undefined && LANGUAGE_TAG.test(s) ? s : undefined;
+}
+
+/** atom.rnc's atomEmailAddress is ".+@.+"; anything else would make the entry invalid. */
+export function emailAddress(s: string | undefined): string | undefined {
+  return s !== undefined && /^[^\s@]+@[^\s@]+$/.test(s) ? s : undefined;
+}
+
+/** A finite non-negative integer for width/height/size attributes, else undefined. */
+export function wholeNumber(n: number | undefined): number | undefined {
+  return n !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
