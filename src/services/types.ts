@@ -26,8 +26,11 @@ export interface SourceService {
 export interface RefreshService {
   /** Fetches one source now, whatever its schedule, and records the outcome. Never throws for fetch errors. */
   refreshSource(source: Source, signal?: AbortSignal): Promise<RefreshOutcome>;
-  /** Refreshes every due source with the global and per-host limits. */
-  refreshDue(signal?: AbortSignal): Promise<RefreshOutcome[]>;
+  /**
+   * Refreshes every due source with the global and per-host limits. `stop` lets fetches in
+   * flight finish but starts no more; `abort` cuts fetches in flight short.
+   */
+  refreshDue(stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]>;
 }
 
 export interface ChannelService {

@@ -1,0 +1,89 @@
+// Channels: named, filtered views over the articles (DESIGN.md §3). `all` always exists.
+import type { Channel, ChannelFilter } from '../model/types.js';
+import type { Storage } from '../storage/repos.js';
+import type { ChannelService } from './types.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+
+const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+/** Slugs that would shadow a route (`/feeds/sources/…`) or the built-in channel. */
+const RESERVED = new Set(['all', 'sources', 'api', 'demo']);
+export const ALL_CHANNEL_SLUG = 'all';
+export const DEFAULT_LIMIT = 50;
+
+function checkFilter(filter: ChannelFilter | undefined): ChannelFilter {
+  const f = filter ?? {};
+  if (f.sourceIds && !f.sourceIds.every((n) => Number.isInteger(n) && n > 0))
+    throw new ValidationError('invalid_filter', 'filter.sourceIds must be source ids');
+  if (f.categories && !f.categories.every((c) => typeof c === 'string' && c.trim()))
+    throw new ValidationError('invalid_filter', 'filter.categories must be non-empty strings');
+  if (f.query !== undefined && (typeof f.query !== 'string' || !f.query.trim()))
+    throw new ValidationError('invalid_filter', 'filter.query must be a non-empty string');
+  return {
+    ...(f.sourceIds?.length ? { sourceIds: [...new Set(f.sourceIds)] } : {}),
+    ...(f.categories?.length ? { categories: f.categories.map((c) => c.trim()) } : {}),
+    ...(f.query ? { query: f.query.trim() } : {}),
+  };
+}
+
+function checkLimit(n: number | undefined): number {
+  const limit = n ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('invalid_limit', 'defaultLimit must be a whole number from 1 to 500');
+  return limit;
+}
+
+export function createChannelService(deps: { storage: Storage; now?: () => Date }): ChannelService {
+  const now = deps.now ?? (() => new Date());
+
+  async function checkSources(filter: ChannelFilter): Promise<void> {
+    for (const id of filter.sourceIds ?? [])
+      if (!(await deps.storage.sources.get(id))) throw new ValidationError('unknown_source', `filter names source ${id}, which does not exist`);
+  }
+
+  return {
+    list: () => deps.storage.channels.list(),
+
+    async get(slug: string): Promise<Channel> {
+      const c = await deps.storage.channels.get(slug);
+      if (!c) throw new NotFoundError(`channel ${slug} not found`);
+      return c;
+    },
+
+    async create(input) {
+      if (typeof input?.slug !== 'string' || !SLUG_RE.test(input.slug))
+        throw new ValidationError('invalid_slug', 'slug must be 1–64 lowercase letters, digits and dashes, not starting or ending with a dash');
+      if (RESERVED.has(input.slug)) throw new ValidationError('reserved_slug', `"${input.slug}" is reserved`, 409);
+      if (typeof input.title !== 'string' || !input.title.trim()) throw new ValidationError('invalid_title', 'title is required');
+      const filter = checkFilter(input.filter);
+      await checkSources(filter);
+      return deps.storage.channels.create({
+        slug: input.slug,
+        title: input.title.trim(),
+        description: input.description?.trim() || undefined,
+        filter,
+        defaultLimit: checkLimit(input.defaultLimit),
+        now: now().toISOString(),
+      });
+    },
+
+    async update(slug, patch) {
+      const current = await deps.storage.channels.get(slug);
+      if (!current) throw new NotFoundError(`channel ${slug} not found`);
+      const next: Partial<Omit<Channel, 'slug' | 'createdAt'>> = {};
+      if (patch.title !== undefined) {
+        if (typeof patch.title !== 'string' || !patch.title.trim()) throw new ValidationError('invalid_title', 'title must not be empty');
+        next.title = patch.title.trim();
+      }
+      if (patch.description !== undefined) next.description = patch.description?.trim() || undefined;
+      if (patch.filter !== undefined) {
+        next.filter = checkFilter(patch.filter);
+        await checkSources(next.filter);
+      }
+      if (patch.defaultLimit !== undefined) next.defaultLimit = checkLimit(patch.defaultLimit);
+      return deps.storage.channels.update(slug, next);
+    },
+
+    async remove(slug) {
+      if (!(await deps.storage.channels.remove(slug))) throw new NotFoundError(`channel ${slug} not found`);
+    },
+  };
+}

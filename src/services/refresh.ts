@@ -1,0 +1,225 @@
+// Refresh = fetch → process → store for one source (DESIGN.md §1 steps 3–7), and the due-run
+// that drives it with global and per-host limits. A failing source only ever touches its own row.
+import type { FetchLogEntry, IsoDate, Source } from '../model/types.js';
+import type { FetchRecord, Storage } from '../storage/repos.js';
+import type { FetchFeed, ProcessFeed } from '../ingest/types.js';
+import type { Logger } from '../log.js';
+import type { RefreshOutcome, RefreshService } from './types.js';
+import { errorMessage, FetchError } from '../errors.js';
+import { createHostLimiter } from './host-limiter.js';
+import { nextFetchAfterError, nextFetchAfterSuccess, shouldPause } from './schedule-policy.js';
+
+export interface RefreshDeps {
+  storage: Storage;
+  fetchFeed: FetchFeed;
+  processFeed: ProcessFeed;
+  log: Logger;
+  now?: () => Date;
+  random?: () => number;
+  fetchConcurrency: number;
+  perHostConcurrency: number;
+  /** Called after a fetch wrote articles, e.g. to log or to warm caches. */
+  onChange?: (sourceId: number) => void;
+}
+
+const DUE_BATCH = 500;
+
+export function createRefreshService(deps: RefreshDeps): RefreshService & { readonly inFlight: number } {
+  const now = deps.now ?? (() => new Date());
+  const random = deps.random ?? Math.random;
+  const limiter = createHostLimiter(deps.fetchConcurrency, deps.perHostConcurrency);
+  const inFlight = new Set<number>();
+
+  async function refreshSource(source: Source, signal?: AbortSignal): Promise<RefreshOutcome> {
+    const started = now();
+    const startedAt = started.toISOString();
+    const t0 = performance.now();
+    const base = { sourceId: source.id, startedAt, warnings: [] as string[] };
+    let rec: FetchRecord;
+    try {
+      const res = await deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
+      const at = now();
+      const nowIso = at.toISOString();
+      const moved = res.permanentUrl && res.permanentUrl !== source.url ? res.permanentUrl : undefined;
+      if (moved) base.warnings.push(`moved permanently to ${moved}`);
+      for (const hop of res.redirects) if (hop.status !== 301 && hop.status !== 308) base.warnings.push(`temporary redirect ${hop.status} to ${hop.to}`);
+      const common = { httpStatus: res.status, finalUrl: res.finalUrl !== source.url ? res.finalUrl : undefined, now: nowIso };
+      switch (res.kind) {
+        case 'modified': {
+          const feed = await deps.processFeed(res.body, {
+            documentUrl: res.finalUrl,
+            contentType: res.contentType,
+            now: nowIso,
+            defaultCredit: source.defaultCredit,
+            defaultRights: source.defaultRights,
+          });
+          for (const l of feed.lint) base.warnings.push(`lint ${l.code}: ${l.message}`);
+          rec = {
+            ...base,
+            ...common,
+            ms: Math.round(performance.now() - t0),
+            outcome: 'modified',
+            bytes: res.body.length,
+            items: feed.items,
+            source: {
+              etag: res.etag ?? null,
+              lastModified: res.lastModified ?? null,
+              lastFetchedAt: nowIso,
+              lastSuccessAt: nowIso,
+              errorCount: 0,
+              lastError: undefined,
+              lint: feed.lint,
+              ...(moved ? { url: moved } : {}),
+              // Feed-level facts fill gaps; what an operator set by hand is kept.
+              ...(source.title ? {} : feed.meta.title ? { title: feed.meta.title } : {}),
+              ...(feed.meta.siteUrl && feed.meta.siteUrl !== source.siteUrl ? { siteUrl: feed.meta.siteUrl } : {}),
+              ...(feed.meta.description && feed.meta.description !== source.description ? { description: feed.meta.description } : {}),
+              ...(feed.meta.language && feed.meta.language !== source.language ? { language: feed.meta.language } : {}),
+              nextFetchAt: nextFetchAfterSuccess(
+                source,
+                { ttlMinutes: feed.meta.ttlMinutes, freshForS: res.freshForS, itemDates: feed.items.map((i) => i.publishedAt) },
+                at,
+                random,
+              ),
+            },
+          };
+          break;
+        }
+        case 'not-modified':
+          rec = {
+            ...base,
+            ...common,
+            ms: Math.round(performance.now() - t0),
+            outcome: 'not-modified',
+            source: {
+              lastFetchedAt: nowIso,
+              errorCount: 0,
+              lastError: undefined,
+              ...(res.etag ? { etag: res.etag } : {}),
+              ...(res.lastModified ? { lastModified: res.lastModified } : {}),
+              ...(moved ? { url: moved } : {}),
+              nextFetchAt: nextFetchAfterSuccess(source, { freshForS: res.freshForS, itemDates: [] }, at, random),
+            },
+          };
+          break;
+        case 'gone':
+          rec = {
+            ...base,
+            ...common,
+            ms: Math.round(performance.now() - t0),
+            outcome: 'gone',
+            error: `HTTP ${res.status} Gone: the publisher removed this feed; no more fetches`,
+            source: { lastFetchedAt: nowIso, status: 'gone', statusReason: `HTTP 410 Gone at ${nowIso}` },
+          };
+          break;
+        case 'retry-later':
+          rec = {
+            ...base,
+            ...common,
+            ms: Math.round(performance.now() - t0),
+            outcome: 'retry-later',
+            error: `HTTP ${res.status}: server asked to retry after ${res.until}`,
+            source: { lastFetchedAt: nowIso, nextFetchAt: res.until },
+          };
+          break;
+      }
+    } catch (err) {
+      const at = now();
+      const errorCount = source.errorCount + 1;
+      const pause = shouldPause(errorCount);
+      const msg = errorMessage(err);
+      rec = {
+        ...base,
+        ms: Math.round(performance.now() - t0),
+        outcome: 'error',
+        httpStatus: err instanceof FetchError ? err.httpStatus : undefined,
+        error: msg,
+        now: at.toISOString(),
+        source: {
+          lastFetchedAt: at.toISOString(),
+          errorCount,
+          lastError: msg,
+          nextFetchAt: nextFetchAfterError(source, errorCount, at, random),
+          ...(pause ? { status: 'paused' as const, statusReason: `paused after ${errorCount} consecutive failures; last: ${msg}` } : {}),
+        },
+      };
+      deps.log.warn({ sourceId: source.id, slug: source.slug, errorCount, err: msg }, 'source fetch failed');
+    }
+    const stored = await deps.storage.ingest.recordFetch(rec);
+    if (stored.itemsNew + stored.itemsUpdated > 0) deps.onChange?.(source.id);
+    deps.log.info(
+      { sourceId: source.id, slug: source.slug, outcome: rec.outcome, status: rec.httpStatus, ms: rec.ms, new: stored.itemsNew, updated: stored.itemsUpdated },
+      'source fetched',
+    );
+    return { sourceId: source.id, slug: source.slug, outcome: rec.outcome, log: stored.log };
+  }
+
+  function hostOf(url: string): string {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  }
+
+  /** Never throws for one source: storage failures are logged and the run goes on. */
+  async function refreshGuarded(source: Source, stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome | undefined> {
+    inFlight.add(source.id);
+    try {
+      return await limiter.run(hostOf(source.url), () => (stop?.aborted ? Promise.resolve(undefined) : refreshSource(source, abort)));
+    } catch (err) {
+      deps.log.error({ sourceId: source.id, err: errorMessage(err) }, 'source refresh crashed');
+      return undefined;
+    } finally {
+      inFlight.delete(source.id);
+    }
+  }
+
+  /**
+   * `stop` ends the run gracefully: nothing new starts, fetches in flight finish. `abort` cuts
+   * fetches in flight short (shutdown after its grace period).
+   */
+  async function refreshDue(stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]> {
+    const signal = stop;
+    const outcomes: RefreshOutcome[] = [];
+    const running = new Set<Promise<void>>();
+    const done = new Set<number>();
+    // Pull due sources in batches; sources in flight or already refreshed in this run are skipped
+    // (a source with a tiny interval must not spin the run). Ends when nothing due is left.
+    for (;;) {
+      if (signal?.aborted) break;
+      const nowIso: IsoDate = now().toISOString();
+      const due = (await deps.storage.sources.listDue(nowIso, DUE_BATCH + inFlight.size + done.size)).filter((s) => !inFlight.has(s.id) && !done.has(s.id));
+      if (due.length === 0) {
+        if (running.size === 0) break;
+        await Promise.race(running);
+        continue;
+      }
+      for (const s of due) {
+        done.add(s.id);
+        const p: Promise<void> = refreshGuarded(s, stop, abort).then((o) => {
+          if (o) outcomes.push(o);
+          running.delete(p);
+        });
+        running.add(p);
+      }
+      // Keep at most a few batches queued so memory stays flat with thousands of sources.
+      while (running.size >= DUE_BATCH) await Promise.race(running);
+      if (due.length < DUE_BATCH) {
+        await Promise.all(running);
+      }
+    }
+    await Promise.all(running);
+    return outcomes;
+  }
+
+  return {
+    refreshSource,
+    refreshDue,
+    get inFlight() {
+      return inFlight.size;
+    },
+  };
+}
+
+export type { FetchLogEntry };

@@ -1,0 +1,155 @@
+// Registering and managing sources (DESIGN.md §1 step 1): validate, discover, dedupe, insert.
+import type { FetchLogEntry, NewSource, Source, SourcePatch } from '../model/types.js';
+import type { Storage } from '../storage/repos.js';
+import type { FetchFeed } from '../ingest/types.js';
+import type { SourceService } from './types.js';
+import { validateFeedUrl } from '../ingest/net-guard.js';
+import { discoverFeeds, looksLikeHtml } from '../ingest/discover.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { DEFAULT_MAX_INTERVAL_S, DEFAULT_MIN_INTERVAL_S } from './schedule-policy.js';
+
+export interface SourceServiceDeps {
+  storage: Storage;
+  allowPrivateNetworks: boolean;
+  privateNetworkAllowlist: string[];
+  /** Used for feed discovery when a web page URL is added; absent = no discovery fetch. */
+  fetchFeed?: FetchFeed;
+  now?: () => Date;
+}
+
+export interface AddOptions {
+  /** Fetch the URL once to find the feed behind a web page (default true when a fetcher is given). */
+  discover?: boolean;
+}
+
+const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const MIN_INTERVAL_FLOOR_S = 30;
+
+export function slugify(text: string): string {
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48)
+      .replace(/-+$/, '') || 'source'
+  );
+}
+
+/** A slug for a new source: from its title, else host + path (`example-com-news`). */
+export function slugCandidate(url: URL, title?: string): string {
+  if (title?.trim()) return slugify(title);
+  const host = url.hostname.replace(/^www\./, '');
+  const path = url.pathname.replace(/\.(xml|rss|atom|json)$/i, '').replace(/\/(feed|rss|atom)\/?$/i, '');
+  return slugify(`${host}${path}`);
+}
+
+function checkIntervals(min: number, max: number): void {
+  if (!Number.isInteger(min) || min < MIN_INTERVAL_FLOOR_S)
+    throw new ValidationError('invalid_interval', `minIntervalS must be a whole number of seconds ≥ ${MIN_INTERVAL_FLOOR_S}`);
+  if (!Number.isInteger(max) || max < min) throw new ValidationError('invalid_interval', 'maxIntervalS must be a whole number ≥ minIntervalS');
+}
+
+export function createSourceService(deps: SourceServiceDeps): SourceService & {
+  add(input: NewSource, opts?: AddOptions): Promise<Source>;
+} {
+  const now = deps.now ?? (() => new Date());
+  const policy = { allowPrivateNetworks: deps.allowPrivateNetworks, allowlist: deps.privateNetworkAllowlist };
+
+  async function uniqueSlug(base: string): Promise<string> {
+    for (let i = 1; i < 1000; i++) {
+      const slug = i === 1 ? base : `${base}-${i}`;
+      if (!(await deps.storage.sources.getBySlug(slug))) return slug;
+    }
+    throw new ValidationError('slug_exists', `no free slug near "${base}"`, 409);
+  }
+
+  /** Follows a web page to its best feed (`<link rel=alternate>`); a feed URL stays as it is. */
+  async function resolveFeedUrl(url: URL): Promise<URL> {
+    if (!deps.fetchFeed) return url;
+    let res;
+    try {
+      res = await deps.fetchFeed({ url: url.href });
+    } catch {
+      // Unreachable right now: register anyway; the fetch log and last_error will say why.
+      return url;
+    }
+    if (res.kind !== 'modified' || !looksLikeHtml(res.body, res.contentType)) return url;
+    const feeds = discoverFeeds(res.body.toString('utf8'), res.finalUrl);
+    if (feeds.length === 0)
+      throw new ValidationError('not_a_feed', `${url.href} is a web page that links no feed (no <link rel="alternate"> to RSS, Atom or JSON Feed)`);
+    return validateFeedUrl(feeds[0]!.url, policy);
+  }
+
+  async function get(idOrSlug: number | string): Promise<Source> {
+    const byId = typeof idOrSlug === 'number' || /^\d+$/.test(idOrSlug);
+    const source = byId ? await deps.storage.sources.get(Number(idOrSlug)) : await deps.storage.sources.getBySlug(String(idOrSlug));
+    if (!source) throw new NotFoundError(`source ${idOrSlug} not found`);
+    return source;
+  }
+
+  return {
+    async add(input: NewSource, opts: AddOptions = {}): Promise<Source> {
+      if (typeof input?.url !== 'string') throw new ValidationError('invalid_url', 'url is required');
+      let url = validateFeedUrl(input.url.trim(), policy);
+      if (await deps.storage.sources.findByUrl(url.href)) throw new ValidationError('source_exists', `a source with URL ${url.href} already exists`, 409);
+      if (opts.discover ?? true) {
+        url = await resolveFeedUrl(url);
+        if (await deps.storage.sources.findByUrl(url.href))
+          throw new ValidationError('source_exists', `a source with URL ${url.href} already exists`, 409);
+      }
+      if (input.slug !== undefined && !SLUG_RE.test(input.slug))
+        throw new ValidationError('invalid_slug', 'slug must be 1–64 lowercase letters, digits and dashes, not starting or ending with a dash');
+      const minIntervalS = input.minIntervalS ?? DEFAULT_MIN_INTERVAL_S;
+      const maxIntervalS = input.maxIntervalS ?? Math.max(DEFAULT_MAX_INTERVAL_S, minIntervalS);
+      checkIntervals(minIntervalS, maxIntervalS);
+      const slug = input.slug ?? (await uniqueSlug(slugCandidate(url, input.title)));
+      const nowIso = now().toISOString();
+      return deps.storage.sources.create({
+        ...input,
+        url: url.href,
+        slug,
+        title: input.title?.trim() || undefined,
+        categories: input.categories ?? [],
+        minIntervalS,
+        maxIntervalS,
+        nextFetchAt: nowIso,
+        now: nowIso,
+      });
+    },
+
+    list: () => deps.storage.sources.list(),
+
+    get,
+
+    async update(id: number, patch: SourcePatch): Promise<Source> {
+      const current = await get(id);
+      const next: SourcePatch = { ...patch };
+      if (patch.url !== undefined) next.url = validateFeedUrl(patch.url, policy).href;
+      if (patch.slug !== undefined && !SLUG_RE.test(patch.slug))
+        throw new ValidationError('invalid_slug', 'slug must be 1–64 lowercase letters, digits and dashes');
+      if (patch.minIntervalS !== undefined || patch.maxIntervalS !== undefined)
+        checkIntervals(patch.minIntervalS ?? current.minIntervalS, patch.maxIntervalS ?? current.maxIntervalS);
+      // Resuming a paused (or gone) source: clear the streak and fetch it on the next tick.
+      if (patch.status === 'active' && current.status !== 'active') {
+        next.errorCount = 0;
+        next.statusReason = undefined;
+        next.nextFetchAt = now().toISOString();
+      }
+      if (patch.status === 'paused' && current.status !== 'paused' && patch.statusReason === undefined) next.statusReason = 'paused by an operator';
+      return deps.storage.sources.update(current.id, next);
+    },
+
+    async remove(id: number): Promise<void> {
+      if (!(await deps.storage.sources.remove(id))) throw new NotFoundError(`source ${id} not found`);
+    },
+
+    async fetchLog(id: number, limit = 50): Promise<FetchLogEntry[]> {
+      await get(id);
+      return deps.storage.fetchLog.list(id, Math.min(Math.max(1, limit), 500));
+    },
+  };
+}
+
