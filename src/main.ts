@@ -1,1 +1,174 @@
-export {};
+// Composition root (DESIGN.md §2): config → db → migrate → services → http + scheduler, and a
+// graceful shutdown that stops the scheduler, finishes in-flight requests and fetches (bounded)
+// and closes the database.
+import { readdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, readConfigFile, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { ConfigError, errorMessage } from './errors.js';
+import { createCore, type Core } from './compose.js';
+import { ensureAdminToken } from './admin-token.js';
+import { applyConfigFile } from './services/config-sync.js';
+import { createScheduler, assertValidSchedule, type Scheduler } from './scheduler/scheduler.js';
+import { createHttpServer } from './http/app.js';
+import { DEMO_DIR, VERSION } from './paths.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  core: Core;
+  scheduler: Scheduler;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+const DEMO_FEED_RE = /\.(xml|json)$/;
+
+/** Registers the bundled offline demo feeds (served by this process under /demo/) in an empty database. */
+async function seedDemo(core: Core, origin: string, log: Logger): Promise<void> {
+  const files = readdirSync(DEMO_DIR).filter((f) => DEMO_FEED_RE.test(f)).sort();
+  for (const file of files) {
+    const slug = `demo-${file.split('.')[0]}`;
+    await core.sources.add({ url: `${origin}/demo/${file}`, slug, categories: ['demo'] }, { discover: false });
+  }
+  log.info({ sources: files.length, dir: DEMO_DIR }, 'demo sources registered (WIREFEED_DEMO=0 turns this off)');
+}
+
+export async function startServer(config: Config, log: Logger, opts: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
+  assertValidSchedule(config.schedule);
+  const core = createCore(config, log);
+  let server: Server | undefined;
+  try {
+    const token = ensureAdminToken(config.dataDir, config.adminToken);
+    if (token.source === 'generated') log.warn({ file: token.file }, 'admin token generated: use it as "Authorization: Bearer <token>" for /api');
+    else if (token.source === 'file') log.info({ file: token.file }, 'admin token read from the data directory');
+
+    if (config.configFile) await applyConfigFile(readConfigFile(config.configFile), { sources: core.sources, channels: core.channels, log });
+
+    const scheduler = createScheduler({
+      refresh: core.refresh,
+      schedule: config.schedule,
+      log,
+      housekeeping: async () => {
+        const olderThan = config.retentionDays ? new Date(Date.now() - config.retentionDays * 86_400_000).toISOString() : undefined;
+        if (olderThan || config.retentionPerSource) {
+          const { deleted } = await core.storage.prune({ olderThan, maxPerSource: config.retentionPerSource || undefined });
+          if (deleted) log.info({ deleted }, 'retention pruned articles');
+        }
+        await core.storage.maintenance();
+      },
+    });
+
+    const started = Date.now();
+    server = createHttpServer({
+      config,
+      log,
+      adminToken: token.token,
+      feeds: core.feeds,
+      sources: core.sources,
+      channels: core.channels,
+      refresh: core.refresh,
+      articles: core.articles,
+      demoDir: config.demo ? DEMO_DIR : undefined,
+      health: async () => {
+        core.storage.dataVersion(); // throws if the database is gone
+        const sources = await core.storage.sources.list();
+        return {
+          ok: true,
+          version: VERSION,
+          uptimeS: Math.round((Date.now() - started) / 1000),
+          sources: sources.length,
+          sourcesFailing: sources.filter((s) => s.errorCount > 0).length,
+          sourcesPaused: sources.filter((s) => s.status === 'paused').length,
+          fetchesInFlight: core.refresh.inFlight,
+        };
+      },
+    });
+    const srv = server;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(config.port, config.host, () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (srv.address() as AddressInfo).port;
+    const loopbackHost = config.host.includes(':') && config.host !== '::' ? `[${config.host}]` : config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const origin = `http://${loopbackHost}:${port}`;
+    if (config.demo) {
+      // The demo feeds are served by this very process; let the guard through for them only.
+      core.allowlist.push(`${loopbackHost}:${port}`.toLowerCase());
+      if ((await core.storage.sources.list()).length === 0) await seedDemo(core, origin, log);
+    }
+    scheduler.start();
+    log.info({ url: origin, baseUrl: config.baseUrl, db: config.dbPath, version: VERSION }, 'wirefeed listening');
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        log.info({}, 'shutting down');
+        const closed = new Promise<void>((r) => srv.close(() => r()));
+        srv.closeIdleConnections();
+        const force = setTimeout(() => srv.closeAllConnections(), 10_000);
+        force.unref();
+        await scheduler.stop();
+        await closed;
+        clearTimeout(force);
+        await core.close();
+        log.info({}, 'stopped');
+      })());
+
+    if (opts.installSignalHandlers) {
+      const onSignal = (signal: NodeJS.Signals) => {
+        log.info({ signal }, 'signal received');
+        stop().then(
+          () => process.exit(0),
+          (err) => {
+            log.error({ err: errorMessage(err) }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    }
+    return { url: origin, port, server: srv, core, scheduler, adminToken: token.token, stop };
+  } catch (err) {
+    server?.close();
+    await core.close();
+    throw err;
+  }
+}
+
+/** `npm start` and `wirefeed serve`. Bad configuration → one line on stderr, exit code 2. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    process.stderr.write(`wirefeed: ${errorMessage(err)}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config.logLevel);
+  try {
+    await startServer(config, log, { installSignalHandlers: true });
+  } catch (err) {
+    if (err instanceof ConfigError || (err as { code?: string }).code === 'storage_schema_newer') {
+      process.stderr.write(`wirefeed: ${errorMessage(err)}\n`);
+      process.exit(2);
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+      process.stderr.write(`wirefeed: cannot listen on ${config.host}:${config.port} (${e.code}); set PORT or HOST\n`);
+      process.exit(2);
+    }
+    log.fatal({ err: errorMessage(err), stack: (err as Error).stack }, 'start-up failed');
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || process.argv[1]?.endsWith(path.join('src', 'main.ts'))) void main();

@@ -1,0 +1,92 @@
+// Wiring of the real implementations, shared by the server (main.ts) and the CLI so both go
+// through the same services. Only this file and main.ts construct concrete dependencies.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Storage } from './storage/repos.js';
+import { openSqliteStorage } from './storage/open.js';
+import { createFetcher } from './ingest/fetch.js';
+import { createFeedProcessor } from './ingest/process.js';
+import { renderers, CONTENT_TYPES } from './publish/index.js';
+import { createSourceService } from './services/sources.js';
+import { createChannelService } from './services/channels.js';
+import { createRefreshService } from './services/refresh.js';
+import { createFeedService } from './services/feeds.js';
+import { createArticleService } from './services/articles.js';
+import { VERSION } from './paths.js';
+
+export interface Core {
+  storage: Storage;
+  sources: ReturnType<typeof createSourceService>;
+  channels: ReturnType<typeof createChannelService>;
+  refresh: ReturnType<typeof createRefreshService>;
+  feeds: ReturnType<typeof createFeedService>;
+  articles: ReturnType<typeof createArticleService>;
+  /**
+   * Hosts let through the private-network guard besides the configured allowlist; the server
+   * adds its own address here so it can ingest the bundled demo feeds it serves.
+   */
+  allowlist: string[];
+  close(): Promise<void>;
+}
+
+export function userAgent(baseUrl: string | undefined): string {
+  return `wirefeed/${VERSION} (+${baseUrl ?? 'https://github.com/wirefeed/wirefeed'})`;
+}
+
+export function createCore(config: Config, log: Logger): Core {
+  if (config.dbPath !== ':memory:') mkdirSync(path.dirname(config.dbPath), { recursive: true });
+  const storage = openSqliteStorage({ path: config.dbPath, log });
+  // One array shared by the fetcher and the source service: entries added later (the server's own
+  // address, known only after listen) apply to both.
+  const allowlist = [...config.privateNetworkAllowlist];
+  const fetcher = createFetcher({
+    timeoutMs: config.fetchTimeoutMs,
+    maxBytes: config.maxFeedBytes,
+    userAgent: userAgent(config.baseUrl),
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    privateNetworkAllowlist: allowlist,
+  });
+  const processor = createFeedProcessor({ workerThresholdBytes: config.workerThresholdBytes });
+  const sources = createSourceService({
+    storage,
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    privateNetworkAllowlist: allowlist,
+    fetchFeed: fetcher.fetchFeed,
+  });
+  const channels = createChannelService({ storage });
+  const refresh = createRefreshService({
+    storage,
+    fetchFeed: fetcher.fetchFeed,
+    processFeed: processor.process,
+    log,
+    fetchConcurrency: config.fetchConcurrency,
+    perHostConcurrency: config.perHostConcurrency,
+  });
+  const feeds = createFeedService({
+    storage,
+    renderers,
+    contentTypes: CONTENT_TYPES,
+    baseUrl: config.baseUrl,
+    cacheEntries: config.cacheEntries,
+    version: VERSION,
+  });
+  const articles = createArticleService({ storage, now: () => new Date() });
+  let closed = false;
+  return {
+    storage,
+    sources,
+    channels,
+    refresh,
+    feeds,
+    articles,
+    allowlist,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([processor.close(), fetcher.close()]);
+      storage.close();
+    },
+  };
+}
