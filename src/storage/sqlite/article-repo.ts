@@ -70,7 +70,11 @@ export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
     where.push('a.source_id IN (SELECT value FROM json_each(?))');
     params.push(JSON.stringify(sourceIds));
   }
-  if (!q.includeWithdrawn) where.push(`a.status = 'live'`);
+  if (!q.includeWithdrawn) {
+    // On a cursor page the seq index must drive (it streams in order and stops at LIMIT);
+    // unary + keeps the planner from picking the status index for this term instead.
+    where.push(q.after !== undefined ? `+a.status = 'live'` : `a.status = 'live'`);
+  }
 
   if (q.after !== undefined) {
     if (!Number.isInteger(q.after) || q.after < 0) {

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StorageError } from '../src/errors.js';
+import { CURRENT_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/storage/migrations.js';
+import { openSqliteStorage } from '../src/storage/open.js';
+
+const T0 = '2025-01-01T00:00:00.000Z';
+
+describe('storage migrations', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-migrate-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('are numbered 1..N in order, with names and SQL', () => {
+    assert.deepEqual(
+      MIGRATIONS.map((m) => m.version),
+      MIGRATIONS.map((_, i) => i + 1),
+    );
+    assert.equal(CURRENT_SCHEMA_VERSION, MIGRATIONS.length);
+    for (const m of MIGRATIONS) assert.ok(m.name && m.up.trim(), `migration ${m.version}`);
+  });
+
+  it('bring an empty database to the current version, and running again changes nothing', () => {
+    const db = new Database(':memory:');
+    try {
+      assert.deepEqual(migrate(db), { from: 0, to: CURRENT_SCHEMA_VERSION });
+      assert.deepEqual(migrate(db), { from: CURRENT_SCHEMA_VERSION, to: CURRENT_SCHEMA_VERSION });
+      const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'articles_fts_%' ORDER BY name`).pluck().all();
+      assert.deepEqual(tables, [
+        'article_categories', 'articles', 'articles_fts', 'assets', 'channels', 'counters', 'fetch_log', 'settings', 'sources',
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrade a database written at version 1 and keep its data searchable', async () => {
+    const file = path.join(dir, 'old.db');
+    const db = new Database(file);
+    assert.deepEqual(migrate(db, { to: 1 }), { from: 0, to: 1 });
+    db.prepare(
+      `INSERT INTO sources (id, slug, url, title, min_interval_s, max_interval_s, next_fetch_at, created_at)
+       VALUES (1, 'old', 'https://old.example/rss', 'Old', 900, 3600, ?, ?)`,
+    ).run(T0, T0);
+    db.prepare(
+      `INSERT INTO articles (id, source_id, identity_key, identity_kind, title, summary, content_html, categories,
+         content_hash, seq, first_seen_at, changed_at, sort_at)
+       VALUES (1, 1, 'k', 'guid', 'Harbour report', 'Ships', '<p>Cargo <em>volumes</em> rose</p>',
+         '[{"term":"Économie"},{"term":"économie"},{"term":"Ports"}]', 'h', 1, ?, ?, ?)`,
+    ).run(T0, T0, T0);
+    db.prepare(`UPDATE counters SET value = 1 WHERE name = 'seq'`).run();
+    db.close();
+
+    const s = openSqliteStorage({ path: file });
+    try {
+      const raw = new Database(file, { readonly: true });
+      assert.equal(schemaVersion(raw), CURRENT_SCHEMA_VERSION);
+      raw.close();
+      const byCategory = await s.articles.query({ limit: 5, categories: ['ÉCONOMIE'] });
+      assert.deepEqual(byCategory.map((a) => a.title), ['Harbour report']);
+      assert.deepEqual((await s.articles.query({ limit: 5, q: 'volumes' })).map((a) => a.id), [1]);
+      assert.deepEqual(await s.articles.query({ limit: 5, q: 'em' }), [], 'backfill indexes text, not tags');
+      assert.equal((await s.sources.get(1))!.title, 'Old');
+      await s.ingest.recordFetch({
+        sourceId: 1, startedAt: T0, ms: 1, outcome: 'modified', warnings: [], now: T0, source: { lastFetchedAt: T0 },
+        items: [{ identityKey: 'k2', identityKind: 'guid', title: 'Next', authors: [], categories: [], assets: [], contentHash: 'h2' }],
+      });
+      assert.equal(await s.articles.maxSeq(), 2, 'the counter carried over');
+    } finally {
+      s.close();
+    }
+  });
+
+  it('refuse a database from a newer wirefeed with one clear line', () => {
+    const file = path.join(dir, 'new.db');
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    assert.throws(
+      () => openSqliteStorage({ path: file }),
+      (err: unknown) =>
+        err instanceof StorageError &&
+        err.message ===
+          `storage: database schema version 99 is newer than this wirefeed supports (${CURRENT_SCHEMA_VERSION}); upgrade wirefeed or point WIREFEED_DB elsewhere` &&
+        !err.message.includes('\n'),
+    );
+  });
+
+  it('roll back a failing migration and keep the previous version', () => {
+    const db = new Database(':memory:');
+    try {
+      const broken = [...MIGRATIONS.slice(0, 1), { version: 2, name: 'broken', up: 'CREATE TABLE ok_part (x INTEGER); THIS IS NOT SQL;' }];
+      assert.throws(() => migrate(db, { migrations: broken }), (err: unknown) => err instanceof StorageError && /migration 2 \(broken\)/.test(err.message));
+      assert.equal(schemaVersion(db), 1);
+      assert.equal(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'ok_part'`).pluck().get(), 0);
+    } finally {
+      db.close();
+    }
+  });
+});
