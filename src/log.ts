@@ -3,8 +3,9 @@ import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 
 export type Logger = Pick<PinoLogger, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'child' | 'level'>;
 
-export function createLogger(level: LevelWithSilent = 'info'): Logger {
-  return pino({ level, base: { service: 'wirefeed' }, timestamp: pino.stdTimeFunctions.isoTime });
+/** `fd` 2 sends logs to stderr: the CLI keeps stdout for its own output. */
+export function createLogger(level: LevelWithSilent = 'info', fd: 1 | 2 = 1): Logger {
+  return pino({ level, base: { service: 'wirefeed' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd, sync: fd === 2 }));
 }
 
 /** A logger that drops everything: tests and library use. */

@@ -24,7 +24,10 @@ export interface RefreshDeps {
 
 const DUE_BATCH = 500;
 
-export function createRefreshService(deps: RefreshDeps): RefreshService & { readonly inFlight: number } {
+export function createRefreshService(deps: RefreshDeps): RefreshService & {
+  readonly inFlight: number;
+  refreshMany(sources: Source[], stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]>;
+} {
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;
   const limiter = createHostLimiter(deps.fetchConcurrency, deps.perHostConcurrency);
@@ -213,9 +216,16 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & { read
     return outcomes;
   }
 
+  /** These sources now, whatever their schedule, within the same limits as a due-run. */
+  async function refreshMany(sources: Source[], stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]> {
+    const outcomes = await Promise.all(sources.map((s) => refreshGuarded(s, stop, abort)));
+    return outcomes.filter((o): o is RefreshOutcome => !!o);
+  }
+
   return {
     refreshSource,
     refreshDue,
+    refreshMany,
     get inFlight() {
       return inFlight.size;
     },

@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// The `wirefeed` command (DESIGN.md §4): the same services as the server, against the same
+// database (WAL lets it run beside a live server). Exit codes: 0 ok, 1 failure, 2 bad usage,
+// input or configuration.
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { createLogger } from '../log.js';
+import { ConfigError, errorMessage, NotFoundError, ParseError, ValidationError } from '../errors.js';
+import { createCore, type Core } from '../compose.js';
+import { main as serve } from '../main.js';
+import { exportOpml, importOpml } from '../services/opml.js';
+import { VERSION } from '../paths.js';
+import type { Source } from '../model/types.js';
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+
+function table(rows: string[][]): string {
+  if (!rows.length) return '';
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+function sourceRow(s: Source): string[] {
+  const health = s.status !== 'active' ? s.status : s.errorCount ? `failing×${s.errorCount}` : 'ok';
+  return [String(s.id), s.slug, health, s.lastFetchedAt ?? '-', s.url];
+}
+
+/** Exit code for an error: 2 for what the user can fix in the command line or config. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof ValidationError || err instanceof NotFoundError || err instanceof ConfigError || err instanceof ParseError) return 2;
+  if ((err as { code?: string }).code === 'storage_schema_newer') return 2;
+  return 1;
+}
+
+export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
+  let config: Config | undefined;
+  let core: Core | undefined;
+  const getCore = (): Core => {
+    config ??= loadConfig(env);
+    core ??= createCore(config, createLogger(env.LOG_LEVEL ? config.logLevel : 'warn', 2));
+    return core;
+  };
+  const done = async () => {
+    await core?.close();
+    core = undefined;
+  };
+  const json = (v: unknown) => io.out(JSON.stringify(v, null, 2) + '\n');
+
+  const program = new Command('wirefeed')
+    .description('Feed syndication service: ingest RSS/Atom/JSON Feed sources, publish RSS 2.0, Atom 1.0 and JSON Feed 1.1.')
+    .version(VERSION)
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .hook('postAction', done);
+
+  program
+    .command('serve')
+    .description('run the HTTP server and the scheduler (same as npm start); configured by environment variables')
+    .action(async () => {
+      await serve(env);
+      // Keep running: main installed signal handlers and owns shutdown.
+      await new Promise(() => {});
+    });
+
+  program
+    .command('fetch')
+    .description('fetch sources now and store their articles (all active sources, or one)')
+    .option('-s, --source <slug-or-id>', 'fetch only this source, whatever its schedule or status')
+    .option('--due', 'fetch only sources that are due, as the scheduler would')
+    .option('--json', 'print the outcomes as JSON')
+    .action(async (opts: { source?: string; due?: boolean; json?: boolean }) => {
+      const c = getCore();
+      let outcomes;
+      if (opts.source) outcomes = [await c.refresh.refreshSource(await c.sources.get(opts.source))];
+      else if (opts.due) outcomes = await c.refresh.refreshDue();
+      else {
+        outcomes = await c.refresh.refreshMany((await c.sources.list()).filter((s) => s.status === 'active'));
+      }
+      if (opts.json) json(outcomes);
+      else
+        io.out(
+          table([
+            ['SOURCE', 'OUTCOME', 'HTTP', 'NEW', 'UPDATED', 'MS', 'ERROR'],
+            ...outcomes.map((o) => [o.slug, o.outcome, String(o.log.httpStatus ?? '-'), String(o.log.itemsNew), String(o.log.itemsUpdated), String(o.log.ms), o.log.error ?? '']),
+          ]),
+        );
+      if (outcomes.some((o) => o.outcome === 'error')) process.exitCode = 1;
+    });
+
+  const sources = program.command('sources').description('manage sources');
+  sources
+    .command('add')
+    .description('add a source by feed URL (a web page URL is resolved to its feed)')
+    .argument('<url>', 'feed or web page URL (http/https)')
+    .option('--slug <slug>', 'URL name of the source (default: from title or host)')
+    .option('--title <title>', 'display title (default: the feed title)')
+    .option('-c, --category <name...>', 'categories of the source')
+    .option('--credit <text>', 'default photo credit for assets without one')
+    .option('--rights <text>', 'default usage rights for assets without any')
+    .option('--json', 'print the source as JSON')
+    .action(async (url: string, o: { slug?: string; title?: string; category?: string[]; credit?: string; rights?: string; json?: boolean }) => {
+      const s = await getCore().sources.add({ url, slug: o.slug, title: o.title, categories: o.category, defaultCredit: o.credit, defaultRights: o.rights });
+      if (o.json) json(s);
+      else io.out(`added source ${s.id} (${s.slug}) ${s.url}\n`);
+    });
+  sources
+    .command('list')
+    .description('list sources with their health')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await getCore().sources.list();
+      if (o.json) json(list);
+      else io.out(table([['ID', 'SLUG', 'HEALTH', 'LAST FETCH', 'URL'], ...list.map(sourceRow)]));
+    });
+  sources
+    .command('remove')
+    .description('remove a source with its articles and fetch log')
+    .argument('<slug-or-id>')
+    .action(async (ref: string) => {
+      const c = getCore();
+      const s = await c.sources.get(ref);
+      await c.sources.remove(s.id);
+      io.out(`removed source ${s.id} (${s.slug})\n`);
+    });
+
+  const channels = program.command('channels').description('manage channels (filtered feeds)');
+  channels
+    .command('add')
+    .description('add a channel, published at /feeds/<slug>.rss|.atom|.json')
+    .argument('<slug>')
+    .requiredOption('--title <title>', 'channel title')
+    .option('--description <text>')
+    .option('-s, --source <slug...>', 'only these sources')
+    .option('-c, --category <name...>', 'only articles in any of these categories')
+    .option('-q, --query <text>', 'only articles matching this full-text query')
+    .addOption(new Option('--limit <n>', 'default number of items').argParser((v) => Number(v)))
+    .action(async (slug: string, o: { title: string; description?: string; source?: string[]; category?: string[]; query?: string; limit?: number }) => {
+      const c = getCore();
+      const sourceIds = o.source ? await Promise.all(o.source.map(async (ref) => (await c.sources.get(ref)).id)) : undefined;
+      const ch = await c.channels.create({
+        slug,
+        title: o.title,
+        description: o.description,
+        filter: { sourceIds, categories: o.category, query: o.query },
+        defaultLimit: o.limit,
+      });
+      io.out(`added channel ${ch.slug}: /feeds/${ch.slug}.rss\n`);
+    });
+  channels
+    .command('list')
+    .description('list channels')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await getCore().channels.list();
+      if (o.json) json(list);
+      else io.out(table([['SLUG', 'TITLE', 'FILTER'], ...list.map((c) => [c.slug, c.title, JSON.stringify(c.filter)])]));
+    });
+  channels
+    .command('remove')
+    .description('remove a channel (articles stay)')
+    .argument('<slug>')
+    .action(async (slug: string) => {
+      await getCore().channels.remove(slug);
+      io.out(`removed channel ${slug}\n`);
+    });
+
+  const opml = program.command('opml').description('import or export the source list as OPML');
+  opml
+    .command('import')
+    .description('add every feed of an OPML file (folders become categories)')
+    .argument('<file>')
+    .action(async (file: string) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new ValidationError('file_unreadable', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+      }
+      const res = await importOpml(text, getCore().sources);
+      io.out(`imported ${res.added.length} sources, skipped ${res.skipped.length}\n`);
+      for (const s of res.skipped) io.err(`skipped ${s.url}: ${s.reason}\n`);
+    });
+  opml
+    .command('export')
+    .description('print the source list as OPML 2.0')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (o: { output?: string }) => {
+      const text = exportOpml(await getCore().sources.list());
+      if (o.output) writeFileSync(o.output, text);
+      else io.out(text);
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  const program = buildCli(env, io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    io.err(`wirefeed: ${errorMessage(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    // npx/npm run the bin through a symlink in node_modules/.bin.
+    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const args = process.argv.slice(2);
+  runCli(args).then((code) => {
+    if (args[0] !== 'serve') process.exit(code);
+  });
+}
