@@ -1,0 +1,129 @@
+// The HTTP edge: a node server whose listener tries the fast lane first (cached feeds) and
+// hands everything else to the Express app (misses, pages, admin API, health, demo files).
+import http from 'node:http';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { ArticleService } from '../services/articles.js';
+import type { ChannelService, FeedService, RefreshService, SourceService } from '../services/types.js';
+import { requireBearer } from './auth.js';
+import { createErrorHandler, sendError } from './error-handler.js';
+import { createFastLane } from './fast-lane.js';
+import { createFeedResponder } from './feed-response.js';
+import { requestIdOf } from './request-id.js';
+import { adminArticles } from './routes/admin-articles.js';
+import { adminChannels } from './routes/admin-channels.js';
+import { adminSources } from './routes/admin-sources.js';
+import { feedDocuments } from './routes/feeds.js';
+import { pageRoutes } from './routes/pages.js';
+
+export interface HttpDeps {
+  config: Config;
+  log: Logger;
+  adminToken: string;
+  feeds: FeedService;
+  sources: SourceService;
+  channels: ChannelService;
+  refresh: RefreshService;
+  articles: ArticleService;
+  /** Directory of the offline demo feeds, served under /demo/. */
+  demoDir?: string;
+  health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
+}
+
+const DEMO_TYPES: Record<string, string> = {
+  '.xml': 'application/xml; charset=utf-8',
+  '.rss': 'application/rss+xml; charset=utf-8',
+  '.atom': 'application/atom+xml; charset=utf-8',
+  '.json': 'application/feed+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.html': 'text/html; charset=utf-8',
+};
+
+export function createApp(deps: HttpDeps, responder = createFeedResponder({ maxAgeS: deps.config.feedMaxAgeS })): express.Express {
+  const { log } = deps;
+  const baseUrl = deps.config.baseUrl;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = requestIdOf(req);
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    if (log.level === 'debug' || log.level === 'trace') {
+      const start = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        log.debug({ reqId: id, method: req.method, url: req.originalUrl, status: res.statusCode, ms }, 'request');
+      });
+    }
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    let report: { ok: boolean; [k: string]: unknown };
+    try {
+      report = await deps.health();
+    } catch (err) {
+      log.error({ err }, 'health check failed');
+      report = { ok: false, error: 'health check failed' };
+    }
+    const { ok, ...rest } = report;
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', ...rest });
+  });
+
+  app.use(feedDocuments({ feeds: deps.feeds, responder, baseUrl }));
+
+  const pages = pageRoutes({ feeds: deps.feeds, baseUrl });
+  app.get('/', pages.index);
+  app.get('/feeds/sources/:slug', pages.source);
+  app.get('/feeds/:slug', pages.channel);
+
+  if (deps.demoDir) {
+    app.use(
+      '/demo',
+      express.static(deps.demoDir, {
+        index: false,
+        dotfiles: 'ignore',
+        fallthrough: true,
+        setHeaders(res, file) {
+          const type = DEMO_TYPES[path.extname(file).toLowerCase()];
+          if (type) res.setHeader('Content-Type', type);
+          res.setHeader('X-Content-Type-Options', 'nosniff');
+        },
+      }),
+    );
+  }
+
+  const api = express.Router();
+  // Authentication runs before the body is even read: a request without the token writes nothing.
+  api.use(requireBearer(deps.adminToken));
+  api.use(express.json({ limit: '1mb' }));
+  api.use('/sources', adminSources({ sources: deps.sources, refresh: deps.refresh }));
+  api.use('/channels', adminChannels({ channels: deps.channels }));
+  api.use('/articles', adminArticles({ articles: deps.articles }));
+  api.use((req, res) => sendError(res, 404, 'not_found', `api: no route ${req.method} ${req.baseUrl}${req.path}`));
+  app.use('/api', api);
+
+  app.use((req: Request, res: Response) => {
+    const wantsHtml = (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/feeds/') && !!req.accepts('html') && req.accepts(['json', 'html']) === 'html';
+    if (wantsHtml) pages.notFound(req, res);
+    else sendError(res, 404, 'not_found', `no route ${req.method} ${req.path}`);
+  });
+  app.use(createErrorHandler(log));
+  return app;
+}
+
+/** The server main listens on; not listening yet. */
+export function createHttpServer(deps: HttpDeps): http.Server {
+  const responder = createFeedResponder({ maxAgeS: deps.config.feedMaxAgeS });
+  const app = createApp(deps, responder);
+  const fast = createFastLane({ feeds: deps.feeds, responder, baseUrl: deps.config.baseUrl, log: deps.log });
+  return http.createServer((req, res) => {
+    if (!fast(req, res)) app(req, res);
+  });
+}

@@ -1,0 +1,48 @@
+// The one place errors become HTTP answers: typed errors map to their status, anything
+// unexpected is a 500 with a generic message and a log line carrying the request id.
+import type { NextFunction, Request, Response } from 'express';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export function sendError(res: Response, status: number, code: string, message: string, extra?: Record<string, unknown>): void {
+  res.status(status).json({ error: { code, message, ...extra } });
+}
+
+/** body-parser errors carry `type` and a 4xx `status`. */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+export function createErrorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof ValidationError) {
+      if (err.code === 'multiple_feeds') {
+        // 300 Multiple Choices: the URL was a page linking several feeds; the caller picks one.
+        sendError(res, 300, err.code, err.message, { choices: err.details ?? [] });
+        return;
+      }
+      sendError(res, err.status, err.code, err.message, err.details !== undefined ? { details: err.details } : undefined);
+      return;
+    }
+    if (err instanceof NotFoundError) {
+      sendError(res, 404, err.code, err.message);
+      return;
+    }
+    const bp = err as BodyParserError;
+    if (bp && typeof bp === 'object' && typeof bp.type === 'string' && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
+      if (bp.type === 'entity.parse.failed') sendError(res, 400, 'invalid_json', 'request: the body is not valid JSON');
+      else if (bp.type === 'entity.too.large') sendError(res, 413, 'body_too_large', 'request: the body is larger than 1 MB');
+      else sendError(res, bp.status, 'bad_request', `request: ${bp.type}`);
+      return;
+    }
+    const reqId = res.locals.requestId as string | undefined;
+    log.error({ err, reqId, method: req.method, url: req.originalUrl }, 'request failed');
+    sendError(res, 500, 'internal', `internal error (request id ${reqId ?? 'unknown'})`);
+  };
+}

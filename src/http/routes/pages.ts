@@ -1,0 +1,45 @@
+// Human pages: the index and one page per channel or source. HTML errors here, not JSON.
+import type { NextFunction, Request, Response } from 'express';
+import { NotFoundError } from '../../errors.js';
+import { renderChannelPage, renderErrorPage, renderIndexPage } from '../../publish/html.js';
+import { originFromHost } from '../../services/feed-query.js';
+import type { FeedService, FeedTarget } from '../../services/types.js';
+
+function sendHtml(res: Response, status: number, html: string): void {
+  res.status(status);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'public, max-age=60');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  // No scripts, no external anything: the policy says so to the browser too.
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+  res.send(html);
+}
+
+export function pageRoutes(deps: { feeds: FeedService; baseUrl?: string }) {
+  const base = (req: Request) => deps.baseUrl ?? originFromHost(req.headers.host);
+
+  async function page(target: FeedTarget, req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      const { title, description, items } = await deps.feeds.getPage(target);
+      const b = base(req);
+      const path = target.kind === 'source' ? `/feeds/sources/${encodeURIComponent(target.slug)}` : `/feeds/${encodeURIComponent(target.slug)}`;
+      const feedUrls = { rss: `${b}${path}.rss`, atom: `${b}${path}.atom`, json: `${b}${path}.json` };
+      sendHtml(res, 200, renderChannelPage({ title, description, items, feedUrls, baseUrl: b }));
+    } catch (err) {
+      if (err instanceof NotFoundError) sendHtml(res, 404, renderErrorPage({ status: 404, message: err.message, baseUrl: base(req) }));
+      else next(err);
+    }
+  }
+
+  return {
+    async index(req: Request, res: Response): Promise<void> {
+      const { channels, sources } = await deps.feeds.directory();
+      sendHtml(res, 200, renderIndexPage({ channels, sources, baseUrl: base(req) }));
+    },
+    channel: (req: Request, res: Response, next: NextFunction) => page({ kind: 'channel', slug: String(req.params.slug) }, req, res, next),
+    source: (req: Request, res: Response, next: NextFunction) => page({ kind: 'source', slug: String(req.params.slug) }, req, res, next),
+    notFound(req: Request, res: Response): void {
+      sendHtml(res, 404, renderErrorPage({ status: 404, message: `No page at ${req.path}`, baseUrl: base(req) }));
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// Article administration: browse what was ingested and withdraw an article (it leaves every
+// feed, and its seq bump tells partners following the cursor that it changed).
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { Article, ArticleQuery } from '../model/types.js';
+import type { Storage } from '../storage/repos.js';
+import { ALL_CHANNEL } from './feeds.js';
+
+export const ADMIN_LIST_DEFAULT = 50;
+export const ADMIN_LIST_MAX = 500;
+
+export interface ArticleListFilter {
+  /** Source id or slug. */
+  source?: number | string;
+  /** Channel slug: its filter applies. */
+  channel?: string;
+  q?: string;
+  limit?: number;
+}
+
+export interface ArticleService {
+  /** Newest first, withdrawn ones included (an admin needs to see what was withdrawn). */
+  list(filter: ArticleListFilter): Promise<Article[]>;
+  /** Throws NotFoundError when there is no such article. */
+  withdraw(id: number): Promise<Article>;
+}
+
+export function createArticleService(deps: { storage: Storage; now: () => Date }): ArticleService {
+  const { storage } = deps;
+  return {
+    async list(filter) {
+      const limit = filter.limit ?? ADMIN_LIST_DEFAULT;
+      if (!Number.isInteger(limit) || limit < 1 || limit > ADMIN_LIST_MAX) {
+        throw new ValidationError('invalid_query', `articles: limit must be between 1 and ${ADMIN_LIST_MAX}`, 400);
+      }
+      const query: ArticleQuery = { limit, includeWithdrawn: true };
+      if (filter.channel !== undefined) {
+        const channel = (await storage.channels.get(filter.channel)) ?? (filter.channel === 'all' ? ALL_CHANNEL : undefined);
+        if (!channel) throw new NotFoundError(`articles: no channel ${JSON.stringify(filter.channel)}`);
+        if (channel.filter.sourceIds?.length) query.sourceIds = channel.filter.sourceIds;
+        if (channel.filter.categories?.length) query.categories = channel.filter.categories;
+        if (channel.filter.query?.trim()) query.q = channel.filter.query.trim();
+      }
+      if (filter.source !== undefined) {
+        const source =
+          typeof filter.source === 'number' ? await storage.sources.get(filter.source) : await storage.sources.getBySlug(filter.source);
+        if (!source) throw new NotFoundError(`articles: no source ${JSON.stringify(filter.source)}`);
+        // Within a channel, a source outside it matches nothing rather than widening the channel.
+        query.sourceIds = query.sourceIds && !query.sourceIds.includes(source.id) ? [] : [source.id];
+        if (query.sourceIds.length === 0) return [];
+      }
+      if (filter.q?.trim()) query.q = query.q ? `${query.q} ${filter.q.trim()}` : filter.q.trim();
+      return storage.articles.query(query);
+    },
+
+    async withdraw(id) {
+      const article = await storage.articles.withdraw(id, deps.now().toISOString());
+      if (!article) throw new NotFoundError(`articles: no article ${id}`);
+      return article;
+    },
+  };
+}

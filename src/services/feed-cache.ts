@@ -1,0 +1,37 @@
+// A small LRU over Map insertion order: get() moves a hit to the back, set() evicts from the
+// front. Entries for an old data version are never read again and age out this way.
+
+export interface LruCache<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
+  readonly size: number;
+  clear(): void;
+}
+
+export function createLruCache<V>(maxEntries: number): LruCache<V> {
+  const map = new Map<string, V>();
+  return {
+    get(key) {
+      const v = map.get(key);
+      if (v === undefined) return undefined;
+      map.delete(key);
+      map.set(key, v);
+      return v;
+    },
+    set(key, value) {
+      if (maxEntries <= 0) return;
+      map.delete(key);
+      map.set(key, value);
+      while (map.size > maxEntries) {
+        const oldest = map.keys().next().value as string;
+        map.delete(oldest);
+      }
+    },
+    get size() {
+      return map.size;
+    },
+    clear() {
+      map.clear();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Public feed URL query: validation and the one canonical form used for cache keys and for the
+// self/next links, so `?q=x&limit=5` and `?limit=5&q=x` are one cached document.
+import { ValidationError } from '../errors.js';
+import type { FeedQuery } from './types.js';
+
+export const MAX_LIMIT = 500;
+const MAX_TEXT = 200;
+const KNOWN = new Set(['limit', 'category', 'q', 'after']);
+
+function single(raw: Record<string, unknown>, key: string): string | undefined {
+  const v = raw[key];
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw new ValidationError('invalid_query', `query: ${key} is given more than once`, 400);
+  if (typeof v !== 'string') throw new ValidationError('invalid_query', `query: ${key} must be a plain value`, 400);
+  return v;
+}
+
+function integer(raw: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const v = single(raw, key);
+  if (v === undefined) return undefined;
+  // Digits only: Number('1e2'), Number(' 5') and Number('0x10') would all slip through.
+  if (!/^\d{1,15}$/.test(v)) throw new ValidationError('invalid_query', `query: ${key} must be a whole number`, 400);
+  const n = Number(v);
+  if (n < min || n > max) throw new ValidationError('invalid_query', `query: ${key} must be between ${min} and ${max}`, 400);
+  return n;
+}
+
+function text(raw: Record<string, unknown>, key: string): string | undefined {
+  const v = single(raw, key);
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  if (t === '') throw new ValidationError('invalid_query', `query: ${key} must not be empty`, 400);
+  if (t.length > MAX_TEXT) throw new ValidationError('invalid_query', `query: ${key} is longer than ${MAX_TEXT} characters`, 400);
+  return t;
+}
+
+/**
+ * Validates a parsed query string (values are strings, repeated keys arrays). Unknown keys are
+ * refused too: a typo such as `?limt=5` silently serving 50 items is worse than a 400.
+ */
+export function parseFeedQuery(raw: Record<string, unknown>): FeedQuery {
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN.has(key)) throw new ValidationError('invalid_query', `query: unknown parameter ${JSON.stringify(key.slice(0, 40))} (allowed: limit, category, q, after)`, 400);
+  }
+  const out: FeedQuery = {};
+  const limit = integer(raw, 'limit', 1, MAX_LIMIT);
+  if (limit !== undefined) out.limit = limit;
+  const category = text(raw, 'category');
+  if (category !== undefined) out.category = category;
+  const q = text(raw, 'q');
+  if (q !== undefined) out.q = q;
+  const after = integer(raw, 'after', 0, Number.MAX_SAFE_INTEGER);
+  if (after !== undefined) out.after = after;
+  return out;
+}
+
+/** Parses a raw query string (without "?") into the shape parseFeedQuery takes. */
+export function queryStringToRecord(search: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [k, v] of new URLSearchParams(search)) {
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else out[k] = [prev, v];
+  }
+  return out;
+}
+
+/** Canonical query string ("" or "?a=b&…") in a fixed key order; `after` replaced when given. */
+export function canonicalQuery(q: FeedQuery, after?: number): string {
+  const parts: string[] = [];
+  if (q.limit !== undefined) parts.push(`limit=${q.limit}`);
+  if (q.category !== undefined) parts.push(`category=${encodeURIComponent(q.category)}`);
+  if (q.q !== undefined) parts.push(`q=${encodeURIComponent(q.q)}`);
+  const a = after ?? q.after;
+  if (a !== undefined) parts.push(`after=${a}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+const HOST = /^[a-z0-9.-]+(:\d{1,5})?$/;
+
+/**
+ * The origin self links are built on when no base URL is configured. The Host header is
+ * client-controlled and keys the cache, so anything but a plain host[:port] falls back to
+ * http://localhost rather than letting one request poison the links others receive.
+ */
+export function originFromHost(host: string | undefined): string {
+  if (!host) return 'http://localhost';
+  const h = host.toLowerCase();
+  return h.length <= 255 && HOST.test(h) ? `http://${h}` : 'http://localhost';
+}
+
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
+
+/** True for an origin originFromHost (or a configured base URL of that shape) could produce. */
+export function isSafeOrigin(origin: string): boolean {
+  return origin.length <= 270 && ORIGIN.test(origin);
+}

@@ -1,0 +1,238 @@
+// The publishing use case (DESIGN.md §1 step 8): pick the articles of a channel or source,
+// build a FeedDocument, render it once per data version and keep the bytes (plain, gzip, br)
+// in an LRU so a hit costs a Map lookup and nothing else.
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { NotFoundError } from '../errors.js';
+import type { Article, ArticleQuery, Channel, FeedFormat, Source } from '../model/types.js';
+import type { FeedDocument, Renderer } from '../publish/types.js';
+import type { Storage } from '../storage/repos.js';
+import { createLruCache } from './feed-cache.js';
+import { canonicalQuery, isSafeOrigin } from './feed-query.js';
+import type { FeedQuery, FeedService, FeedTarget, RenderedFeed } from './types.js';
+
+export const DEFAULT_LIMIT = 50;
+export const PAGE_LIMIT = 30;
+const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
+const gzip = promisify(zlib.gzip);
+const brotli = promisify(zlib.brotliCompress);
+
+export interface FeedServiceDeps {
+  storage: Storage;
+  renderers: Record<FeedFormat, Renderer>;
+  contentTypes: Record<FeedFormat, string>;
+  /** Public origin; when set, output is byte-identical on every instance whatever the Host. */
+  baseUrl?: string;
+  cacheEntries: number;
+  version: string;
+  /** Accepted for symmetry with other factories; feeds never depend on the clock ("updated" is data). */
+  now?: () => Date;
+}
+
+/** The channel every installation has, even before anyone stores a row for it. */
+export const ALL_CHANNEL: Channel = {
+  slug: 'all',
+  title: 'All articles',
+  description: 'Every article from every source.',
+  filter: {},
+  defaultLimit: DEFAULT_LIMIT,
+  createdAt: new Date(0).toISOString(),
+};
+
+interface ResolvedTarget {
+  /** Path of the feed without the format extension, e.g. "/feeds/sources/reuters". */
+  feedPath: string;
+  title: string;
+  description?: string;
+  language?: string;
+  defaultLimit: number;
+  /** Undefined when the request's category lies outside the channel's: nothing can match. */
+  query: Omit<ArticleQuery, 'limit' | 'after'> | undefined;
+}
+
+function itemDate(a: Article): string {
+  return a.updatedAt ?? a.publishedAt ?? a.firstSeenAt;
+}
+
+function newest(items: Article[], pick: (a: Article) => string): string | undefined {
+  let best: string | undefined;
+  let bestMs = -Infinity;
+  for (const a of items) {
+    const v = pick(a);
+    const ms = Date.parse(v);
+    if (ms > bestMs) {
+      bestMs = ms;
+      best = v;
+    }
+  }
+  return best;
+}
+
+function mimeOf(contentType: string): string {
+  return contentType.split(';')[0]!.trim();
+}
+
+/** Combines the channel's full-text filter with the request's: both must match. */
+function joinText(a: string | undefined, b: string | undefined): string | undefined {
+  if (a && b) return `${a} ${b}`;
+  return a || b || undefined;
+}
+
+export function createFeedService(deps: FeedServiceDeps): FeedService {
+  const { storage, renderers, contentTypes } = deps;
+  const cache = createLruCache<RenderedFeed>(deps.cacheEntries);
+  const inFlight = new Map<string, Promise<RenderedFeed>>();
+
+  function baseFor(origin: string | undefined): string {
+    if (deps.baseUrl) return deps.baseUrl;
+    return origin && isSafeOrigin(origin) ? origin : 'http://localhost';
+  }
+
+  function cacheKey(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): string {
+    const o = deps.baseUrl ? '' : baseFor(origin);
+    return `${target.kind}:${target.slug}.${format}${canonicalQuery(query)}|${o}|${storage.dataVersion()}`;
+  }
+
+  async function findChannel(slug: string): Promise<Channel | undefined> {
+    return (await storage.channels.get(slug)) ?? (slug === 'all' ? ALL_CHANNEL : undefined);
+  }
+
+  async function resolve(target: FeedTarget, category: string | undefined): Promise<ResolvedTarget> {
+    if (target.kind === 'source') {
+      const source = await storage.sources.getBySlug(target.slug);
+      if (!source) throw new NotFoundError(`feeds: no source ${JSON.stringify(target.slug)}`);
+      return sourceTarget(source, category);
+    }
+    const channel = await findChannel(target.slug);
+    if (!channel) throw new NotFoundError(`feeds: no channel ${JSON.stringify(target.slug)}`);
+    const own = channel.filter.categories?.filter((c) => c.trim() !== '') ?? [];
+    let categories: string[] | undefined = own.length ? own : undefined;
+    let unmatchable = false;
+    if (category !== undefined) {
+      // The request narrows the channel; it can never widen it.
+      const folded = category.toLowerCase();
+      if (categories && !categories.some((c) => c.toLowerCase() === folded)) unmatchable = true;
+      categories = [category];
+    }
+    const sourceIds = channel.filter.sourceIds?.length ? channel.filter.sourceIds : undefined;
+    return {
+      feedPath: `/feeds/${encodeURIComponent(channel.slug)}`,
+      title: channel.title,
+      description: channel.description,
+      defaultLimit: channel.defaultLimit || DEFAULT_LIMIT,
+      query: unmatchable ? undefined : { sourceIds, categories, q: channel.filter.query?.trim() || undefined },
+    };
+  }
+
+  function sourceTarget(source: Source, category: string | undefined): ResolvedTarget {
+    const title = source.title || source.slug;
+    return {
+      feedPath: `/feeds/sources/${encodeURIComponent(source.slug)}`,
+      title,
+      description: source.description || `Articles from ${title}.`,
+      language: source.language,
+      defaultLimit: DEFAULT_LIMIT,
+      query: { sourceIds: [source.id], categories: category !== undefined ? [category] : undefined },
+    };
+  }
+
+  async function selectItems(resolved: ResolvedTarget, query: FeedQuery, limit: number): Promise<Article[]> {
+    if (!resolved.query) return [];
+    const q: ArticleQuery = { ...resolved.query, q: joinText(resolved.query.q, query.q), limit };
+    if (query.after !== undefined) q.after = query.after;
+    return storage.articles.query(q);
+  }
+
+  async function buildDocument(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): Promise<FeedDocument> {
+    const resolved = await resolve(target, query.category);
+    const limit = query.limit ?? resolved.defaultLimit;
+    const items = await selectItems(resolved, query, limit);
+    const base = baseFor(origin);
+    const feedUrl = (fmt: FeedFormat, after?: number) => `${base}${resolved.feedPath}.${fmt}${canonicalQuery(query, after)}`;
+    const doc: FeedDocument = {
+      // Stable whatever Host a request used: the public URL when configured, else a tag: URI.
+      id: deps.baseUrl ? `${deps.baseUrl}${resolved.feedPath}` : `tag:wirefeed,2025:${resolved.feedPath.slice(1)}`,
+      title: resolved.title,
+      description: resolved.description,
+      language: resolved.language,
+      links: {
+        self: feedUrl(format),
+        html: `${base}${resolved.feedPath}`,
+        alternates: FORMATS.filter((f) => f !== format).map((f) => ({ type: mimeOf(contentTypes[f]), href: feedUrl(f) })),
+      },
+      updated: newest(items, itemDate),
+      generator: { name: 'wirefeed', version: deps.version, uri: `${base}/` },
+      items,
+    };
+    if (query.after !== undefined) {
+      // RFC 5005 paging for partners: "next" always exists so an empty page is polled again
+      // from the same place; the cursor only moves forward past what this page delivered.
+      const last = items.length ? items[items.length - 1]!.seq : query.after;
+      doc.links.next = feedUrl(format, last);
+      doc.links.first = feedUrl(format, 0);
+    }
+    return doc;
+  }
+
+  async function render(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): Promise<RenderedFeed> {
+    const doc = await buildDocument(target, format, query, origin);
+    const body = Buffer.from(renderers[format](doc), 'utf8');
+    const [gz, br] = await Promise.all([
+      gzip(body, { level: 6 }),
+      brotli(body, {
+        params: {
+          [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+          [zlib.constants.BROTLI_PARAM_QUALITY]: 5,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+        },
+      }),
+    ]);
+    const changed = newest(doc.items, (a) => a.changedAt);
+    return {
+      body,
+      gzip: gz,
+      br,
+      etag: `"${createHash('sha256').update(body).digest('base64url')}"`,
+      lastModified: changed ? new Date(changed) : undefined,
+      contentType: contentTypes[format],
+    };
+  }
+
+  return {
+    peekFeed(target, format, query, origin) {
+      return cache.get(cacheKey(target, format, query, origin));
+    },
+
+    getFeed(target, format, query, origin) {
+      // The key carries the data version read before any query, so a write that lands while
+      // rendering leaves this entry under an old version that is never asked for again.
+      const key = cacheKey(target, format, query, origin);
+      const hit = cache.get(key);
+      if (hit) return Promise.resolve(hit);
+      let pending = inFlight.get(key);
+      if (!pending) {
+        pending = render(target, format, query, origin)
+          .then((feed) => {
+            cache.set(key, feed);
+            return feed;
+          })
+          .finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
+      }
+      return pending;
+    },
+
+    async getPage(target, limit = PAGE_LIMIT) {
+      const resolved = await resolve(target, undefined);
+      const items = await selectItems(resolved, {}, limit);
+      return { title: resolved.title, description: resolved.description, items };
+    },
+
+    async directory() {
+      const [channels, sources] = await Promise.all([storage.channels.list(), storage.sources.list()]);
+      const all = channels.some((c) => c.slug === 'all') ? [] : [ALL_CHANNEL];
+      return { channels: [...all, ...channels], sources };
+    },
+  };
+}
