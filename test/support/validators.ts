@@ -88,7 +88,7 @@ export interface FeedparserSummary {
 const FEEDPARSER_SCRIPT = String.raw`
 import sys, json, calendar, datetime
 import feedparser
-d = feedparser.parse(sys.stdin.buffer.read())
+import base64
 def iso(t):
     if not t: return None
     return datetime.datetime.fromtimestamp(calendar.timegm(t), datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
@@ -96,38 +96,52 @@ def links(ls):
     return [{k: l.get(k) for k in ('rel', 'href', 'type', 'length', 'title') if l.get(k) is not None} for l in ls or []]
 def people(ps):
     return [{k: p.get(k) for k in ('name', 'email', 'href') if p.get(k) is not None} for p in ps or []]
-entries = []
-for e in d.entries:
-    entries.append({
-        'id': e.get('id'), 'title': e.get('title'), 'link': e.get('link'), 'links': links(e.get('links')),
-        'published': iso(e.get('published_parsed')), 'updated': iso(e.get('updated_parsed')),
-        'authors': people(e.get('authors')),
-        'tags': [{k: t.get(k) for k in ('term', 'scheme', 'label') if t.get(k) is not None} for t in e.get('tags') or []],
-        'summary': e.get('summary'), 'content': [c.get('value') for c in e.get('content') or []],
-        'enclosures': [{k: x.get(k) for k in ('href', 'type', 'length') if x.get(k) is not None} for x in e.get('enclosures') or []],
-        'media_content': [dict(m) for m in e.get('media_content') or []],
-        'media_credit': [dict(m) for m in e.get('media_credit') or []],
-        'media_thumbnail': [dict(m) for m in e.get('media_thumbnail') or []],
-        'rights': e.get('rights'), 'language': e.get('language'),
-    })
-f = d.feed
-out = {
-    'bozo': int(d.bozo), 'bozo_exception': str(d.get('bozo_exception')) if d.bozo else None, 'version': d.version,
-    'feed': {'title': f.get('title'), 'link': f.get('link'), 'subtitle': f.get('subtitle'), 'language': f.get('language'),
-             'updated': iso(f.get('updated_parsed')), 'id': f.get('id'), 'links': links(f.get('links'))},
-    'entries': entries,
-}
-sys.stdout.buffer.write(json.dumps(out, ensure_ascii=False).encode('utf-8'))
+def summarize(d):
+  entries = []
+  for e in d.entries:
+      entries.append({
+          'id': e.get('id'), 'title': e.get('title'), 'link': e.get('link'), 'links': links(e.get('links')),
+          'published': iso(e.get('published_parsed')), 'updated': iso(e.get('updated_parsed')),
+          'authors': people(e.get('authors')),
+          'tags': [{k: t.get(k) for k in ('term', 'scheme', 'label') if t.get(k) is not None} for t in e.get('tags') or []],
+          'summary': e.get('summary'), 'content': [c.get('value') for c in e.get('content') or []],
+          'enclosures': [{k: x.get(k) for k in ('href', 'type', 'length') if x.get(k) is not None} for x in e.get('enclosures') or []],
+          'media_content': [dict(m) for m in e.get('media_content') or []],
+          'media_credit': [dict(m) for m in e.get('media_credit') or []],
+          'media_thumbnail': [dict(m) for m in e.get('media_thumbnail') or []],
+          'rights': e.get('rights'), 'language': e.get('language'),
+      })
+  f = d.feed
+  out = {
+      'bozo': int(d.bozo), 'bozo_exception': str(d.get('bozo_exception')) if d.bozo else None, 'version': d.version,
+      'feed': {'title': f.get('title'), 'link': f.get('link'), 'subtitle': f.get('subtitle'), 'language': f.get('language'),
+               'updated': iso(f.get('updated_parsed')), 'id': f.get('id'), 'links': links(f.get('links'))},
+      'entries': entries,
+  }
+  return out
+docs = json.loads(sys.stdin.buffer.read())
+sys.stdout.buffer.write(json.dumps([summarize(feedparser.parse(base64.b64decode(x))) for x in docs], ensure_ascii=False).encode('utf-8'))
 `;
 
-/** Reads a feed with Python's feedparser (the Debian one: the pyenv python3 on PATH lacks it). */
-export function feedparserRead(bytes: string | Buffer): { status: 'ok'; summary: FeedparserSummary } | Exclude<Check, { status: 'ok' }> {
+type FeedparserResult<T> = { status: 'ok'; summary: T } | Exclude<Check, { status: 'ok' }>;
+
+/**
+ * Reads feeds with Python's feedparser (the Debian one: the pyenv python3 on PATH lacks it),
+ * all in one interpreter start. Debian's feedparser 6.0 has no JSON Feed reader: XML only.
+ */
+export function feedparserReadAll(docs: readonly (string | Buffer)[]): FeedparserResult<FeedparserSummary[]> {
   if (!existsSync(PYTHON)) return { status: 'missing', message: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ['-c', 'import feedparser'], { encoding: 'utf8' });
   if (probe.status !== 0) return { status: 'missing', message: 'python3-feedparser not installed for /usr/bin/python3' };
-  const r = spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT], { input: bytes, maxBuffer: 64 << 20 });
+  const input = JSON.stringify(docs.map((d) => Buffer.from(d).toString('base64')));
+  const r = spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT], { input, maxBuffer: 256 << 20 });
   if (r.status !== 0) return { status: 'invalid', message: r.stderr.toString('utf8').slice(0, 2000) };
-  return { status: 'ok', summary: JSON.parse(r.stdout.toString('utf8')) as FeedparserSummary };
+  return { status: 'ok', summary: JSON.parse(r.stdout.toString('utf8')) as FeedparserSummary[] };
+}
+
+export function feedparserRead(bytes: string | Buffer): FeedparserResult<FeedparserSummary> {
+  const r = feedparserReadAll([bytes]);
+  return r.status === 'ok' ? { status: 'ok', summary: r.summary[0] as FeedparserSummary } : r;
 }
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
