@@ -6,12 +6,13 @@ import { stripForbidden } from './text.js';
 /** Attributes in output order; undefined values are skipped. */
 export type Attrs = ReadonlyArray<readonly [name: string, value: string | number | undefined]>;
 
-const TEXT_SPECIAL = /[&<>]/;
-const TEXT_SPECIAL_G = /[&<>]/g;
+const TEXT_SPECIAL = /[&<>\r]/;
+const TEXT_SPECIAL_G = /[&<>\r]/g;
 const ATTR_SPECIAL = /[&<>"'\t\n\r]/;
 const ATTR_SPECIAL_G = /[&<>"'\t\n\r]/g;
 
-const TEXT_ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/** CR as a reference: end-of-line handling (XML 1.0 §2.11) would otherwise turn it into LF. */
+const TEXT_ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
 /**
  * Quotes are escaped so either delimiter is safe; tab/CR/LF become character references
  * because attribute-value normalization (XML 1.0 §3.3.3) would turn them into spaces.
