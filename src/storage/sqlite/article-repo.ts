@@ -11,23 +11,23 @@ import type { Article, ArticleQuery, AssetInput, IsoDate } from '../../model/typ
 import type { ArticleRepo } from '../repos.js';
 import { toFtsQuery } from '../fts-query.js';
 import type { SqliteContext } from './context.js';
-import { ARTICLE_COLUMNS, toArticle, toAsset, type ArticleRow, type AssetRow } from './rows.js';
+import { ARTICLE_COLUMNS, articleTupleId, toArticle, toAsset, type ArticleTuple, type AssetRow } from './rows.js';
 import { foldCategory } from './text.js';
 import { nextSeq, setSeq } from './seq.js';
 
 /** Loads the assets of all rows in one query and builds the articles, in row order. */
-export function rowsToArticles(ctx: SqliteContext, rows: ArticleRow[]): Article[] {
+export function rowsToArticles(ctx: SqliteContext, rows: ArticleTuple[]): Article[] {
   if (rows.length === 0) return [];
   const byArticle = new Map<number, AssetInput[]>();
   const assetRows = ctx
     .stmt('SELECT * FROM assets WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, position')
-    .all(JSON.stringify(rows.map((r) => r.id))) as AssetRow[];
+    .all(JSON.stringify(rows.map(articleTupleId))) as AssetRow[];
   for (const a of assetRows) {
     let list = byArticle.get(a.article_id);
     if (!list) byArticle.set(a.article_id, (list = []));
     list.push(toAsset(a));
   }
-  return rows.map((r) => toArticle(r, byArticle.get(r.id) ?? []));
+  return rows.map((r) => toArticle(r, byArticle.get(articleTupleId(r)) ?? []));
 }
 
 export interface BuiltQuery {
@@ -35,65 +35,104 @@ export interface BuiltQuery {
   params: unknown[];
 }
 
-/** The SQL for one ArticleQuery. Exported for EXPLAIN QUERY PLAN checks in tests. */
-export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
-  if (!Number.isInteger(q.limit) || q.limit < 1) {
-    throw new ValidationError('invalid_limit', 'storage: limit must be a positive whole number', 400);
-  }
+/**
+ * Up to this many sources, a page is one index walk per source merged afterwards; beyond it,
+ * the newest-first walk over all articles meets matching rows often enough on its own.
+ */
+export const MAX_SOURCE_ARMS = 16;
+
+interface Shared {
+  fts?: string;
+  after?: number;
+  includeWithdrawn: boolean;
+  limit: number;
+}
+
+/** One index walk: at most one category, one or several sources. */
+interface Arm {
+  term?: string;
+  sourceIds: number[];
+}
+
+function armSql(arm: Arm, shared: Shared, columns: string, params: unknown[]): string {
   const joins: string[] = [];
   const where: string[] = [];
-  const params: unknown[] = [];
-  const sourceIds = q.sourceIds ?? [];
-  const terms = [...new Set((q.categories ?? []).map(foldCategory).filter((t) => t !== ''))];
-  const fts = q.q !== undefined && q.q.trim() !== '' ? toFtsQuery(q.q) : undefined;
-  let order: string;
-
-  if (fts !== undefined) {
+  if (columns === ARTICLE_COLUMNS) joins.push('JOIN sources s ON s.id = a.source_id');
+  if (shared.fts !== undefined) {
     joins.push('JOIN articles_fts f ON f.rowid = a.id');
     where.push('articles_fts MATCH ?');
-    params.push(fts);
+    params.push(shared.fts);
   }
-  let byCategoryIndex = false;
-  if (terms.length === 1) {
+  if (arm.term !== undefined) {
     joins.push('JOIN article_categories c ON c.article_id = a.id');
     where.push('c.term_lower = ?');
-    params.push(terms[0]);
-    byCategoryIndex = true;
-  } else if (terms.length > 1) {
-    where.push('a.id IN (SELECT article_id FROM article_categories WHERE term_lower IN (SELECT value FROM json_each(?)))');
-    params.push(JSON.stringify(terms));
+    params.push(arm.term);
   }
-  if (sourceIds.length === 1) {
+  if (arm.sourceIds.length === 1) {
     where.push('a.source_id = ?');
-    params.push(sourceIds[0]);
-  } else if (sourceIds.length > 1) {
+    params.push(arm.sourceIds[0]);
+  } else if (arm.sourceIds.length > 1) {
     where.push('a.source_id IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(sourceIds));
+    params.push(JSON.stringify(arm.sourceIds));
   }
-  if (!q.includeWithdrawn) {
+  if (!shared.includeWithdrawn) {
     // On a cursor page the seq index must drive (it streams in order and stops at LIMIT);
     // unary + keeps the planner from picking the status index for this term instead.
-    where.push(q.after !== undefined ? `+a.status = 'live'` : `a.status = 'live'`);
+    where.push(shared.after !== undefined ? `+a.status = 'live'` : `a.status = 'live'`);
   }
-
-  if (q.after !== undefined) {
-    if (!Number.isInteger(q.after) || q.after < 0) {
-      throw new ValidationError('invalid_cursor', 'storage: after must be a non-negative whole number', 400);
-    }
+  let order: string;
+  if (shared.after !== undefined) {
     where.push('a.seq > ?');
-    params.push(q.after);
+    params.push(shared.after);
     order = 'a.seq ASC';
-  } else if (fts !== undefined) {
+  } else if (shared.fts !== undefined) {
     order = 'f.rowid DESC';
-  } else if (byCategoryIndex) {
+  } else if (arm.term !== undefined) {
     order = 'c.sort_at DESC, c.article_id DESC';
   } else {
     order = 'a.sort_at DESC, a.id DESC';
   }
+  params.push(shared.limit);
+  return `SELECT ${columns} FROM articles a ${joins.join(' ')}
+${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+}
+
+/**
+ * The SQL for one ArticleQuery. Exported for EXPLAIN QUERY PLAN checks in tests.
+ * Several categories (or a few sources) cannot share one ordered index walk, and sorting
+ * every match is slow at scale, so each gets its own walk with the page limit ("arm"); the
+ * page is the newest of their union: every article of the true page is in its arm's top N.
+ */
+export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
+  if (!Number.isInteger(q.limit) || q.limit < 1) {
+    throw new ValidationError('invalid_limit', 'storage: limit must be a positive whole number', 400);
+  }
+  if (q.after !== undefined && (!Number.isInteger(q.after) || q.after < 0)) {
+    throw new ValidationError('invalid_cursor', 'storage: after must be a non-negative whole number', 400);
+  }
+  const sourceIds = [...new Set(q.sourceIds ?? [])];
+  const terms = [...new Set((q.categories ?? []).map(foldCategory).filter((t) => t !== ''))];
+  const shared: Shared = {
+    fts: q.q !== undefined && q.q.trim() !== '' ? toFtsQuery(q.q) : undefined,
+    after: q.after,
+    includeWithdrawn: q.includeWithdrawn ?? false,
+    limit: q.limit,
+  };
+  let arms: Arm[];
+  if (terms.length > 1) arms = terms.map((term) => ({ term, sourceIds }));
+  else if (sourceIds.length > 1 && sourceIds.length <= MAX_SOURCE_ARMS) arms = sourceIds.map((id) => ({ term: terms[0], sourceIds: [id] }));
+  else arms = [{ term: terms[0], sourceIds }];
+
+  const params: unknown[] = [];
+  if (arms.length === 1) return { sql: armSql(arms[0]!, shared, ARTICLE_COLUMNS, params), params };
+
+  const union = arms
+    .map((arm) => `SELECT * FROM (${armSql(arm, shared, 'a.id AS id', params)})`)
+    .join('\nUNION ');
+  const order = shared.after !== undefined ? 'a.seq ASC' : shared.fts !== undefined ? 'a.id DESC' : 'a.sort_at DESC, a.id DESC';
   params.push(q.limit);
   const sql = `SELECT ${ARTICLE_COLUMNS}
-FROM articles a JOIN sources s ON s.id = a.source_id ${joins.join(' ')}
-${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+FROM (${union}) p JOIN articles a ON a.id = p.id JOIN sources s ON s.id = a.source_id
 ORDER BY ${order} LIMIT ?`;
   return { sql, params };
 }
@@ -102,14 +141,14 @@ const GET_SQL = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN sources s ON s.i
 
 export function createArticleRepo(ctx: SqliteContext): ArticleRepo {
   const getOne = (id: number): Article | undefined => {
-    const row = ctx.stmt(GET_SQL).get(id) as ArticleRow | undefined;
+    const row = ctx.stmt(GET_SQL).raw(true).get(id) as ArticleTuple | undefined;
     return row && rowsToArticles(ctx, [row])[0];
   };
 
   return {
     async query(q: ArticleQuery) {
       const { sql, params } = buildArticleQuery(q);
-      return ctx.read('query articles', () => rowsToArticles(ctx, ctx.stmt(sql).all(...params) as ArticleRow[]));
+      return ctx.read('query articles', () => rowsToArticles(ctx, ctx.stmt(sql).raw(true).all(...params) as ArticleTuple[]));
     },
 
     async get(id: number) {

@@ -13,6 +13,7 @@ import type {
   IdentityKind,
   LintIssue,
   Source,
+  SourceAttribution,
   SourceStatus,
 } from '../../model/types.js';
 
@@ -84,39 +85,63 @@ export function toSource(r: SourceRow): Source {
   });
 }
 
-/** Article columns plus the joined source attribution (`s_*`). */
-export interface ArticleRow {
-  id: number;
-  source_id: number;
-  identity_key: string;
-  identity_kind: IdentityKind;
-  guid: Nullable<string>;
-  url: Nullable<string>;
-  title: string;
-  summary: Nullable<string>;
-  content_html: Nullable<string>;
-  authors: string;
-  categories: string;
-  language: Nullable<string>;
-  published_at: Nullable<string>;
-  updated_at: Nullable<string>;
-  rights: Nullable<string>;
-  content_hash: string;
-  seq: number;
-  first_seen_at: string;
-  changed_at: string;
-  status: ArticleStatus;
-  s_slug: string;
-  s_title: string;
-  s_site_url: Nullable<string>;
-  s_url: string;
+/**
+ * Article columns plus the joined source attribution, for `articles a JOIN sources s`. Article
+ * statements run in raw mode: arrays build much faster than 24-key objects, and a page of 50
+ * must cost well under a millisecond. `A` names the positions.
+ */
+const ARTICLE_SELECT = [
+  'a.id', 'a.source_id', 'a.identity_key', 'a.identity_kind', 'a.guid', 'a.url', 'a.title', 'a.summary',
+  'a.content_html', 'a.authors', 'a.categories', 'a.language', 'a.published_at', 'a.updated_at', 'a.rights',
+  'a.content_hash', 'a.seq', 'a.first_seen_at', 'a.changed_at', 'a.status',
+  's.slug', 'coalesce(s.title, s.slug)', 's.site_url', 's.url',
+] as const;
+export const ARTICLE_COLUMNS = ARTICLE_SELECT.join(', ');
+
+const A = {
+  id: 0, sourceId: 1, identityKey: 2, identityKind: 3, guid: 4, url: 5, title: 6, summary: 7,
+  contentHtml: 8, authors: 9, categories: 10, language: 11, publishedAt: 12, updatedAt: 13, rights: 14,
+  contentHash: 15, seq: 16, firstSeenAt: 17, changedAt: 18, status: 19,
+  sourceSlug: 20, sourceTitle: 21, sourceSiteUrl: 22, sourceUrl: 23,
+} as const;
+
+/** One raw row of ARTICLE_COLUMNS. */
+export type ArticleTuple = unknown[];
+
+export function articleTupleId(t: ArticleTuple): number {
+  return t[A.id] as number;
 }
 
-/** The SELECT list matching ArticleRow, for `articles a JOIN sources s`. */
-export const ARTICLE_COLUMNS = `a.id, a.source_id, a.identity_key, a.identity_kind, a.guid, a.url, a.title, a.summary,
-  a.content_html, a.authors, a.categories, a.language, a.published_at, a.updated_at, a.rights, a.content_hash,
-  a.seq, a.first_seen_at, a.changed_at, a.status,
-  s.slug AS s_slug, coalesce(s.title, s.slug) AS s_title, s.site_url AS s_site_url, s.url AS s_url`;
+export function toArticle(t: ArticleTuple, assets: AssetInput[]): Article {
+  const str = (i: number) => t[i] as string;
+  const source: SourceAttribution = { sourceId: t[A.sourceId] as number, slug: str(A.sourceSlug), title: str(A.sourceTitle), feedUrl: str(A.sourceUrl) };
+  if (t[A.sourceSiteUrl] !== null) source.siteUrl = str(A.sourceSiteUrl);
+  const a: Article = {
+    id: t[A.id] as number,
+    sourceId: t[A.sourceId] as number,
+    identityKey: str(A.identityKey),
+    identityKind: t[A.identityKind] as IdentityKind,
+    title: str(A.title),
+    authors: parseJson<Author[]>(str(A.authors), []),
+    categories: parseJson<Category[]>(str(A.categories), []),
+    assets,
+    contentHash: str(A.contentHash),
+    seq: t[A.seq] as number,
+    firstSeenAt: str(A.firstSeenAt),
+    changedAt: str(A.changedAt),
+    status: t[A.status] as ArticleStatus,
+    source,
+  };
+  if (t[A.guid] !== null) a.guid = str(A.guid);
+  if (t[A.url] !== null) a.url = str(A.url);
+  if (t[A.summary] !== null) a.summary = str(A.summary);
+  if (t[A.contentHtml] !== null) a.contentHtml = str(A.contentHtml);
+  if (t[A.language] !== null) a.language = str(A.language);
+  if (t[A.publishedAt] !== null) a.publishedAt = str(A.publishedAt);
+  if (t[A.updatedAt] !== null) a.updatedAt = str(A.updatedAt);
+  if (t[A.rights] !== null) a.rights = str(A.rights);
+  return a;
+}
 
 export interface AssetRow {
   article_id: number;
@@ -149,39 +174,6 @@ export function toAsset(r: AssetRow): AssetInput {
     creditRole: r.credit_role,
     rights: r.rights,
     thumbnailUrl: r.thumbnail_url,
-  });
-}
-
-export function toArticle(r: ArticleRow, assets: AssetInput[]): Article {
-  return compact<Article>({
-    id: r.id,
-    sourceId: r.source_id,
-    identityKey: r.identity_key,
-    identityKind: r.identity_kind,
-    guid: r.guid,
-    url: r.url,
-    title: r.title,
-    summary: r.summary,
-    contentHtml: r.content_html,
-    authors: parseJson<Author[]>(r.authors, []),
-    categories: parseJson<Category[]>(r.categories, []),
-    language: r.language,
-    publishedAt: r.published_at,
-    updatedAt: r.updated_at,
-    rights: r.rights,
-    assets,
-    contentHash: r.content_hash,
-    seq: r.seq,
-    firstSeenAt: r.first_seen_at,
-    changedAt: r.changed_at,
-    status: r.status,
-    source: compact({
-      sourceId: r.source_id,
-      slug: r.s_slug,
-      title: r.s_title,
-      siteUrl: r.s_site_url,
-      feedUrl: r.s_url,
-    }),
   });
 }
 
