@@ -1,0 +1,11 @@
+// Worker-thread entry for createFeedProcessor: runs decode → parse → normalize off the main
+// thread. Loaded as .ts under tsx (tests inherit `--import tsx` through execArgv) or as .js
+// from dist.
+import { parentPort } from 'node:worker_threads';
+import { runProcessJob, type ProcessJob } from './process.js';
+
+if (!parentPort) throw new Error('process-worker: must run in a worker thread');
+const port = parentPort;
+port.on('message', (job: ProcessJob) => {
+  void runProcessJob(job).then((reply) => port.postMessage(reply));
+});

@@ -1,0 +1,176 @@
+// decode → parse → normalize (DESIGN.md §1 steps 4–6). Large documents are processed in a
+// worker thread so a 10 MB feed never stalls the server's event loop; small ones run inline,
+// where a thread hop would cost more than it saves.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DecodeError, ParseError, WirefeedError, errorMessage } from '../errors.js';
+import type { NormalizedFeed } from '../model/types.js';
+import { decodeFeedBytes } from './decode.js';
+import { normalizeFeed } from './normalize.js';
+import { parseFeedDocument } from './parse.js';
+import type { ProcessFeed, ProcessOptions } from './types.js';
+
+/** The whole pipeline on the current thread. */
+export async function processFeedInline(bytes: Buffer, opts: ProcessOptions): Promise<NormalizedFeed> {
+  const decoded = decodeFeedBytes(bytes, opts.contentType);
+  const doc = await parseFeedDocument(decoded.text);
+  doc.lint.unshift(...decoded.lint);
+  return normalizeFeed(doc, opts);
+}
+
+// ---- worker protocol ----
+
+export interface ProcessJob {
+  id: number;
+  bytes: Uint8Array;
+  opts: ProcessOptions;
+}
+
+export interface SerializedError {
+  name: string;
+  code: string;
+  message: string;
+}
+
+export type ProcessReply = { id: number; ok: true; feed: NormalizedFeed } | { id: number; ok: false; error: SerializedError };
+
+/** Runs one job and never throws: errors travel back as data (structured clone drops classes). */
+export async function runProcessJob(job: ProcessJob): Promise<ProcessReply> {
+  try {
+    const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+    return { id: job.id, ok: true, feed: await processFeedInline(bytes, job.opts) };
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const code = err instanceof WirefeedError ? err.code : 'process_failed';
+    return { id: job.id, ok: false, error: { name: e.name, code, message: e.message } };
+  }
+}
+
+/** Rebuilds the typed error a worker reported, so callers cannot tell inline from threaded. */
+export function reviveError(e: SerializedError): Error {
+  if (e.name === 'DecodeError') return new DecodeError(e.message);
+  if (e.name === 'ParseError') return new ParseError(e.message, { code: e.code });
+  return new WirefeedError(e.code, e.message);
+}
+
+// ---- the processor ----
+
+export interface FeedProcessorOptions {
+  /** Documents larger than this many bytes are processed in a worker thread. */
+  workerThresholdBytes: number;
+  /** Worker threads at most (default 1). */
+  workers?: number;
+  /** Worker entry module; defaults to process-worker next to this file (.ts under tsx, .js built). */
+  workerUrl?: URL;
+}
+
+export interface FeedProcessor {
+  process: ProcessFeed;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  job: ProcessJob;
+  transfer: ArrayBuffer;
+  resolve: (feed: NormalizedFeed) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  current?: Pending;
+  dead: boolean;
+}
+
+/**
+ * Starts a worker on `url`. Built code runs process-worker.js directly. Under tsx (tests,
+ * `npm run dev`) the sources are .ts, and Node 20 does not carry the parent's `--import tsx`
+ * hooks into worker threads, so the worker registers tsx itself before importing the module.
+ */
+function startWorker(url: URL): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+function defaultWorkerUrl(): URL {
+  const ext = path.extname(fileURLToPath(import.meta.url)) || '.js';
+  return new URL(`./process-worker${ext}`, import.meta.url);
+}
+
+export function createFeedProcessor(options: FeedProcessorOptions): FeedProcessor {
+  const maxWorkers = Math.max(1, options.workers ?? 1);
+  const workerUrl = options.workerUrl ?? defaultWorkerUrl();
+  const slots: Slot[] = [];
+  const queue: Pending[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const retire = (slot: Slot, why: string): void => {
+    if (slot.dead) return;
+    slot.dead = true;
+    slots.splice(slots.indexOf(slot), 1);
+    const job = slot.current;
+    slot.current = undefined;
+    job?.reject(new WirefeedError('worker_crashed', `process: worker crashed while processing a document (${why})`));
+    // The replacement is started on demand by the next dispatch.
+    dispatch();
+  };
+
+  const spawn = (): Slot => {
+    const worker = startWorker(workerUrl);
+    const slot: Slot = { worker, dead: false };
+    worker.on('message', (reply: ProcessReply) => {
+      const job = slot.current;
+      if (!job || job.job.id !== reply.id) return;
+      slot.current = undefined;
+      worker.unref();
+      if (reply.ok) job.resolve(reply.feed);
+      else job.reject(reviveError(reply.error));
+      dispatch();
+    });
+    worker.on('error', (err) => retire(slot, errorMessage(err)));
+    worker.on('exit', (code) => retire(slot, `exit code ${code}`));
+    slots.push(slot);
+    return slot;
+  };
+
+  function dispatch(): void {
+    while (queue.length > 0 && !closed) {
+      const slot = slots.find((s) => !s.current && !s.dead) ?? (slots.length < maxWorkers ? spawn() : undefined);
+      if (!slot) return;
+      const pending = queue.shift()!;
+      slot.current = pending;
+      slot.worker.ref();
+      slot.worker.postMessage(pending.job, [pending.transfer]);
+    }
+  }
+
+  const inWorker = (bytes: Buffer, opts: ProcessOptions): Promise<NormalizedFeed> =>
+    new Promise((resolve, reject) => {
+      // A private copy: Buffers often view a shared pool, which must not be transferred away.
+      const copy = new Uint8Array(bytes.byteLength);
+      copy.set(bytes);
+      queue.push({ job: { id: nextId++, bytes: copy, opts }, transfer: copy.buffer, resolve, reject });
+      dispatch();
+    });
+
+  return {
+    async process(bytes, opts) {
+      if (closed) throw new WirefeedError('processor_closed', 'process: the feed processor is closed');
+      return bytes.byteLength > options.workerThresholdBytes ? inWorker(bytes, opts) : processFeedInline(bytes, opts);
+    },
+    async close() {
+      closed = true;
+      for (const p of queue.splice(0)) p.reject(new WirefeedError('processor_closed', 'process: the feed processor is closed'));
+      const all = slots.splice(0);
+      for (const s of all) {
+        s.dead = true;
+        s.current?.reject(new WirefeedError('processor_closed', 'process: the feed processor is closed'));
+      }
+      await Promise.all(all.map((s) => s.worker.terminate()));
+    },
+  };
+}
