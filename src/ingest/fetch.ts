@@ -1,0 +1,372 @@
+// Fetching one feed URL safely (DESIGN.md §1 step 3): conditional GET with undici request() on our
+// own keep-alive Agent, manual redirects with the private-network guard on every hop and again on
+// the resolved address at connect time, a total deadline that really aborts, and a cap on the
+// decompressed body. The one home of undici (DESIGN.md §2).
+import { STATUS_CODES } from 'node:http';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
+import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { FetchError, ValidationError, WirefeedError, errorMessage } from '../errors.js';
+import { freshnessSeconds, retryAfterUntil } from './http-dates.js';
+import {
+  createGuardedLookup,
+  isAllowlisted,
+  literalAddressError,
+  lookupFrom,
+  validateFeedUrl,
+  type NetPolicy,
+  type ResolveHost,
+} from './net-guard.js';
+import type { FetchFeed, FetchOptions, FetchRequest, FetchResult, RedirectHop } from './types.js';
+
+const ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8';
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const DEFAULT_MAX_REDIRECTS = 5;
+/** Connect (DNS + TCP + TLS) gets its own, shorter budget inside the total deadline. */
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
+/** Connections per origin: the scheduler's per-host limit is small, so a few suffice. */
+const CONNECTIONS_PER_ORIGIN = 4;
+
+export interface FetcherDeps {
+  /** Host name resolution; tests inject one so no real DNS is needed. Defaults to dns.lookup. */
+  resolve?: ResolveHost;
+}
+
+export interface Fetcher {
+  fetchFeed: FetchFeed;
+  /** Closes idle keep-alive connections and refuses new fetches. */
+  close(): Promise<void>;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (n >= size && n % (size / 1024) === 0) return `${Number((n / size).toFixed(2))} ${unit}`;
+  }
+  return `${n} bytes`;
+}
+
+/**
+ * Inflates HTTP `deflate`. RFC 9110 §8.4.1.2 says that is the zlib format (RFC 1950), but some
+ * servers send raw deflate (RFC 1951); the first two bytes tell them apart: a zlib header has
+ * compression method 8 and is a multiple of 31 read as a big-endian number (RFC 1950 §2.2).
+ */
+class InflateAuto extends Transform {
+  private inner?: zlib.Inflate | zlib.InflateRaw;
+  private head: Buffer = Buffer.alloc(0);
+
+  private start(): zlib.Inflate | zlib.InflateRaw {
+    const h = this.head;
+    const wrapped = h.length >= 2 && (h[0]! & 0x0f) === 8 && ((h[0]! << 8) | h[1]!) % 31 === 0;
+    const inner = wrapped ? zlib.createInflate() : zlib.createInflateRaw();
+    inner.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) inner.pause();
+    });
+    inner.on('error', (err) => this.destroy(err));
+    this.inner = inner;
+    return inner;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    let inner = this.inner;
+    if (!inner) {
+      this.head = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
+      if (this.head.length < 2) return cb();
+      inner = this.start();
+      chunk = this.head;
+      this.head = Buffer.alloc(0);
+    }
+    inner.write(chunk, () => cb());
+  }
+
+  override _read(size: number): void {
+    this.inner?.resume();
+    super._read(size);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    // A body shorter than two bytes never started the inflater: feed it what there is.
+    const inner = this.inner ?? this.start();
+    inner.once('end', () => cb());
+    inner.end(this.head);
+  }
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    this.inner?.destroy();
+    cb(err);
+  }
+}
+
+function decoderFor(coding: string): Transform {
+  switch (coding) {
+    case 'gzip':
+    case 'x-gzip': // RFC 9110 §8.4.1.3: recipients should treat x-gzip as gzip
+      return zlib.createGunzip();
+    case 'deflate':
+      return new InflateAuto();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      throw new FetchError(`fetch: unsupported Content-Encoding ${JSON.stringify(coding)}`, { code: 'unsupported_encoding' });
+  }
+}
+
+/** Content-Encoding codings in the order they were applied; identity dropped. */
+function parseContentEncoding(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c && c !== 'identity');
+}
+
+function tooLarge(maxBytes: number, stage: string): FetchError {
+  return new FetchError(`fetch: body over ${formatBytes(maxBytes)}${stage} (limit WIREFEED_MAX_FEED_BYTES)`, { code: 'body_too_large' });
+}
+
+/**
+ * Reads a response body, decoding its Content-Encoding, and fails as soon as more than maxBytes
+ * arrive (raw) or come out of the decoders, so a decompression bomb is never inflated in full.
+ */
+async function readBody(body: Readable, headers: Headers, maxBytes: number): Promise<Buffer> {
+  const codings = parseContentEncoding(header(headers, 'content-encoding'));
+  const decoders = [...codings].reverse().map(decoderFor);
+  // Compressed bytes are capped too, with the slack incompressible data needs (deflate stores
+  // it with ~5 bytes per 16 KiB block, brotli similar), so a body that fits decoded also fits raw.
+  const rawLimit = codings.length ? maxBytes + Math.ceil(maxBytes / 64) + 1024 : maxBytes;
+  const declared = Number(header(headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > rawLimit) {
+    body.destroy();
+    throw tooLarge(maxBytes, codings.length ? ' before decompression' : '');
+  }
+  let raw = 0;
+  let decoded: Readable = body;
+  let decodeError: unknown;
+  for (const d of decoders) d.once('error', (err) => (decodeError ??= err));
+  if (decoders.length > 0) {
+    body.on('data', (chunk: Buffer) => {
+      raw += chunk.length;
+      if (raw > rawLimit) body.destroy(tooLarge(maxBytes, ' before decompression'));
+    });
+    decoded = pipeline([body, ...decoders], () => {}) as unknown as Readable;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of decoded as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw tooLarge(maxBytes, '');
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof WirefeedError) throw err;
+    if (decodeError !== undefined && decodeError === err) {
+      if (raw === 0) throw new FetchError('fetch: empty body', { code: 'empty_body' });
+      throw new FetchError(`fetch: corrupt or truncated ${codings.join(', ')} body (${errorMessage(err)})`, { cause: err, code: 'bad_encoding' });
+    }
+    throw err;
+  } finally {
+    if (!body.destroyed && !body.readableEnded) body.destroy();
+  }
+  if (total === 0) throw new FetchError('fetch: empty body', { code: 'empty_body' });
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
+  // Reading a small remainder lets the connection be reused; dump() destroys it past the limit.
+  await body.dump({ limit: 64 * 1024 }).catch(() => {});
+}
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+};
+
+/** Maps whatever undici, node:net or zlib threw to one FetchError with a readable message. */
+function toFetchError(err: unknown, deadline: AbortSignal, timeoutMs: number): FetchError {
+  if (deadline.aborted && deadline.reason instanceof FetchError) return deadline.reason;
+  if (err instanceof FetchError) return err;
+  if (err instanceof ValidationError) return new FetchError(`fetch: ${err.message}`, { cause: err, code: err.code });
+  const code = String((err as { code?: unknown })?.code ?? '');
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new FetchError(`fetch: connect timed out after ${Math.min(timeoutMs, MAX_CONNECT_TIMEOUT_MS)} ms`, { cause: err, code: 'timeout' });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new FetchError(`fetch: timed out after ${timeoutMs} ms`, { cause: err, code: 'timeout' });
+  }
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause instanceof FetchError) return cause;
+  const what = NETWORK_ERRORS[code];
+  return new FetchError(`fetch: ${what ? `${what} (${code})` : errorMessage(err)}`, { cause: err, code: 'network' });
+}
+
+export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetcher {
+  const policy: NetPolicy = { allowPrivateNetworks: opts.allowPrivateNetworks, allowlist: opts.privateNetworkAllowlist };
+  const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const clock = opts.now ?? (() => new Date());
+  const connectTimeout = Math.min(opts.timeoutMs, MAX_CONNECT_TIMEOUT_MS);
+
+  const openLookup = deps.resolve ? { lookup: lookupFrom(deps.resolve) } : {};
+  const openConnect = buildConnector({ timeout: connectTimeout, ...openLookup });
+  const guardedConnect = buildConnector({ timeout: connectTimeout, lookup: createGuardedLookup(deps.resolve) });
+  // Every new connection passes here, for every hop: exempt hosts connect normally; others must
+  // be a global IP literal or a name whose resolved addresses are all global (checked in lookup).
+  const connect: buildConnector.connector = (o, cb) => {
+    const port = o.port || (o.protocol === 'https:' ? '443' : '80');
+    if (policy.allowPrivateNetworks || isAllowlisted(o.hostname, port, policy.allowlist)) return openConnect(o, cb);
+    const refused = literalAddressError(o.hostname);
+    if (refused) return cb(refused, null);
+    return guardedConnect(o, cb);
+  };
+  const agent = new Agent({
+    connect,
+    connections: CONNECTIONS_PER_ORIGIN,
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 60_000,
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+  });
+
+  function validate(raw: string, context: string): URL {
+    try {
+      return validateFeedUrl(raw, policy);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new FetchError(`fetch: ${context}${err.message}`, { cause: err, code: err.code });
+      throw err;
+    }
+  }
+
+  async function follow(req: FetchRequest, signal: AbortSignal, startedAt: number): Promise<FetchResult> {
+    let url = validate(req.url, '');
+    const requestHeaders: Record<string, string> = {
+      'user-agent': opts.userAgent,
+      accept: ACCEPT,
+      'accept-encoding': ACCEPT_ENCODING,
+    };
+    // Validators go on every hop: they were stored from the final response of the last fetch.
+    if (req.etag) requestHeaders['if-none-match'] = req.etag;
+    if (req.lastModified) requestHeaders['if-modified-since'] = req.lastModified;
+    const redirects: RedirectHop[] = [];
+    const visited = new Set([url.href]);
+
+    for (;;) {
+      const res = await request(url, { dispatcher: agent, method: 'GET', headers: requestHeaders, signal });
+      const status = res.statusCode;
+      const headers = res.headers as Headers;
+
+      if (REDIRECT_STATUSES.has(status)) {
+        await discard(res.body);
+        const location = header(headers, 'location')?.split(', ')[0]?.trim();
+        if (!location) {
+          throw new FetchError(`fetch: HTTP ${status} redirect from ${url.href} has no Location header`, { httpStatus: status, code: 'bad_redirect' });
+        }
+        let next: URL;
+        try {
+          next = new URL(location, url); // RFC 9110 §10.2.2: relative to the request URL
+        } catch {
+          throw new FetchError(`fetch: HTTP ${status} redirect from ${url.href} to an invalid Location ${JSON.stringify(location)}`, { httpStatus: status, code: 'bad_redirect' });
+        }
+        next = validate(next.href, `redirect from ${url.href} refused: `);
+        if (visited.has(next.href)) throw new FetchError(`fetch: redirect loop at ${next.href}`, { httpStatus: status, code: 'redirect_loop' });
+        if (redirects.length >= maxRedirects) {
+          throw new FetchError(`fetch: too many redirects (more than ${maxRedirects}) from ${req.url}`, { httpStatus: status, code: 'too_many_redirects' });
+        }
+        redirects.push({ from: url.href, to: next.href, status });
+        visited.add(next.href);
+        url = next;
+        continue;
+      }
+
+      const now = clock();
+      const permanent = redirects.length > 0 && redirects.every((r) => r.status === 301 || r.status === 308);
+      const common = {
+        finalUrl: url.href,
+        redirects,
+        status,
+        ...(permanent ? { permanentUrl: url.href } : {}),
+      };
+      const etag = header(headers, 'etag');
+      const lastModified = header(headers, 'last-modified');
+      const freshForS = freshnessSeconds(
+        { cacheControl: header(headers, 'cache-control'), expires: header(headers, 'expires'), date: header(headers, 'date'), age: header(headers, 'age') },
+        now,
+      );
+      const elapsed = () => Math.round(performance.now() - startedAt);
+
+      if (status === 304) {
+        await discard(res.body);
+        return { kind: 'not-modified', ...common, ms: elapsed(), ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), ...(freshForS !== undefined ? { freshForS } : {}) };
+      }
+      if (status === 410) {
+        await discard(res.body);
+        return { kind: 'gone', ...common, ms: elapsed() };
+      }
+      if (status === 429 || status === 503) {
+        await discard(res.body);
+        const until = retryAfterUntil(header(headers, 'retry-after'), now).toISOString();
+        return { kind: 'retry-later', ...common, ms: elapsed(), until };
+      }
+      if (status >= 200 && status < 300 && status !== 206) {
+        const body = await readBody(res.body, headers, opts.maxBytes);
+        const contentType = header(headers, 'content-type');
+        return {
+          kind: 'modified',
+          ...common,
+          ms: elapsed(),
+          body,
+          ...(contentType ? { contentType } : {}),
+          ...(etag ? { etag } : {}),
+          ...(lastModified ? { lastModified } : {}),
+          ...(freshForS !== undefined ? { freshForS } : {}),
+        };
+      }
+      await discard(res.body);
+      throw new FetchError(`fetch: HTTP ${status} ${STATUS_CODES[status] ?? 'Unknown Status'}`, { httpStatus: status, code: 'http_status' });
+    }
+  }
+
+  const fetchFeed: FetchFeed = async (req, signal) => {
+    const startedAt = performance.now();
+    if (signal?.aborted) throw new FetchError('fetch: aborted', { cause: signal.reason, code: 'aborted' });
+    // One controller carries both the total deadline (covering every hop and the body) and the
+    // caller's signal; aborting it makes undici destroy the socket.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new FetchError(`fetch: timed out after ${opts.timeoutMs} ms`, { code: 'timeout' })),
+      opts.timeoutMs,
+    );
+    const onAbort = () => deadline.abort(new FetchError('fetch: aborted', { cause: signal?.reason, code: 'aborted' }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await follow(req, deadline.signal, startedAt);
+    } catch (err) {
+      throw toFetchError(err, deadline.signal, opts.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
+
+  return {
+    fetchFeed,
+    close: () => agent.close(),
+  };
+}
