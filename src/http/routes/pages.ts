@@ -31,13 +31,22 @@ export function pageRoutes(deps: { feeds: FeedService; baseUrl?: string }) {
     }
   }
 
+  // A slug with a dot (e.g. "all.xml") is not a page: it falls through to the JSON 404.
+  const PAGE_SLUG = /^[A-Za-z0-9][A-Za-z0-9_~-]{0,127}$/;
+
   return {
     async index(req: Request, res: Response): Promise<void> {
       const { channels, sources } = await deps.feeds.directory();
       sendHtml(res, 200, renderIndexPage({ channels, sources, baseUrl: base(req) }));
     },
-    channel: (req: Request, res: Response, next: NextFunction) => page({ kind: 'channel', slug: String(req.params.slug) }, req, res, next),
-    source: (req: Request, res: Response, next: NextFunction) => page({ kind: 'source', slug: String(req.params.slug) }, req, res, next),
+    channel(req: Request, res: Response, next: NextFunction) {
+      const slug = String(req.params.slug);
+      return PAGE_SLUG.test(slug) ? page({ kind: 'channel', slug }, req, res, next) : next();
+    },
+    source(req: Request, res: Response, next: NextFunction) {
+      const slug = String(req.params.slug);
+      return PAGE_SLUG.test(slug) ? page({ kind: 'source', slug }, req, res, next) : next();
+    },
     notFound(req: Request, res: Response): void {
       sendHtml(res, 404, renderErrorPage({ status: 404, message: `No page at ${req.path}`, baseUrl: base(req) }));
     },
