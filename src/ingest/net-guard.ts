@@ -52,6 +52,19 @@ function isGlobalV6(a: ipaddr.IPv6): boolean {
   }
 }
 
+/**
+ * ipaddr.parse, except that an IPv6 address with a dotted IPv4 tail keeps its prefix: ipaddr.js
+ * turns `::a.b.c.d` (IPv4-compatible) into `::ffff:a.b.c.d` (IPv4-mapped), which is another address.
+ */
+function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  const tail = ip.includes(':') ? /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})((?:%.*)?)$/.exec(ip) : null;
+  if (!tail) return ipaddr.parse(ip);
+  const o = tail.slice(2, 6).map(Number);
+  if (o.some((n) => n > 255)) throw new Error(`invalid IPv4 tail in ${ip}`);
+  const hex = (hi: number, lo: number) => ((hi << 8) | lo).toString(16);
+  return ipaddr.parse(`${tail[1]}${hex(o[0]!, o[1]!)}:${hex(o[2]!, o[3]!)}${tail[6]}`);
+}
+
 function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
@@ -63,7 +76,7 @@ function stripBrackets(host: string): string {
 export function isForbiddenAddress(ip: string): boolean {
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    addr = ipaddr.parse(stripBrackets(ip));
+    addr = parseAddress(stripBrackets(ip));
   } catch {
     return true;
   }
@@ -73,14 +86,12 @@ export function isForbiddenAddress(ip: string): boolean {
 /** Lower-cased host without brackets or trailing dot; IP literals in canonical form. */
 function normalizeHost(host: string): string {
   const h = stripBrackets(host.trim().toLowerCase()).replace(/\.$/, '');
-  if (ipaddr.isValid(h)) {
-    try {
-      return ipaddr.parse(h).toString();
-    } catch {
-      return h;
-    }
+  if (!ipaddr.isValid(h)) return h;
+  try {
+    return parseAddress(h).toString();
+  } catch {
+    return h;
   }
-  return h;
 }
 
 function parseAllowlistEntry(entry: string): { host: string; port?: string } {
