@@ -111,7 +111,9 @@ export interface TestServer {
  * The real HTTP server over real storage and services. Refresh is the only stand-in: it would
  * fetch from the network, so it records the call and answers like a not-modified fetch.
  */
-export async function startServer(opts: { config?: Partial<Config>; demoDir?: string; seed?: (s: Storage) => Promise<void> } = {}): Promise<TestServer> {
+export async function startServer(
+  opts: { config?: Partial<Config>; demoDir?: string; seed?: (s: Storage) => Promise<void>; overrides?: Partial<HttpDeps> } = {},
+): Promise<TestServer> {
   const storage = openSqliteStorage({ path: ':memory:' });
   await opts.seed?.(storage);
   const config = testConfig(opts.config);
@@ -146,6 +148,7 @@ export async function startServer(opts: { config?: Partial<Config>; demoDir?: st
     articles: createArticleService({ storage, now: () => new Date(T0) }),
     demoDir: opts.demoDir,
     health: async () => ({ ok: true, articles: await storage.articles.count() }),
+    ...opts.overrides,
   };
   const server: http.Server = createHttpServer(deps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
