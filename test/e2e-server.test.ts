@@ -111,7 +111,7 @@ describe('wirefeed end to end', function () {
     assert.equal(json.items[0]?.title, 'US Envoy and Adviser Reportedly Have ‘Very Good’ Meeting With Putin In Kremlin On Ukraine Peace Plan');
     assert.match(json.items[0]?._rights?.text ?? '', /EDITORIAL USE ONLY/);
     const rss = await (await fetch(`${app.url}/feeds/sources/wire.rss`)).text();
-    assert.match(rss, /<media:credit role="photographer">Kremlin Press Office \/ Handout\/Anadolu via Getty Images<\/media:credit>/);
+    assert.match(rss, /<media:credit role="photographer"[^>]*>Kremlin Press Office \/ Handout\/Anadolu via Getty Images<\/media:credit>/);
     const atom = await (await fetch(`${app.url}/feeds/sources/wire.atom`)).text();
     assert.match(atom, /<id>tag:wire.example.com,2025-12-03:story\/us-envoy-putin-peace-plan<\/id>/);
 

@@ -61,7 +61,7 @@ function fullYear(y: string): number {
   return n < 50 ? 2000 + n : 1900 + n;
 }
 
-const ISO = /^(\d{4})-?(\d{2})-?(\d{2})(?:[T\s]+(\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?\s*(z|[+-]\d{2}(?::?\d{2})?|utc|gmt|ut)?)?$/i;
+const ISO = /^(\d{4})-?(\d{2})-?(\d{2})(?:[T\s]+(\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?\s*(z|[+-]\d{2}(?::?\d{2})?|[a-z]{2,5})?)?$/i;
 
 // [weekday,] day month year [time [zone]] — also "day-month-year" and a missing weekday comma.
 const RFC822 = /^(?:[a-z]+\.?,?\s*)?(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+\.?)[\s,-]+(\d{2,4})(?:[\s,T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:([ap])\.?m\.?)?\s*(.*))?$/i;

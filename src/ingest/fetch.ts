@@ -138,7 +138,13 @@ function tooLarge(maxBytes: number, stage: string): FetchError {
  */
 async function readBody(body: Readable, headers: Headers, maxBytes: number): Promise<Buffer> {
   const codings = parseContentEncoding(header(headers, 'content-encoding'));
-  const decoders = [...codings].reverse().map(decoderFor);
+  let decoders: Transform[];
+  try {
+    decoders = [...codings].reverse().map(decoderFor);
+  } catch (err) {
+    body.destroy();
+    throw err;
+  }
   // Compressed bytes are capped too, with the slack incompressible data needs (deflate stores
   // it with ~5 bytes per 16 KiB block, brotli similar), so a body that fits decoded also fits raw.
   const rawLimit = codings.length ? maxBytes + Math.ceil(maxBytes / 64) + 1024 : maxBytes;
@@ -274,7 +280,8 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
 
       if (REDIRECT_STATUSES.has(status)) {
         await discard(res.body);
-        const location = header(headers, 'location')?.split(', ')[0]?.trim();
+        const rawLocation = headers.location;
+        const location = (Array.isArray(rawLocation) ? rawLocation[0] : rawLocation)?.trim();
         if (!location) {
           throw new FetchError(`fetch: HTTP ${status} redirect from ${url.href} has no Location header`, { httpStatus: status, code: 'bad_redirect' });
         }

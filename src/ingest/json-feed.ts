@@ -164,6 +164,32 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * Offset of a JSON syntax error. Node 20's messages often carry no position, so it is found
+ * by bisection: every prefix shorter than the error fails only with "end of input".
+ */
+function errorOffset(text: string): number | undefined {
+  const endOnly = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : '';
+      const at = /position (\d+)/.exec(msg)?.[1];
+      return /end of (JSON )?input|Unterminated/i.test(msg) || (at !== undefined && Number(at) >= n);
+    }
+  };
+  if (endOnly(text.length)) return undefined;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (endOnly(mid + 1)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Parses a JSON Feed document. Throws ParseError (`malformed JSON`, `not_a_feed`). */
 export function parseJsonFeed(text: string): { format: JsonFeedFormat; feed: JsonFeed; lint: LintIssue[] } {
   let json: unknown;
@@ -171,8 +197,9 @@ export function parseJsonFeed(text: string): { format: JsonFeedFormat; feed: Jso
     json = JSON.parse(text);
   } catch (cause) {
     const msg = cause instanceof Error ? cause.message : String(cause);
-    const pos = /position (\d+)/.exec(msg)?.[1];
-    const where = pos !== undefined ? ` at line ${lineOf(text, Number(pos))}` : '';
+    const stated = /position (\d+)/.exec(msg)?.[1];
+    const pos = stated !== undefined ? Number(stated) : errorOffset(text);
+    const where = pos !== undefined ? ` at line ${lineOf(text, pos)}` : '';
     throw new ParseError(`parse: malformed JSON${where}: ${msg}`, { cause });
   }
   if (!isObj(json) || !Array.isArray(json.items)) {

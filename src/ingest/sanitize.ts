@@ -150,6 +150,8 @@ export function sanitizeHtml(html: string, baseUrl: string): string {
     allowedIframeHostnames: IFRAME_HOSTS,
     allowIframeRelativeUrls: false,
     disallowedTagsMode: 'discard',
+    // HTML void elements: written as <x />, never with a closing tag.
+    selfClosing: ['img', 'br', 'hr', 'source', 'track', 'col', 'wbr'],
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'svg', 'math', 'object', 'embed', 'applet', 'select', 'button'],
     parseStyleAttributes: false,
     transformTags: { '*': transformAll(baseUrl) },

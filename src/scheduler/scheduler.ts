@@ -21,7 +21,10 @@ export interface SchedulerDeps {
 export interface Scheduler {
   /** Starts the cron task and runs once right away (catch up on sources due while we were down). */
   start(): void;
-  /** Runs a refresh now unless one is running; resolves when it ends. */
+  /**
+   * Runs a refresh now; if one is running, one more run follows it (so sources that became due
+   * meanwhile are not missed). Resolves when that run ends.
+   */
   runOnce(): Promise<void>;
   /** Stops ticking; lets the current run finish within the grace period, then aborts it. */
   stop(): Promise<void>;
@@ -39,6 +42,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const stopCtl = new AbortController();
   const abortCtl = new AbortController();
   let current: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
   let task: ReturnType<typeof cron.schedule> | undefined;
   let lastHousekeeping = 0;
 
@@ -59,10 +63,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
+  function startRun(): Promise<void> {
+    current = run().finally(() => (current = undefined));
+    return current;
+  }
+
   function runOnce(): Promise<void> {
     if (stopCtl.signal.aborted) return Promise.resolve();
-    if (!current) current = run().finally(() => (current = undefined));
-    return current;
+    if (!current) return startRun();
+    queued ??= current.then(() => {
+      queued = undefined;
+      return stopCtl.signal.aborted ? undefined : startRun();
+    });
+    return queued;
   }
 
   return {
@@ -74,7 +87,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             deps.log.debug({}, 'tick skipped: previous run still going');
             return;
           }
-          void runOnce();
+          void startRun();
         },
         { name: 'wirefeed-refresh', noOverlap: true },
       );
