@@ -142,7 +142,7 @@ async function readBody(body: Readable, headers: Headers, maxBytes: number): Pro
   try {
     decoders = [...codings].reverse().map(decoderFor);
   } catch (err) {
-    body.destroy();
+    drop(body);
     throw err;
   }
   // Compressed bytes are capped too, with the slack incompressible data needs (deflate stores
@@ -150,7 +150,7 @@ async function readBody(body: Readable, headers: Headers, maxBytes: number): Pro
   const rawLimit = codings.length ? maxBytes + Math.ceil(maxBytes / 64) + 1024 : maxBytes;
   const declared = Number(header(headers, 'content-length'));
   if (Number.isFinite(declared) && declared > rawLimit) {
-    body.destroy();
+    drop(body);
     throw tooLarge(maxBytes, codings.length ? ' before decompression' : '');
   }
   let raw = 0;
@@ -180,10 +180,16 @@ async function readBody(body: Readable, headers: Headers, maxBytes: number): Pro
     }
     throw err;
   } finally {
-    if (!body.destroyed && !body.readableEnded) body.destroy();
+    if (!body.destroyed && !body.readableEnded) drop(body);
   }
   if (total === 0) throw new FetchError('fetch: empty body', { code: 'empty_body' });
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+/** Destroys a body we will not read (the socket goes with it); undici then emits an abort error. */
+function drop(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {

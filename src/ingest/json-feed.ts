@@ -200,7 +200,7 @@ export function parseJsonFeed(text: string): { format: JsonFeedFormat; feed: Jso
     const stated = /position (\d+)/.exec(msg)?.[1];
     const pos = stated !== undefined ? Number(stated) : errorOffset(text);
     const where = pos !== undefined ? ` at line ${lineOf(text, pos)}` : '';
-    throw new ParseError(`parse: malformed JSON${where}: ${msg}`, { cause });
+    throw new ParseError(`parse: malformed JSON${where}: ${msg.replace(/\s+/g, ' ')}`, { cause });
   }
   if (!isObj(json) || !Array.isArray(json.items)) {
     throw new ParseError('parse: not a feed (JSON without an "items" array)', { code: 'not_a_feed' });
