@@ -1,6 +1,6 @@
 // Fills a database with synthetic sources and articles for the scale benchmarks, through the
-// real write path (ingest.recordFetch), one transaction per source batch so a million
-// articles load in well under a minute. Deterministic: the same options give the same data.
+// real write path (ingest.recordFetch), one transaction per source batch (1,000,000 articles
+// over 2,000 sources: about 90 s, ~970 MiB). Deterministic: the same options give the same data.
 import type { ArticleInput, AssetInput, Category } from '../src/model/types.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';

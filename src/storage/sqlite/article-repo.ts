@@ -39,7 +39,7 @@ export interface BuiltQuery {
  * Up to this many sources, a page is one index walk per source merged afterwards; beyond it,
  * the newest-first walk over all articles meets matching rows often enough on its own.
  */
-export const MAX_SOURCE_ARMS = 16;
+export const MAX_SOURCE_ARMS = 64;
 
 interface Shared {
   fts?: string;
@@ -126,14 +126,18 @@ export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
   const params: unknown[] = [];
   if (arms.length === 1) return { sql: armSql(arms[0]!, shared, ARTICLE_COLUMNS, params), params };
 
+  // Arms return their sort keys so the merge sorts small (id, key) rows, not whole articles.
+  // Source arms are disjoint (UNION ALL); category arms can share an article (UNION dedupes).
   const union = arms
-    .map((arm) => `SELECT * FROM (${armSql(arm, shared, 'a.id AS id', params)})`)
-    .join('\nUNION ');
-  const order = shared.after !== undefined ? 'a.seq ASC' : shared.fts !== undefined ? 'a.id DESC' : 'a.sort_at DESC, a.id DESC';
+    .map((arm) => `SELECT * FROM (${armSql(arm, shared, 'a.id AS id, a.sort_at AS sort_at, a.seq AS seq', params)})`)
+    .join(terms.length > 1 ? '\nUNION ' : '\nUNION ALL ');
+  const keys =
+    shared.after !== undefined ? ['seq ASC', 'a.seq ASC'] : shared.fts !== undefined ? ['id DESC', 'a.id DESC'] : ['sort_at DESC, id DESC', 'a.sort_at DESC, a.id DESC'];
   params.push(q.limit);
   const sql = `SELECT ${ARTICLE_COLUMNS}
-FROM (${union}) p JOIN articles a ON a.id = p.id JOIN sources s ON s.id = a.source_id
-ORDER BY ${order} LIMIT ?`;
+FROM (SELECT id FROM (${union}) ORDER BY ${keys[0]} LIMIT ?) p
+JOIN articles a ON a.id = p.id JOIN sources s ON s.id = a.source_id
+ORDER BY ${keys[1]}`;
   return { sql, params };
 }
 
