@@ -1,0 +1,183 @@
+// Serving throughput of a cached feed: the wirefeed HTTP server (fast lane) against a raw
+// node:http server sending the same bytes with the same headers, for (a) a gzip GET and (b) a
+// 304 revalidation. Real storage in a temp dir, 50 wire-story-sized articles, cache warmed.
+// autocannon drives both from worker threads on loopback; runs are interleaved so machine
+// noise hits both sides alike, and only the ratio is judged.
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createHttpServer } from '../src/http/app.js';
+import { silentLogger } from '../src/log.js';
+import type { ArticleInput } from '../src/model/types.js';
+import { CONTENT_TYPES, renderers } from '../src/publish/index.js';
+import { createArticleService } from '../src/services/articles.js';
+import { createChannelService } from '../src/services/channels.js';
+import { createFeedService } from '../src/services/feeds.js';
+import { createSourceService } from '../src/services/sources.js';
+import { openSqliteStorage } from '../src/storage/open.js';
+import { wireArticle } from '../test/fixtures/publish/documents.js';
+import { testConfig } from '../test/http-fixtures.js';
+import type { BenchModule, BenchResult } from './types.js';
+
+const ITEMS = 50;
+const TARGET = 0.5;
+const FEED_PATH = '/feeds/all.rss';
+
+function wireItems(): ArticleInput[] {
+  const { id: _id, sourceId: _s, seq: _q, firstSeenAt: _f, changedAt: _c, status: _st, source: _src, ...base } = wireArticle();
+  return Array.from({ length: ITEMS }, (_, i) => ({
+    ...base,
+    identityKey: `${base.identityKey}-${i}`,
+    guid: base.guid ? `${base.guid}-${i}` : undefined,
+    url: base.url ? `${base.url}-${i}` : undefined,
+    title: `${base.title} (${i})`,
+    publishedAt: new Date(Date.parse(base.publishedAt ?? '2025-03-01T00:00:00Z') - i * 60_000).toISOString(),
+    assets: base.assets.map((a) => ({ ...a, url: a.url.replace(/(\.\w+)?$/, `-${i}$1`) })),
+    contentHash: `${base.contentHash}-${i}`,
+  }));
+}
+
+function listen(server: http.Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+function close(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** One request with node:http, headers as sent (so the raw server can copy them). */
+function probe(url: string, headers: Record<string, string>): Promise<{ status: number; rawHeaders: string[]; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** The baseline: the least a node server can do to send these exact responses. */
+function rawServer(ok: { headers: string[]; body: Buffer }, notModified: { headers: string[] }, etag: string): http.Server {
+  return http.createServer((req, res) => {
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, notModified.headers);
+      res.end();
+    } else {
+      res.writeHead(200, ok.headers);
+      res.end(ok.body);
+    }
+  });
+}
+
+/** Response headers minus those node adds by itself on every response. */
+function copyable(rawHeaders: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const k = rawHeaders[i]!.toLowerCase();
+    if (k === 'date' || k === 'connection' || k === 'keep-alive' || k === 'transfer-encoding') continue;
+    out.push(rawHeaders[i]!, rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
+async function load(url: string, headers: Record<string, string>, seconds: number, expect: number): Promise<number> {
+  const result = await autocannon({ url, connections: 24, workers: 2, duration: seconds, headers });
+  const good = expect === 200 ? result['2xx'] : result.non2xx;
+  if (result.errors > 0 || good < result.requests.total * 0.99) {
+    throw new Error(`bench: ${url} answered unexpectedly (${result.errors} errors, ${good}/${result.requests.total} with status ${expect})`);
+  }
+  return result.requests.average;
+}
+
+export const run: BenchModule = async ({ quick, log }) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wirefeed-serve-bench-'));
+  const storage = openSqliteStorage({ path: path.join(dir, 'bench.db') });
+  const servers: http.Server[] = [];
+  try {
+    const now = '2025-03-01T12:00:00.000Z';
+    const source = await storage.sources.create({ url: 'https://wire.example.com/feed.xml', slug: 'wire', title: 'Example Wire', nextFetchAt: now, now });
+    await storage.ingest.recordFetch({ sourceId: source.id, startedAt: now, ms: 1, outcome: 'modified', warnings: [], items: wireItems(), now, source: { lastFetchedAt: now } });
+
+    const config = testConfig({ baseUrl: 'https://feeds.example.net' });
+    const wirefeed = createHttpServer({
+      config,
+      log: silentLogger(),
+      adminToken: 'bench-admin-token-0123456789abcdef',
+      feeds: createFeedService({ storage, renderers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: 100, version: 'bench' }),
+      sources: createSourceService({ storage, allowPrivateNetworks: false, privateNetworkAllowlist: [] }),
+      channels: createChannelService({ storage }),
+      refresh: {
+        refreshSource: () => Promise.reject(new Error('bench: no refresh')),
+        refreshDue: () => Promise.resolve([]),
+      },
+      articles: createArticleService({ storage, now: () => new Date(now) }),
+      health: async () => ({ ok: true }),
+    });
+    servers.push(wirefeed);
+    const wfUrl = (await listen(wirefeed)) + FEED_PATH;
+
+    // Warm the cache and capture the exact responses the raw server will replay.
+    const gzipHeaders = { 'accept-encoding': 'gzip', 'x-request-id': 'bench' };
+    const ok = await probe(wfUrl, gzipHeaders);
+    if (ok.status !== 200 || !ok.rawHeaders.includes('gzip')) throw new Error(`bench: warm-up answered ${ok.status}`);
+    const etag = ok.rawHeaders[ok.rawHeaders.findIndex((h) => h.toLowerCase() === 'etag') + 1]!;
+    const revalidateHeaders = { ...gzipHeaders, 'if-none-match': etag };
+    const nm = await probe(wfUrl, revalidateHeaders);
+    if (nm.status !== 304) throw new Error(`bench: revalidation answered ${nm.status}`);
+
+    const raw = rawServer({ headers: copyable(ok.rawHeaders), body: ok.body }, { headers: copyable(nm.rawHeaders) }, etag);
+    servers.push(raw);
+    const rawUrl = (await listen(raw)) + FEED_PATH;
+    const check = await probe(rawUrl, gzipHeaders);
+    if (!check.body.equals(ok.body)) throw new Error('bench: the raw server does not send the same bytes');
+
+    const seconds = quick ? 2 : 5;
+    const rounds = quick ? 1 : 2;
+    const scenarios = [
+      { name: `serve cached ${ITEMS}-item feed (gzip)`, headers: gzipHeaders, status: 200 },
+      { name: `revalidate cached ${ITEMS}-item feed (304)`, headers: revalidateHeaders, status: 304 },
+    ];
+    // Warm-up: JIT and connection setup on both servers before anything is counted.
+    await load(wfUrl, gzipHeaders, 1, 200);
+    await load(rawUrl, gzipHeaders, 1, 200);
+    const results: BenchResult[] = [];
+    for (const s of scenarios) {
+      let wf = 0;
+      let base = 0;
+      for (let r = 0; r < rounds; r++) {
+        // Alternate who goes first so drift in machine load favours neither side.
+        if (r % 2 === 0) {
+          wf += await load(wfUrl, s.headers, seconds, s.status);
+          base += await load(rawUrl, s.headers, seconds, s.status);
+        } else {
+          base += await load(rawUrl, s.headers, seconds, s.status);
+          wf += await load(wfUrl, s.headers, seconds, s.status);
+        }
+      }
+      wf /= rounds;
+      base /= rounds;
+      const ratio = wf / base;
+      log(`${s.name}: wirefeed ${wf.toFixed(0)} req/s, raw node:http ${base.toFixed(0)} req/s, ratio ${ratio.toFixed(2)}`);
+      results.push({
+        name: s.name,
+        subject: { name: 'wirefeed', value: Math.round(wf), unit: 'req/s' },
+        baseline: { name: 'raw node:http, same bytes and headers', value: Math.round(base), unit: 'req/s' },
+        ratio,
+        target: `≥ ${TARGET}`,
+        pass: ratio >= TARGET,
+        notes: `autocannon, 24 connections, 2 worker threads, ${seconds}s × ${rounds} interleaved, loopback; body ${ok.body.length} bytes gzip`,
+      });
+    }
+    return results;
+  } finally {
+    for (const s of servers) await close(s);
+    storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
