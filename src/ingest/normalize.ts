@@ -423,7 +423,8 @@ function normalizeXml(doc: Extract<ParsedDocument, { kind: 'xml' }>, opts: Proce
   const meta = xmlMeta(feed, doc.format, isAtom, urls, language);
   const ctx: XmlFeedContext = { urls, isAtom, authors, ...(language ? { language } : {}), ...(rights ? { rights } : {}) };
   const raws = feed.items.map((item) => xmlItem(item, ctx));
-  if (urls.neededDocumentUrl) lint.add('relative_links', 'relative URLs resolved against the document URL (no xml:base)');
+  // Counted per item in finish(); the feed's own links only count when no item did.
+  if (urls.neededDocumentUrl && !raws.some((r) => r.neededDocumentUrl)) lint.add('relative_links', 'relative URLs resolved against the document URL (no xml:base)');
   return { meta, raws };
 }
 
@@ -485,7 +486,7 @@ function normalizeJson(doc: Extract<ParsedDocument, { kind: 'json' }>, opts: Pro
     language: feed.language,
     format: doc.format,
   });
-  if (urls.neededDocumentUrl || raws.some((r) => r.neededDocumentUrl)) lint.add('relative_links', 'relative URLs resolved against the document URL');
+  if (urls.neededDocumentUrl && !raws.some((r) => r.neededDocumentUrl)) lint.add('relative_links', 'relative URLs resolved against the document URL');
   return { meta, raws };
 }
 

@@ -1,8 +1,10 @@
 // decode → parse → normalize (DESIGN.md §1 steps 4–6). Large documents are processed in a
 // worker thread so a 10 MB feed never stalls the server's event loop; small ones run inline,
 // where a thread hop would cost more than it saves.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DecodeError, ParseError, WirefeedError, errorMessage } from '../errors.js';
 import type { NormalizedFeed } from '../model/types.js';
@@ -84,14 +86,24 @@ interface Slot {
 }
 
 /**
+ * URL of tsx's ESM register API, found through tsx's own exports map. Neither
+ * import.meta.resolve (tsx may run this module as CommonJS, without it) nor require.resolve
+ * (it picks the CommonJS build, which cannot register ESM hooks in a worker) will do.
+ */
+function tsxEsmApiUrl(from: URL): string {
+  const pkgPath = createRequire(from).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(path.join(path.dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
+}
+
+/**
  * Starts a worker on `url`. Built code runs process-worker.js directly. Under tsx (tests,
  * `npm run dev`) the sources are .ts, and Node 20 does not carry the parent's `--import tsx`
  * hooks into worker threads, so the worker registers tsx itself before importing the module.
  */
 function startWorker(url: URL): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  const bootstrap = `import(${JSON.stringify(tsxEsmApiUrl(url))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(bootstrap, { eval: true });
 }
 
