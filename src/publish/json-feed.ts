@@ -22,14 +22,16 @@ interface JsonObject {
   [key: string]: Json | undefined;
 }
 
-/** Strings lose the characters readers choke on; undefined keys vanish in JSON.stringify. */
-function str(s: string | undefined): string | undefined {
-  return s === undefined ? undefined : stripForbidden(s);
-}
+/** Removes the characters readers choke on from every string, or passes them through (fast path). */
+type Clean = (s: string) => string;
+const keep: Clean = (s) => s;
 
-function optStr(s: string | undefined): string | undefined {
-  return str(nonEmpty(s));
-}
+/**
+ * What JSON.stringify writes for the characters we strip: \b and \f (U+0008, U+000C), \u00XX
+ * for other C0 controls, \udXXX for lone surrogates, and U+FFFE/U+FFFF raw. Escaped
+ * backslashes in data can match too; that only sends the document down the slow path.
+ */
+const DIRTY_JSON = /\\[bf]|\\u00|\\ud|\uFFFE|\uFFFF/i;
 
 /** An extension object, or undefined when every member is absent (so it is not written empty). */
 function ext(o: JsonObject): JsonObject | undefined {
@@ -38,6 +40,15 @@ function ext(o: JsonObject): JsonObject | undefined {
 }
 
 export const renderJsonFeed: Renderer = (doc: FeedDocument): string => {
+  // Almost every document is clean: build it once unfiltered and check the output in one scan;
+  // only a document that may hold forbidden characters is rebuilt with every string cleaned.
+  const fast = build(doc, keep);
+  return DIRTY_JSON.test(fast) ? build(doc, stripForbidden) : fast;
+};
+
+function build(doc: FeedDocument, clean: Clean): string {
+  const str = (s: string | undefined): string | undefined => (s === undefined ? undefined : clean(s));
+  const optStr = (s: string | undefined): string | undefined => str(nonEmpty(s));
   const links = doc.links;
   // Key order is fixed by construction; JSON.stringify keeps insertion order.
   const feed: JsonObject = {
@@ -51,12 +62,14 @@ export const renderJsonFeed: Renderer = (doc: FeedDocument): string => {
     next_url: optStr(links.next),
     // RFC 5005 links beyond `next_url`, which is all JSON Feed 1.1 defines.
     _paging: ext({ first: optStr(links.first), prev_archive: optStr(links.prevArchive) }),
-    items: doc.items.map(item),
+    items: doc.items.map((a) => item(a, clean)),
   };
   return `${JSON.stringify(feed, null, 2)}\n`;
-};
+}
 
-function item(a: Article): JsonObject {
+function item(a: Article, clean: Clean): JsonObject {
+  const str = (s: string | undefined): string | undefined => (s === undefined ? undefined : clean(s));
+  const optStr = (s: string | undefined): string | undefined => str(nonEmpty(s));
   const content = optStr(a.contentHtml);
   const categoriesNeedDetail = a.categories.some((c) => c.scheme !== undefined || c.label !== undefined);
   return {
@@ -70,14 +83,14 @@ function item(a: Article): JsonObject {
     image: optStr(primaryImage(a.assets)?.url),
     date_published: toRfc3339(effectivePublished(a)),
     date_modified: toRfc3339(a.updatedAt),
-    authors: a.authors.length > 0 ? a.authors.map(author) : undefined,
-    tags: a.categories.length > 0 ? a.categories.map((c) => stripForbidden(c.term)) : undefined,
+    authors: a.authors.length > 0 ? a.authors.map((p) => author(p, clean)) : undefined,
+    tags: a.categories.length > 0 ? a.categories.map((c) => clean(c.term)) : undefined,
     language: optStr(a.language),
-    attachments: a.assets.length > 0 ? a.assets.map(attachment) : undefined,
+    attachments: a.assets.length > 0 ? a.assets.map((x) => attachment(x, clean)) : undefined,
     // Tags are bare strings: scheme and label ride along so nothing the model holds is dropped.
     _categories: categoriesNeedDetail
       ? {
-          items: a.categories.map((c) => ({ term: stripForbidden(c.term), scheme: optStr(c.scheme), label: optStr(c.label) })),
+          items: a.categories.map((c) => ({ term: clean(c.term), scheme: optStr(c.scheme), label: optStr(c.label) })),
         }
       : undefined,
     _rights: ext({ text: optStr(a.rights) }),
@@ -90,16 +103,19 @@ function item(a: Article): JsonObject {
 }
 
 /** JSON Feed 1.1 authors have name/url/avatar only; an email goes in a `_contact` extension. */
-function author(p: Author): JsonObject {
+function author(p: Author, clean: Clean): JsonObject {
   const email = emailAddress(p.email);
+  const url = nonEmpty(p.url);
   return {
-    name: str(p.name),
-    url: optStr(p.url),
-    _contact: email === undefined ? undefined : { email: stripForbidden(email) },
+    name: clean(p.name),
+    url: url === undefined ? undefined : clean(url),
+    _contact: email === undefined ? undefined : { email: clean(email) },
   };
 }
 
-function attachment(asset: AssetInput): JsonObject {
+function attachment(asset: AssetInput, clean: Clean): JsonObject {
+  const str = (s: string | undefined): string | undefined => (s === undefined ? undefined : clean(s));
+  const optStr = (s: string | undefined): string | undefined => str(nonEmpty(s));
   return {
     url: str(asset.url),
     mime_type: mimeTypeOf(asset),

@@ -9,11 +9,24 @@ import type { FeedDocument } from './types.js';
  */
 const FORBIDDEN =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/** Cheap pre-check: most strings contain none of these, so skip the replace entirely. */
-const MAYBE_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/**
+ * Cheap pre-checks: most strings hold none of these, so the replace is skipped. The C0 test is
+ * a Latin-1 character class (V8 scans those fastest) and `isWellFormed` finds lone surrogates
+ * natively; U+FFFE/U+FFFF are rare enough for indexOf.
+ */
+const C0_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
+declare global {
+  interface String {
+    /** ES2024; in Node ≥ 20. */
+    isWellFormed(): boolean;
+  }
+}
 
 export function stripForbidden(s: string): string {
-  return MAYBE_FORBIDDEN.test(s) ? s.replace(FORBIDDEN, '') : s;
+  const dirty =
+    C0_FORBIDDEN.test(s) || !s.isWellFormed() || s.indexOf('\uFFFE') !== -1 || s.indexOf('\uFFFF') !== -1;
+  return dirty ? s.replace(FORBIDDEN, '') : s;
 }
 
 /** Undefined for absent or blank values, so optional elements are simply skipped. */
