@@ -17,7 +17,7 @@ const ASCTIME_DATE = /^[a-z]{3} ([a-z]{3}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d
  * Parses an HTTP-date in any of the three formats RFC 9110 §5.6.7 requires recipients to accept.
  * Returns undefined for anything else (Date.parse would read asctime as local time).
  */
-export function parseHttpDate(value: string | undefined, now: Date = new Date()): Date | undefined {
+export function parseHttpDate(value: string | undefined, now: Date): Date | undefined {
   if (!value) return undefined;
   const v = value.trim();
   let parts: { day: string; mon: string; year: number; hh: string; mm: string; ss: string } | undefined;
