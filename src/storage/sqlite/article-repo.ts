@@ -4,6 +4,7 @@
 //   one category        article_categories (term_lower, sort_at, article_id)
 //   cursor (after)      articles (seq)
 //   full text           articles_fts by rowid DESC (rowid follows insertion: cheap, unlike rank)
+//   several categories, or 2..MAX_SOURCE_ARMS sources: one limited walk each, merged
 // IN-lists are passed as one JSON array (json_each) so the statement text, and its cached
 // prepared statement, do not depend on the list length.
 import { ValidationError } from '../../errors.js';
