@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { sanitizeHtml } from '../src/ingest/sanitize.js';
-import { htmlToText, truncateText } from '../src/ingest/text.js';
+import { htmlToText, sanitizedHtmlToText, truncateText } from '../src/ingest/text.js';
 
 const BASE = 'https://news.example.org/section/feed.xml';
 
@@ -83,6 +83,21 @@ describe('text helpers', () => {
     ['nbsp and newlines collapse', 'a&nbsp;&nbsp;b\n\n c', 'a b c'],
   ];
   for (const [name, html, text] of TEXT) it(`htmlToText: ${name}`, () => assert.equal(htmlToText(html), text));
+
+  // The fast path reads only sanitizeHtml's output; on that it must equal a full re-parse.
+  const SANITIZED_TEXT: [string, string][] = [
+    ['escapes and quotes', '<p>AT&amp;T &lt;b&gt; "q" &amp;lt; &nbsp;x&#169; a && b</p>'],
+    ['attributes with > and &', '<a href="/x?a=1&b=2" title="a>b &quot;c&quot;">link</a> after'],
+    ['blocks, lists, tables, figures', '<div>x<br>y<hr/>z</div><ul><li>1</li><li>2</li></ul><table><tr><td>a</td><td>b</td></tr></table><figure><img src="/i.jpg"><figcaption>Cap</figcaption></figure>'],
+    ['dropped elements', 'a<script>bad()</script>b<textarea>t</textarea><svg><text>s</text></svg><!-- c -->d'],
+    ['iframe embed', '<iframe src="https://www.youtube.com/embed/x">inner</iframe>tail'],
+  ];
+  for (const [name, html] of SANITIZED_TEXT) {
+    it(`sanitizedHtmlToText equals htmlToText on sanitized HTML: ${name}`, () => {
+      const clean = sanitizeHtml(html, BASE);
+      assert.equal(sanitizedHtmlToText(clean), htmlToText(clean));
+    });
+  }
 
   it('truncateText cuts at a sentence or word boundary and never returns empty', () => {
     assert.equal(truncateText('First sentence here. Second sentence is long.', 30), 'First sentence here.');

@@ -10,7 +10,7 @@ import type { JsonFeed, JsonFeedItem } from './json-feed.js';
 import { createLintCollector, type LintCollector } from './lint.js';
 import { childNodes, isElement, nodeAttr, nodeText, type ParsedDocument, type XmlFeed, type XmlItemRaw, type XmlNode } from './parse.js';
 import { absoluteUrl, sanitizeHtml } from './sanitize.js';
-import { collapseWhitespace, hasMarkup, htmlToText, maybeHtmlToText, textToHtml, truncateText } from './text.js';
+import { collapseWhitespace, hasMarkup, htmlToText, maybeHtmlToText, sanitizedHtmlToText, textToHtml, truncateText } from './text.js';
 
 /** Longest summary derived from the body when the source gave none of its own. */
 const DERIVED_SUMMARY_CHARS = 400;
@@ -505,7 +505,7 @@ function finish(raws: RawArticle[], opts: ProcessOptions, lint: LintCollector): 
     const rawContent = r.contentHtml ?? (r.contentText ? textToHtml(r.contentText) : undefined);
     if (rawContent && r.base === opts.documentUrl && RELATIVE_IN_HTML.test(rawContent)) r.neededDocumentUrl = true;
     const contentHtml = rawContent ? sanitizeHtml(rawContent, r.base) || undefined : undefined;
-    const contentAsText = contentHtml ? htmlToText(contentHtml) : r.contentText ? collapseWhitespace(r.contentText) : '';
+    const contentAsText = contentHtml ? sanitizedHtmlToText(contentHtml) : r.contentText ? collapseWhitespace(r.contentText) : '';
     let summary = r.summary ? markedToText(r.summary) : '';
     // A description that is the body itself (RSS without content:encoded) makes a poor
     // summary at full length: keep its opening instead.

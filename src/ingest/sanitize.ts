@@ -169,6 +169,20 @@ export function sanitizeHtml(html: string, baseUrl: string): string {
 const BLOCK_BOUNDARY = /<\/?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|blockquote|pre|figure|figcaption|section|article|header|footer|aside|nav|details|summary)\b[^>]*>/gi;
 
 /**
+ * htmlToRawText for HTML that sanitizeHtml produced: its text escapes exactly &, < and >, its
+ * attribute values also " (so no ">" inside a tag), and it holds no comments, scripts or other
+ * non-text elements, so stripping tags and inverting those four escapes gives the same text as
+ * a second full parse, several times faster (ingest spent ~10% of its time re-parsing bodies).
+ */
+export function sanitizedHtmlToRawText(html: string): string {
+  if (!html) return '';
+  return html
+    .replace(BLOCK_BOUNDARY, ' $& ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot);/g, (_m, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : '"'));
+}
+
+/**
  * HTML → text with entities decoded and no markup left; whitespace is not collapsed here
  * (text.ts does it). Script/style bodies are dropped, not shown as text.
  */

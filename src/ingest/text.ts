@@ -1,5 +1,5 @@
 // Plain-text helpers: titles and summaries are stored as text, never markup (DESIGN.md §3).
-import { htmlToRawText } from './sanitize.js';
+import { htmlToRawText, sanitizedHtmlToRawText } from './sanitize.js';
 
 /** Collapses runs of whitespace (including NBSP and line breaks) to one space and trims. */
 export function collapseWhitespace(s: string): string {
@@ -22,6 +22,11 @@ export function looksLikeHtml(s: string): boolean {
 /** HTML fragment → plain text: tags stripped, entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
   return collapseWhitespace(htmlToRawText(html));
+}
+
+/** htmlToText for the output of sanitizeHtml (no second parse). */
+export function sanitizedHtmlToText(html: string): string {
+  return collapseWhitespace(sanitizedHtmlToRawText(html));
 }
 
 /**
