@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ParseError, WirefeedError } from '../src/errors.js';
+import { createFeedProcessor, processFeedInline, type FeedProcessor } from '../src/ingest/process.js';
+
+const OPTS = { documentUrl: 'https://big.example.org/feed.xml', now: '2026-06-01T00:00:00.000Z' };
+const CRASHING = new URL('./fixtures/ingest/crashing-worker.ts', import.meta.url);
+
+function bigFeed(items: number, marker = ''): Buffer {
+  const body = Array.from({ length: items }, (_, i) =>
+    `<item><guid>item-${i}</guid><title>Item ${i} – “quoted”</title><link>https://big.example.org/${i}</link><pubDate>Mon, 05 Jan 2026 10:00:00 GMT</pubDate><description>&lt;p&gt;Paragraph ${i} ${'lorem ipsum '.repeat(20)}&lt;/p&gt;</description><category>c${i % 7}</category></item>`,
+  ).join('\n');
+  return Buffer.from(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Big ${marker}</title>${body}</channel></rss>`);
+}
+
+describe('createFeedProcessor', () => {
+  const processors: FeedProcessor[] = [];
+  const make = (...args: Parameters<typeof createFeedProcessor>): FeedProcessor => {
+    const p = createFeedProcessor(...args);
+    processors.push(p);
+    return p;
+  };
+  after(async () => {
+    await Promise.all(processors.map((p) => p.close()));
+  });
+
+  it('a document above the threshold goes through the worker and equals the inline result', async () => {
+    const bytes = bigFeed(300);
+    const p = make({ workerThresholdBytes: 1024 });
+    const [threaded, inline] = await Promise.all([p.process(bytes, OPTS), processFeedInline(bytes, OPTS)]);
+    assert.equal(threaded.items.length, 300);
+    assert.deepEqual(threaded, inline);
+  });
+
+  it('keeps the event loop turning while a large document is processed', async () => {
+    const bytes = bigFeed(6000);
+    assert.ok(bytes.length > 2_000_000);
+    const p = make({ workerThresholdBytes: 1024 });
+    let done = false;
+    let ticks = 0;
+    const work = p.process(bytes, OPTS).finally(() => (done = true));
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      ticks++;
+    }
+    assert.equal((await work).items.length, 6000);
+    assert.ok(ticks > 10, `only ${ticks} event-loop turns while the worker parsed`);
+  });
+
+  it('typed errors cross back from the worker with code and message', async () => {
+    const p = make({ workerThresholdBytes: 10 });
+    const html = Buffer.from('<!DOCTYPE html><html><head><title>x</title></head><body>a page, not a feed</body></html>');
+    await assert.rejects(p.process(html, OPTS), (e: unknown) => e instanceof ParseError && e.code === 'not_a_feed' && e.message === 'parse: not a feed (got an HTML page)');
+    await assert.rejects(p.process(Buffer.from('<rss version="2.0"><channel><item></channel></rss>'), OPTS), (e: unknown) => e instanceof ParseError && e.code === 'parse_failed' && /^parse: malformed XML at line 1/.test(e.message));
+  });
+
+  it('small documents run inline; a crashed worker is replaced', async () => {
+    const p = make({ workerThresholdBytes: 5000, workerUrl: CRASHING });
+    // Under the threshold: never reaches the (crashing) worker.
+    const small = Buffer.from('<rss version="2.0"><channel><title>CRASH-NOW</title><item><guid>a</guid><title>a</title></item></channel></rss>');
+    assert.equal((await p.process(small, OPTS)).items.length, 1);
+    await assert.rejects(p.process(bigFeed(50, 'CRASH-NOW'), OPTS), (e: unknown) => e instanceof WirefeedError && e.code === 'worker_crashed');
+    assert.equal((await p.process(bigFeed(50), OPTS)).items.length, 50);
+  });
+
+  it('queues more jobs than workers and answers each', async () => {
+    const p = make({ workerThresholdBytes: 1024, workers: 2 });
+    const results = await Promise.all([10, 20, 30, 40, 50].map((n) => p.process(bigFeed(n), OPTS)));
+    assert.deepEqual(results.map((r) => r.items.length), [10, 20, 30, 40, 50]);
+  });
+
+  it('close() terminates workers and refuses further work', async () => {
+    const p = createFeedProcessor({ workerThresholdBytes: 1024 });
+    assert.equal((await p.process(bigFeed(20), OPTS)).items.length, 20);
+    await p.close();
+    await assert.rejects(p.process(bigFeed(20), OPTS), (e: unknown) => e instanceof WirefeedError && e.code === 'processor_closed');
+  });
+});
+
+describe('demo feeds', () => {
+  const DEMO = new URL('../data/demo/', import.meta.url);
+  const FEEDS: [string, string, number][] = [
+    ['world.rss.xml', 'rss2', 4],
+    ['tech.atom.xml', 'atom10', 4],
+    ['culture.feed.json', 'json11', 4],
+  ];
+  for (const [file, format, count] of FEEDS) {
+    it(`${file} parses into ${count} items with absolute URLs`, async () => {
+      const feed = await processFeedInline(readFileSync(new URL(file, DEMO)), { documentUrl: `http://127.0.0.1:8080/demo/${file}`, now: '2026-12-31T00:00:00.000Z' });
+      assert.equal(feed.meta.format, format);
+      assert.equal(feed.items.length, count);
+      for (const item of feed.items) {
+        assert.match(item.url ?? '', /^http:\/\/127\.0\.0\.1:8080\/demo\/stories\//);
+        assert.ok(item.title && item.summary, `${item.identityKey} has a title and a summary`);
+        assert.ok(item.authors.length > 0 && item.categories.length > 0);
+        assert.match(item.publishedAt!, /^2026-/);
+        for (const a of item.assets) assert.match(a.url, /^http:\/\/127\.0\.0\.1:8080\/demo\/images\/[a-z]+\.svg$/);
+      }
+      assert.ok(feed.items.some((i) => i.assets[0]?.caption && i.assets[0]?.credit), 'a captioned, credited image');
+      assert.deepEqual(feed.lint.map((l) => l.code).filter((c) => c !== 'relative_links' && c !== 'html_in_title'), []);
+    });
+  }
+});
