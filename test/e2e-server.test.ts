@@ -66,7 +66,7 @@ describe('wirefeed end to end', function () {
       assert.equal(res.headers.get('content-type'), type);
       const body = await res.text();
       if (fmt === 'json') assert.ok((JSON.parse(body) as { items: unknown[] }).items.length >= 10);
-      else assert.ok((body.match(fmt === 'rss' ? /<item>/g : /<entry>/g) ?? []).length >= 10);
+      else assert.ok((body.match(fmt === "rss" ? /<item>/g : /<entry[ >]/g) ?? []).length >= 10, fmt);
     }
     // The database lives in the data directory, in WAL mode, and the admin token was generated there.
     assert.ok(statSync(path.join(dir, 'wirefeed.db')).isFile());
