@@ -71,7 +71,7 @@ export class Child {
 /** Forks a TypeScript module under tsx with an IPC channel. */
 export function forkTs(name: string, moduleUrl: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Child {
   const proc = fork(fileURLToPath(moduleUrl), args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', import.meta.resolve('tsx')],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

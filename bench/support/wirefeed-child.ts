@@ -1,0 +1,93 @@
+// Child process: wirefeed's side of the scale benchmarks, measured on its own (CPU, RSS).
+// 'init' builds the real core (createCore, or startServer when `serve`) on a temp SQLite file
+// and registers the sources; 'cycle' makes every source due and runs one refreshDue() through
+// the real fetcher, processor and storage while sampling process.memoryUsage().rss.
+import { readdirSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { loadConfig } from '../../src/config.js';
+import { createCore, type Core } from '../../src/compose.js';
+import { silentLogger } from '../../src/log.js';
+import { startServer, type RunningServer } from '../../src/main.js';
+import { serveParent, onParentExit, type Msg } from './child.js';
+
+let core: Core | undefined;
+let server: RunningServer | undefined;
+let dbPath = '';
+let peakRss = 0;
+let ids: number[] = [];
+
+function sampleRss(): void {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}
+const sampler = setInterval(sampleRss, 50);
+sampler.unref();
+
+onParentExit(async () => {
+  clearInterval(sampler);
+  if (server) await server.stop();
+  else await core?.close();
+});
+
+serveParent(async (m: Msg) => {
+  switch (m.type) {
+    case 'init': {
+      dbPath = m.dbPath as string;
+      const env: NodeJS.ProcessEnv = {
+        WIREFEED_DB: dbPath,
+        WIREFEED_DATA_DIR: m.dataDir as string,
+        WIREFEED_ALLOW_PRIVATE_NETWORKS: '1',
+        WIREFEED_FETCH_CONCURRENCY: String(m.concurrency),
+        WIREFEED_PER_HOST_CONCURRENCY: String(m.perHost),
+        WIREFEED_FETCH_TIMEOUT_MS: String(m.timeoutMs),
+        WIREFEED_DEMO: '0',
+        WIREFEED_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+        // Never fires during a bench: cycles are driven explicitly.
+        WIREFEED_SCHEDULE: '0 0 1 1 *',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        ...((m.env as NodeJS.ProcessEnv | undefined) ?? {}),
+      };
+      const config = loadConfig(env);
+      const log = silentLogger();
+      if (m.serve) {
+        server = await startServer(config, log);
+        core = server.core;
+      } else core = createCore(config, log);
+      const now = new Date().toISOString();
+      ids = [];
+      const urls = m.urls as string[];
+      for (let i = 0; i < urls.length; i++) {
+        const s = await core.storage.sources.create({ url: urls[i]!, slug: `s-${i}`, categories: [i % 2 ? 'odd' : 'even'], nextFetchAt: now, now });
+        ids.push(s.id);
+      }
+      return { type: 'ready', port: server?.port, sources: ids.length };
+    }
+    case 'cycle': {
+      const c = core!;
+      const now = new Date(Date.now() - 1000).toISOString();
+      for (const id of ids) await c.storage.sources.update(id, { nextFetchAt: now });
+      sampleRss();
+      peakRss = process.memoryUsage().rss;
+      const startRss = peakRss;
+      const t0 = performance.now();
+      const outcomes = await c.refresh.refreshDue();
+      const ms = performance.now() - t0;
+      sampleRss();
+      const byKind: Record<string, number> = {};
+      for (const o of outcomes) byKind[o.outcome] = (byKind[o.outcome] ?? 0) + 1;
+      return { type: 'cycle-done', ms, outcomes: outcomes.length, byKind, peakRssMB: peakRss / 2 ** 20, startRssMB: startRss / 2 ** 20 };
+    }
+    case 'check': {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        const fetched = db.prepare('SELECT count(DISTINCT source_id) FROM fetch_log').pluck().get() as number;
+        const sources = db.prepare('SELECT count(*) FROM sources').pluck().get() as number;
+        const articles = db.prepare('SELECT count(*) FROM articles').pluck().get() as number;
+        return { type: 'checked', fetched, sources, articles, fds: readdirSync('/proc/self/fd').length };
+      } finally {
+        db.close();
+      }
+    }
+  }
+});
