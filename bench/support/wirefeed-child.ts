@@ -2,7 +2,7 @@
 // 'init' builds the real core (createCore, or startServer when `serve`) on a temp SQLite file
 // and registers the sources; 'cycle' makes every source due and runs one refreshDue() through
 // the real fetcher, processor and storage while sampling process.memoryUsage().rss.
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config.js';
 import { createCore, type Core } from '../../src/compose.js';
@@ -77,6 +77,61 @@ serveParent(async (m: Msg) => {
       const byKind: Record<string, number> = {};
       for (const o of outcomes) byKind[o.outcome] = (byKind[o.outcome] ?? 0) + 1;
       return { type: 'cycle-done', ms, outcomes: outcomes.length, byKind, peakRssMB: peakRss / 2 ** 20, startRssMB: startRss / 2 ** 20 };
+    }
+    case 'round': {
+      // Soak: refresh every active source now (the "fetch now" path, same limits as a due-run).
+      const c = core!;
+      const t0 = performance.now();
+      const outcomes = await c.refresh.refreshMany(await c.storage.sources.list({ status: 'active' }));
+      return { type: 'round-done', ms: performance.now() - t0, fetched: outcomes.length };
+    }
+    case 'churn': {
+      // Soak: remove the oldest `n` sources, register the given URLs.
+      const c = core!;
+      const now = new Date().toISOString();
+      const removed = ids.splice(0, m.remove as number);
+      for (const id of removed) await c.storage.sources.remove(id);
+      for (const url of m.add as string[]) {
+        const existing = await c.storage.sources.findByUrl(url);
+        if (existing) continue;
+        const s = await c.storage.sources.create({ url, slug: `c-${Date.now()}-${ids.length}-${Math.floor(Math.random() * 1e6)}`, nextFetchAt: now, now });
+        ids.push(s.id);
+      }
+      return { type: 'churned', sources: ids.length };
+    }
+    case 'housekeeping': {
+      // What the scheduler's hourly housekeeping does: retention, then checkpoint + optimize.
+      const c = core!;
+      const { deleted } = await c.storage.prune({ maxPerSource: m.maxPerSource as number });
+      await c.storage.maintenance();
+      return { type: 'housekept', deleted };
+    }
+    case 'sample': {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        const row = db
+          .prepare(`SELECT count(*) AS n, coalesce(sum(length(title) + coalesce(length(summary), 0) + coalesce(length(content_html), 0)), 0) AS bytes FROM articles`)
+          .get() as { n: number; bytes: number };
+        const size = (f: string) => {
+          try {
+            return statSync(f).size;
+          } catch {
+            return 0;
+          }
+        };
+        const mem = process.memoryUsage();
+        return {
+          type: 'sampled',
+          rssMB: mem.rss / 2 ** 20,
+          heapMB: mem.heapUsed / 2 ** 20,
+          dbMB: (size(dbPath) + size(`${dbPath}-wal`)) / 2 ** 20,
+          contentMB: row.bytes / 2 ** 20,
+          articles: row.n,
+          fds: readdirSync('/proc/self/fd').length - 1, // minus the readdir handle itself
+        };
+      } finally {
+        db.close();
+      }
     }
     case 'check': {
       const db = new Database(dbPath, { readonly: true });
