@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { createHttpServer } from '../src/http/app.js';
 import { silentLogger } from '../src/log.js';
 import type { ArticleInput } from '../src/model/types.js';
-import { CONTENT_TYPES, renderers } from '../src/publish/index.js';
+import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import { createArticleService } from '../src/services/articles.js';
 import { createChannelService } from '../src/services/channels.js';
 import { createFeedService } from '../src/services/feeds.js';
@@ -109,7 +109,7 @@ export const run: BenchModule = async ({ quick, log }) => {
       config,
       log: silentLogger(),
       adminToken: 'bench-admin-token-0123456789abcdef',
-      feeds: createFeedService({ storage, renderers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: 100, version: 'bench' }),
+      feeds: createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: 100, version: 'bench' }),
       sources: createSourceService({ storage, allowPrivateNetworks: false, privateNetworkAllowlist: [] }),
       channels: createChannelService({ storage }),
       refresh: {

@@ -8,7 +8,7 @@ import type { Storage } from './storage/repos.js';
 import { openSqliteStorage } from './storage/open.js';
 import { createFetcher } from './ingest/fetch.js';
 import { createFeedProcessor } from './ingest/process.js';
-import { renderers, CONTENT_TYPES } from './publish/index.js';
+import { serializers, CONTENT_TYPES } from './publish/index.js';
 import { createSourceService } from './services/sources.js';
 import { createChannelService } from './services/channels.js';
 import { createRefreshService } from './services/refresh.js';
@@ -66,7 +66,7 @@ export function createCore(config: Config, log: Logger): Core {
   });
   const feeds = createFeedService({
     storage,
-    renderers,
+    serializers,
     contentTypes: CONTENT_TYPES,
     baseUrl: config.baseUrl,
     cacheEntries: config.cacheEntries,

@@ -10,7 +10,7 @@ import type { FeedQuery, FeedService, FeedTarget } from '../src/services/types.j
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { parseFeedPath } from '../src/http/feed-path.js';
-import { addSource, articleInput, countingRenderers, ingest } from './http-fixtures.js';
+import { addSource, articleInput, countingSerializers, ingest } from './http-fixtures.js';
 
 interface JsonFeed {
   feed_url: string;
@@ -40,13 +40,13 @@ function follow(url: string): { target: FeedTarget; format: FeedFormat; query: F
 
 describe('feed service', () => {
   let storage: Storage;
-  let counting: ReturnType<typeof countingRenderers>;
+  let counting: ReturnType<typeof countingSerializers>;
   let feeds: FeedService;
 
   beforeEach(() => {
     storage = openSqliteStorage({ path: ':memory:' });
-    counting = countingRenderers();
-    feeds = createFeedService({ storage, renderers: counting.renderers, contentTypes: CONTENT_TYPES, baseUrl: 'https://feeds.example.org', cacheEntries: 50, version: '1.2.3' });
+    counting = countingSerializers();
+    feeds = createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, baseUrl: 'https://feeds.example.org', cacheEntries: 50, version: '1.2.3' });
   });
   afterEach(() => storage.close());
 
@@ -177,7 +177,7 @@ describe('feed service', () => {
     });
 
     it('without a base URL, links follow a safe request origin and the cache keeps origins apart', async () => {
-      const local = createFeedService({ storage, renderers: counting.renderers, contentTypes: CONTENT_TYPES, cacheEntries: 10, version: '1' });
+      const local = createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, cacheEntries: 10, version: '1' });
       const a = JSON.parse((await local.getFeed(ALL, 'json', {}, 'http://a.test:8080')).body.toString()) as JsonFeed;
       const b = JSON.parse((await local.getFeed(ALL, 'json', {}, 'http://b.test')).body.toString()) as JsonFeed;
       const bad = JSON.parse((await local.getFeed(ALL, 'json', {}, 'http://x"><script>')).body.toString()) as JsonFeed;
@@ -209,7 +209,7 @@ describe('feed service', () => {
     });
 
     it('concurrent misses render once; the size bound evicts the least recently used', async () => {
-      const small = createFeedService({ storage, renderers: counting.renderers, contentTypes: CONTENT_TYPES, baseUrl: 'https://x.test', cacheEntries: 2, version: '1' });
+      const small = createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, baseUrl: 'https://x.test', cacheEntries: 2, version: '1' });
       await Promise.all([small.getFeed(ALL, 'atom', {}), small.getFeed(ALL, 'atom', {}), small.getFeed(ALL, 'atom', {})]);
       assert.equal(counting.calls.atom, 1);
       await small.getFeed(ALL, 'atom', { limit: 1 });

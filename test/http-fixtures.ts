@@ -5,8 +5,8 @@ import type http from 'node:http';
 import type { Config } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import type { ArticleInput, AssetInput, FeedFormat, Source } from '../src/model/types.js';
-import { CONTENT_TYPES, renderers } from '../src/publish/index.js';
-import type { Renderer } from '../src/publish/types.js';
+import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
+import type { Serializer } from '../src/publish/types.js';
 import { createArticleService } from '../src/services/articles.js';
 import { createChannelService } from '../src/services/channels.js';
 import { createFeedService } from '../src/services/feeds.js';
@@ -66,13 +66,17 @@ export async function ingest(storage: Storage, sourceId: number, items: ArticleI
   });
 }
 
-export function countingRenderers(): { renderers: Record<FeedFormat, Renderer>; calls: Record<FeedFormat, number> } {
+/** The real serializers, counting whole-document renders (one `frame` call each). */
+export function countingSerializers(): { serializers: Record<FeedFormat, Serializer>; calls: Record<FeedFormat, number> } {
   const calls: Record<FeedFormat, number> = { rss: 0, atom: 0, json: 0 };
-  const wrap = (f: FeedFormat): Renderer => (doc) => {
-    calls[f]++;
-    return renderers[f](doc);
-  };
-  return { renderers: { rss: wrap('rss'), atom: wrap('atom'), json: wrap('json') }, calls };
+  const wrap = (f: FeedFormat): Serializer => ({
+    ...serializers[f],
+    frame: (doc) => {
+      calls[f]++;
+      return serializers[f].frame(doc);
+    },
+  });
+  return { serializers: { rss: wrap('rss'), atom: wrap('atom'), json: wrap('json') }, calls };
 }
 
 export function testConfig(over: Partial<Config> = {}): Config {
@@ -117,7 +121,7 @@ export async function startServer(
   const storage = openSqliteStorage({ path: ':memory:' });
   await opts.seed?.(storage);
   const config = testConfig(opts.config);
-  const counting = countingRenderers();
+  const counting = countingSerializers();
   const refreshCalls: number[] = [];
   const refresh: RefreshService = {
     async refreshSource(source) {
@@ -134,7 +138,7 @@ export async function startServer(
     config,
     log: silentLogger(),
     adminToken: ADMIN_TOKEN,
-    feeds: createFeedService({ storage, renderers: counting.renderers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: config.cacheEntries, version: '9.9.9' }),
+    feeds: createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: config.cacheEntries, version: '9.9.9' }),
     sources: createSourceService({
       storage,
       allowPrivateNetworks: false,

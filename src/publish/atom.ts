@@ -13,7 +13,8 @@ import {
   toRfc3339,
   wholeNumber,
 } from './text.js';
-import type { FeedDocument, Renderer } from './types.js';
+import type { FeedDocument, Renderer, Serializer } from './types.js';
+import { renderString } from './fragments.js';
 import { XmlWriter } from './xml-writer.js';
 
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
@@ -25,7 +26,7 @@ const ATOM_NS = 'http://www.w3.org/2005/Atom';
  */
 export const EMPTY_FEED_UPDATED = '1970-01-01T00:00:00Z';
 
-export const renderAtom: Renderer = (doc: FeedDocument): string => {
+function atomHead(doc: FeedDocument): string {
   const w = new XmlWriter();
   w.open('feed', [['xmlns', ATOM_NS], ['xmlns:media', MEDIA_NS], ['xml:lang', languageTag(doc.language)]]);
   w.leaf('id', doc.id);
@@ -46,10 +47,25 @@ export const renderAtom: Renderer = (doc: FeedDocument): string => {
   if (links.prevArchive !== undefined) w.empty('link', [['rel', 'prev-archive'], ['href', links.prevArchive]]);
   w.leaf('generator', doc.generator.name, [['uri', doc.generator.uri], ['version', doc.generator.version]]);
   w.leaf('icon', nonEmpty(doc.icon));
-  for (const item of doc.items) writeEntry(w, item);
-  w.close('feed');
   return w.toString();
+}
+
+const ATOM_TAIL = new XmlWriter({ declaration: false, depth: 1 }).close('feed').toString();
+
+export const atomSerializer: Serializer = {
+  format: 'atom',
+  frame: (doc) => ({ head: atomHead(doc), sep: '', tail: ATOM_TAIL }),
+  item: atomEntry,
 };
+
+export const renderAtom: Renderer = (doc) => renderString(atomSerializer, doc);
+
+/** One `<entry>` at its depth inside `<feed>`. */
+function atomEntry(a: Article): string {
+  const w = new XmlWriter({ declaration: false, depth: 1 });
+  writeEntry(w, a);
+  return w.toString();
+}
 
 function writeEntry(w: XmlWriter, a: Article): void {
   w.open('entry', [['xml:lang', languageTag(a.language)]]);

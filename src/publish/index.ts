@@ -3,12 +3,22 @@ import type { FeedFormat } from '../model/types.js';
 import { renderAtom } from './atom.js';
 import { renderJsonFeed } from './json-feed.js';
 import { renderRss } from './rss.js';
-import type { Renderer } from './types.js';
+import type { Renderer, Serializer } from './types.js';
+import { rssSerializer } from './rss.js';
+import { atomSerializer } from './atom.js';
+import { jsonFeedSerializer } from './json-feed.js';
 
 export { renderAtom } from './atom.js';
 export { renderJsonFeed } from './json-feed.js';
 export { renderRss } from './rss.js';
-export type { FeedDocument, FeedLinks, Renderer } from './types.js';
+export type { FeedDocument, FeedLinks, FragmentCache, Renderer, Serializer } from './types.js';
+export { renderBytes, renderString, fragmentKey } from './fragments.js';
+
+export const serializers: Record<FeedFormat, Serializer> = {
+  rss: rssSerializer,
+  atom: atomSerializer,
+  json: jsonFeedSerializer,
+};
 
 export const renderers: Record<FeedFormat, Renderer> = {
   rss: renderRss,

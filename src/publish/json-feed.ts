@@ -13,7 +13,8 @@ import {
   toRfc3339,
   wholeNumber,
 } from './text.js';
-import type { FeedDocument, Renderer } from './types.js';
+import type { FeedDocument, Renderer, Serializer } from './types.js';
+import { renderString } from './fragments.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
@@ -39,19 +40,46 @@ function ext(o: JsonObject): JsonObject | undefined {
   return undefined;
 }
 
-export const renderJsonFeed: Renderer = (doc: FeedDocument): string => {
-  // Almost every document is clean: build it once unfiltered and check the output in one scan;
-  // only a document that may hold forbidden characters is rebuilt with every string cleaned.
-  const fast = build(doc, keep);
-  return DIRTY_JSON.test(fast) ? build(doc, stripForbidden) : fast;
+/**
+ * Almost every value is clean: serialize it once unfiltered and check the text in one scan;
+ * only text that may hold forbidden characters is rebuilt with every string cleaned.
+ */
+function cleanJson<T>(value: T, build: (v: T, clean: Clean) => JsonObject, indent: string): string {
+  const fast = stringify(build(value, keep), indent);
+  return DIRTY_JSON.test(fast) ? stringify(build(value, stripForbidden), indent) : fast;
+}
+
+/** `JSON.stringify(v, null, 2)` as it would appear nested at `indent`. */
+function stringify(v: JsonObject, indent: string): string {
+  const s = JSON.stringify(v, null, 2);
+  return indent ? indent + s.replaceAll('\n', `\n${indent}`) : s;
+}
+
+/**
+ * The feed object is written without its items, which are joined in as separately serialized
+ * (cacheable) fragments indented as JSON.stringify nests them: the bytes equal
+ * `JSON.stringify(feed, null, 2)` with `items` as the last member.
+ */
+export const jsonFeedSerializer: Serializer = {
+  format: 'json',
+  frame(doc) {
+    // `head` ends with "\n}"; items is the last member.
+    const head = cleanJson(doc, header, '').slice(0, -2);
+    return doc.items.length
+      ? { head: `${head},\n  "items": [\n`, sep: ',\n', tail: '\n  ]\n}\n' }
+      : { head: `${head},\n  "items": [`, sep: '', tail: ']\n}\n' };
+  },
+  item: (a) => cleanJson(a, item, '    '),
 };
 
-function build(doc: FeedDocument, clean: Clean): string {
+export const renderJsonFeed: Renderer = (doc) => renderString(jsonFeedSerializer, doc);
+
+function header(doc: FeedDocument, clean: Clean): JsonObject {
   const str = (s: string | undefined): string | undefined => (s === undefined ? undefined : clean(s));
   const optStr = (s: string | undefined): string | undefined => str(nonEmpty(s));
   const links = doc.links;
   // Key order is fixed by construction; JSON.stringify keeps insertion order.
-  const feed: JsonObject = {
+  return {
     version: JSON_FEED_VERSION,
     title: str(doc.title),
     home_page_url: optStr(links.html),
@@ -62,9 +90,7 @@ function build(doc: FeedDocument, clean: Clean): string {
     next_url: optStr(links.next),
     // RFC 5005 links beyond `next_url`, which is all JSON Feed 1.1 defines.
     _paging: ext({ first: optStr(links.first), prev_archive: optStr(links.prevArchive) }),
-    items: doc.items.map((a) => item(a, clean)),
   };
-  return `${JSON.stringify(feed, null, 2)}\n`;
 }
 
 function item(a: Article, clean: Clean): JsonObject {

@@ -14,7 +14,8 @@ import {
   toRfc3339,
   toRfc822,
 } from './text.js';
-import type { FeedDocument, Renderer } from './types.js';
+import type { FeedDocument, Renderer, Serializer } from './types.js';
+import { renderString } from './fragments.js';
 import { XmlWriter } from './xml-writer.js';
 
 const RSS_ATTRS = [
@@ -27,7 +28,7 @@ const RSS_ATTRS = [
 
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
 
-export const renderRss: Renderer = (doc: FeedDocument): string => {
+function rssHead(doc: FeedDocument): string {
   const w = new XmlWriter();
   w.open('rss', RSS_ATTRS).open('channel');
   w.leaf('title', doc.title);
@@ -51,10 +52,25 @@ export const renderRss: Renderer = (doc: FeedDocument): string => {
   if (doc.icon !== undefined) {
     w.open('image').leaf('url', doc.icon).leaf('title', doc.title).leaf('link', doc.links.html).close('image');
   }
-  for (const item of doc.items) writeItem(w, item);
-  w.close('channel').close('rss');
   return w.toString();
+}
+
+const RSS_TAIL = new XmlWriter({ declaration: false, depth: 2 }).close('channel').close('rss').toString();
+
+export const rssSerializer: Serializer = {
+  format: 'rss',
+  frame: (doc) => ({ head: rssHead(doc), sep: '', tail: RSS_TAIL }),
+  item: rssItem,
 };
+
+export const renderRss: Renderer = (doc) => renderString(rssSerializer, doc);
+
+/** One `<item>` at its depth inside `<rss><channel>`. */
+function rssItem(a: Article): string {
+  const w = new XmlWriter({ declaration: false, depth: 2 });
+  writeItem(w, a);
+  return w.toString();
+}
 
 function writeItem(w: XmlWriter, a: Article): void {
   w.open('item');

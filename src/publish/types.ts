@@ -1,5 +1,5 @@
 // What the serializers take: a feed document, already chosen and ordered by the caller.
-import type { Article, IsoDate } from '../model/types.js';
+import type { Article, FeedFormat, IsoDate } from '../model/types.js';
 
 export interface FeedLinks {
   /** Absolute URL of this document (atom:link rel=self, JSON feed_url). */
@@ -32,3 +32,24 @@ export interface FeedDocument {
 }
 
 export type Renderer = (doc: FeedDocument) => string;
+
+/**
+ * A format split so items can be serialized (and cached) on their own: the output is
+ * `head + items.join(sep) + tail`, every part already free of characters XML 1.0 forbids.
+ */
+export interface Serializer {
+  format: FeedFormat;
+  frame(doc: FeedDocument): { head: string; sep: string; tail: string };
+  item(a: Article): string;
+}
+
+/**
+ * Serialized items as UTF-8, keyed by `fragmentKey` (format + article id + seq + source
+ * attribution): an article's bytes change only when its seq does, so a feed re-rendered after
+ * an ingest write serializes and encodes only the new and changed items. Injected by the
+ * caller (an LRU in the feed service); the serializers stay pure.
+ */
+export interface FragmentCache {
+  get(key: string): Buffer | undefined;
+  set(key: string, value: Buffer): void;
+}

@@ -69,8 +69,14 @@ const INDENTS: string[] = Array.from({ length: 16 }, (_, i) => '  '.repeat(i));
  * array and joins once at the end. Element names are trusted constants from the serializers.
  */
 export class XmlWriter {
-  private readonly parts: string[] = [XML_DECLARATION];
-  private depth = 0;
+  private readonly parts: string[];
+  private depth: number;
+
+  /** A fragment writer (`declaration: false`) starts at the depth where its markup will sit. */
+  constructor(opts: { declaration?: boolean; depth?: number } = {}) {
+    this.parts = opts.declaration === false ? [] : [XML_DECLARATION];
+    this.depth = opts.depth ?? 0;
+  }
 
   private indent(): string {
     return INDENTS[this.depth] ?? '  '.repeat(this.depth);
@@ -102,8 +108,8 @@ export class XmlWriter {
   }
 
   /**
-   * Forbidden characters are removed here, in one pass over the document, rather than per
-   * value: escaping never introduces them, the markup has none, and one scan of the whole
+   * Forbidden characters are removed here, in one pass over what the writer wrote, rather than
+   * per value: escaping never introduces them, the markup has none, and one scan of the whole
    * output costs far less than thousands of small ones. Markup always separates values, so
    * two lone surrogate halves from different values can never pair up.
    */

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { NotFoundError } from '../errors.js';
 import type { Article, ArticleQuery, Channel, FeedFormat, Source } from '../model/types.js';
-import type { FeedDocument, Renderer } from '../publish/types.js';
+import type { FeedDocument, Serializer } from '../publish/types.js';
+import { renderBytes } from '../publish/fragments.js';
 import type { Storage } from '../storage/repos.js';
 import { createLruCache } from './feed-cache.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
@@ -14,17 +15,20 @@ import type { FeedQuery, FeedService, FeedTarget, RenderedFeed } from './types.j
 
 export const DEFAULT_LIMIT = 50;
 export const PAGE_LIMIT = 30;
+const DEFAULT_FRAGMENT_ENTRIES = 5000;
 const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
 const gzip = promisify(zlib.gzip);
 const brotli = promisify(zlib.brotliCompress);
 
 export interface FeedServiceDeps {
   storage: Storage;
-  renderers: Record<FeedFormat, Renderer>;
+  serializers: Record<FeedFormat, Serializer>;
   contentTypes: Record<FeedFormat, string>;
   /** Public origin; when set, output is byte-identical on every instance whatever the Host. */
   baseUrl?: string;
   cacheEntries: number;
+  /** Rendered items kept for re-renders (each a few KB). */
+  fragmentEntries?: number;
   version: string;
   /** Accepted for symmetry with other factories; feeds never depend on the clock ("updated" is data). */
   now?: () => Date;
@@ -80,8 +84,11 @@ function joinText(a: string | undefined, b: string | undefined): string | undefi
 }
 
 export function createFeedService(deps: FeedServiceDeps): FeedService {
-  const { storage, renderers, contentTypes } = deps;
+  const { storage, serializers, contentTypes } = deps;
   const cache = createLruCache<RenderedFeed>(deps.cacheEntries);
+  // Item fragments outlive data versions (keyed by seq), so a re-render after an ingest write
+  // serializes only new and changed items.
+  const fragments = createLruCache<Buffer>(deps.fragmentEntries ?? DEFAULT_FRAGMENT_ENTRIES);
   const inFlight = new Map<string, Promise<RenderedFeed>>();
 
   function baseFor(origin: string | undefined): string {
@@ -177,7 +184,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
 
   async function render(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): Promise<RenderedFeed> {
     const doc = await buildDocument(target, format, query, origin);
-    const body = Buffer.from(renderers[format](doc), 'utf8');
+    const body = renderBytes(serializers[format], doc, fragments);
     const [gz, br] = await Promise.all([
       gzip(body, { level: 6 }),
       brotli(body, {

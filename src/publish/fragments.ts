@@ -1,0 +1,41 @@
+// Whole documents from a Serializer, as a string or as UTF-8 bytes with item fragments cached.
+import type { Article, FeedFormat } from '../model/types.js';
+import type { FeedDocument, FragmentCache, Serializer } from './types.js';
+
+/**
+ * Everything an item's output depends on: the article (its seq changes with any change of its
+ * content or status) and the source attribution joined in from the sources table, which can
+ * be renamed without touching the article.
+ */
+export function fragmentKey(format: FeedFormat, a: Article): string {
+  const s = a.source;
+  return `${format}\u0000${a.id}\u0000${a.seq}\u0000${a.status}\u0000${s.slug}\u0000${s.title}\u0000${s.feedUrl}\u0000${s.siteUrl ?? ''}`;
+}
+
+export function renderString(s: Serializer, doc: FeedDocument): string {
+  const { head, sep, tail } = s.frame(doc);
+  return head + doc.items.map((a) => s.item(a)).join(sep) + tail;
+}
+
+/**
+ * The same bytes as `Buffer.from(renderString(s, doc))`, built from cached UTF-8 item
+ * fragments: encoding a two-byte JS string to UTF-8 costs more than serializing it, so the
+ * cache keeps bytes and a re-render is mostly a memcpy (Buffer.concat).
+ */
+export function renderBytes(s: Serializer, doc: FeedDocument, cache?: FragmentCache): Buffer {
+  const { head, sep, tail } = s.frame(doc);
+  const sepBytes = Buffer.from(sep, 'utf8');
+  const parts: Buffer[] = [Buffer.from(head, 'utf8')];
+  doc.items.forEach((a, i) => {
+    if (i > 0 && sepBytes.length) parts.push(sepBytes);
+    const key = cache && fragmentKey(s.format, a);
+    let bytes = key === undefined ? undefined : cache!.get(key);
+    if (bytes === undefined) {
+      bytes = Buffer.from(s.item(a), 'utf8');
+      if (key !== undefined) cache!.set(key, bytes);
+    }
+    parts.push(bytes);
+  });
+  parts.push(Buffer.from(tail, 'utf8'));
+  return Buffer.concat(parts);
+}
