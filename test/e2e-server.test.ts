@@ -61,7 +61,7 @@ describe('wirefeed end to end', function () {
       ['json', 'application/feed+json; charset=utf-8'],
     ];
     for (const [fmt, type] of cases) {
-      const res = await fetch(`${app.url}/feeds/all.${fmt}`);
+      const res: Response = await fetch(`${app.url}/feeds/all.${fmt}`);
       assert.equal(res.status, 200, fmt);
       assert.equal(res.headers.get('content-type'), type);
       const body = await res.text();

@@ -244,7 +244,7 @@ describe('http: admin API', () => {
       const res = await call(srv, 'POST', `/api/articles/${first!.id}/withdraw`);
       assert.equal(res.status, 200);
       assert.equal(res.json.status, 'withdrawn');
-      const feed = await (await fetch(`${srv.url}/feeds/all.json`)).json();
+      const feed = (await (await fetch(`${srv.url}/feeds/all.json`)).json()) as { items: { title: string }[] };
       assert.deepEqual(feed.items.map((i: { title: string }) => i.title), ['Cup final tonight']);
       assert.equal((await call(srv, 'POST', '/api/articles/99999/withdraw')).status, 404);
       assert.equal((await call(srv, 'POST', '/api/articles/abc/withdraw')).status, 404);
@@ -303,7 +303,7 @@ describe('http: error mapping', () => {
           headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'x-request-id': 'trace-42' },
           body: JSON.stringify({ url: 'https://a.test/' }),
         });
-        const json = await r.json();
+        const json = (await r.json()) as { error: { code: string } };
         assert.equal(r.status, c.status);
         assert.equal(json.error.code, c.code);
         assert.equal(r.headers.get('x-request-id'), 'trace-42');
