@@ -1,0 +1,193 @@
+// The refresh service against real loopback feeds: each fetch outcome lands in the source's
+// state and fetch log, and one broken or hung source never stops the others.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createFetcher } from '../src/ingest/fetch.js';
+import { createFeedProcessor } from '../src/ingest/process.js';
+import { silentLogger } from '../src/log.js';
+import type { Source } from '../src/model/types.js';
+import { createRefreshService } from '../src/services/refresh.js';
+import { createSourceService } from '../src/services/sources.js';
+import { PAUSE_AFTER_ERRORS } from '../src/services/schedule-policy.js';
+import { openSqliteStorage } from '../src/storage/open.js';
+import type { Storage } from '../src/storage/repos.js';
+import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
+
+const WIRE_RSS = readFileSync(new URL('../../shared/fixtures/wire/seed-story.rss.xml', import.meta.url));
+const rss = (n: number) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Feed ${n}</title><link>https://example.org/${n}</link><ttl>60</ttl>` +
+  [1, 2].map((i) => `<item><title>Story ${n}.${i}</title><link>https://example.org/${n}/${i}</link><guid>s-${n}-${i}</guid><pubDate>Sat, 10 Jan 2026 1${i}:00:00 GMT</pubDate></item>`).join('') +
+  `</channel></rss>`;
+const XML = { 'content-type': 'application/rss+xml' };
+
+describe('refresh service', function () {
+  this.timeout(20_000);
+  let storage: Storage;
+  let fixture: FixtureServer;
+  let fetcher: ReturnType<typeof createFetcher>;
+  let processor: ReturnType<typeof createFeedProcessor>;
+  let clock: Date;
+  let refresh: ReturnType<typeof createRefreshService>;
+  let sources: ReturnType<typeof createSourceService>;
+
+  beforeEach(async () => {
+    storage = openSqliteStorage({ path: ':memory:' });
+    fixture = await startFixtureServer();
+    fetcher = createFetcher({ timeoutMs: 500, maxBytes: 1 << 20, userAgent: 'wirefeed-test', allowPrivateNetworks: true, privateNetworkAllowlist: [] });
+    processor = createFeedProcessor({ workerThresholdBytes: 1 << 20 });
+    clock = new Date('2026-01-10T12:00:00Z');
+    refresh = createRefreshService({
+      storage,
+      fetchFeed: fetcher.fetchFeed,
+      processFeed: processor.process,
+      log: silentLogger(),
+      now: () => clock,
+      random: () => 0.5,
+      fetchConcurrency: 4,
+      perHostConcurrency: 4,
+    });
+    sources = createSourceService({ storage, allowPrivateNetworks: true, privateNetworkAllowlist: [], fetchFeed: fetcher.fetchFeed, now: () => clock });
+  });
+  afterEach(async () => {
+    await fixture.close();
+    await fetcher.close();
+    await processor.close();
+    storage.close();
+  });
+
+  const add = (path: string, slug: string) => sources.add({ url: `${fixture.origin}${path}`, slug }, { discover: false });
+
+  it('one broken, hung or hostile source never stops the others', async () => {
+    for (let n = 1; n <= 6; n++) fixture.routes.set(`/ok${n}`, { headers: XML, body: rss(n) });
+    fixture.routes.set('/500', { status: 500, body: 'oops' });
+    fixture.routes.set('/malformed', { headers: XML, body: '<rss version="2.0"><channel><item><title>x</title></channel>' });
+    fixture.routes.set('/hung', { headers: XML, body: rss(99), delayMs: 5_000 });
+    fixture.routes.set('/html', { headers: { 'content-type': 'text/html' }, body: '<!doctype html><html><body>hi</body></html>' });
+    const ok = [];
+    for (let n = 1; n <= 6; n++) ok.push(await add(`/ok${n}`, `ok${n}`));
+    for (const p of ['500', 'malformed', 'hung', 'html']) await add(`/${p}`, p);
+
+    const outcomes = await refresh.refreshDue();
+    assert.equal(outcomes.length, 10);
+    assert.equal(await storage.articles.count(), 12, 'every healthy source stored its two stories');
+    const bySlug = new Map(outcomes.map((o) => [o.slug, o]));
+    const errors: [string, RegExp][] = [
+      ['500', /HTTP 500/],
+      ['malformed', /parse: malformed XML/],
+      ['hung', /timed out/],
+      ['html', /not a feed/],
+    ];
+    for (const [slug, re] of errors) {
+      assert.equal(bySlug.get(slug)?.outcome, 'error', slug);
+      assert.match(bySlug.get(slug)?.log.error ?? '', re, slug);
+      const s = (await storage.sources.getBySlug(slug))!;
+      assert.equal(s.errorCount, 1);
+      assert.match(s.lastError ?? '', re);
+      // Backoff from the 300 s minimum, with the ±10 % jitter at its midpoint.
+      assert.equal(s.nextFetchAt, new Date(clock.getTime() + 300_000).toISOString());
+    }
+    const healthy = (await storage.sources.getBySlug('ok1'))!;
+    assert.equal(healthy.errorCount, 0);
+    assert.equal(healthy.title, 'Feed 1', 'title taken from the feed');
+    // ttl 60 min beats the adaptive interval (half the hourly posting gap) and the minimum.
+    assert.equal(healthy.nextFetchAt, new Date(clock.getTime() + 3600_000).toISOString());
+  });
+
+  it('stores validators, sends them back and treats 304 as success without writes', async () => {
+    fixture.routes.set('/feed', { headers: { ...XML, etag: '"v1"', 'last-modified': 'Tue, 02 Dec 2025 10:00:00 GMT' }, body: rss(1) });
+    const s = await add('/feed', 'feed');
+    const first = await refresh.refreshSource(s);
+    assert.equal(first.log.itemsNew, 2);
+    fixture.routes.set('/feed', { status: 304, headers: { etag: '"v1"' } });
+    const second = await refresh.refreshSource((await storage.sources.get(s.id))!);
+    assert.equal(second.outcome, 'not-modified');
+    assert.equal((await storage.sources.get(s.id))!.etag, '"v1"');
+    assert.equal(await storage.articles.count(), 2);
+  });
+
+  it('an unchanged document writes nothing; a corrected story is an update with a new seq', async () => {
+    fixture.routes.set('/feed', { headers: XML, body: rss(1) });
+    const s = await add('/feed', 'feed');
+    await refresh.refreshSource(s);
+    const before = await storage.articles.maxSeq();
+    const same = await refresh.refreshSource((await storage.sources.get(s.id))!);
+    assert.deepEqual([same.log.itemsNew, same.log.itemsUpdated, same.log.itemsUnchanged], [0, 0, 2]);
+    assert.equal(await storage.articles.maxSeq(), before);
+    fixture.routes.set('/feed', { headers: XML, body: rss(1).replace('Story 1.1', 'Story 1.1 (corrected)') });
+    const upd = await refresh.refreshSource((await storage.sources.get(s.id))!);
+    assert.deepEqual([upd.log.itemsNew, upd.log.itemsUpdated], [0, 1]);
+    const page = await storage.articles.query({ after: before, limit: 10 });
+    assert.deepEqual(page.map((a) => a.title), ['Story 1.1 (corrected)']);
+  });
+
+  it('follows status codes: 410 retires, 429 waits, 301 moves, 302 does not', async () => {
+    fixture.routes.set('/gone', { status: 410 });
+    fixture.routes.set('/busy', { status: 429, headers: { 'retry-after': '120' } });
+    fixture.routes.set('/old', { status: 301, headers: { location: '/new' } });
+    fixture.routes.set('/temp', { status: 302, headers: { location: '/new' } });
+    fixture.routes.set('/new', { headers: XML, body: rss(2) });
+    const gone = await refresh.refreshSource(await add('/gone', 'gone'));
+    assert.equal(gone.outcome, 'gone');
+    assert.equal((await storage.sources.getBySlug('gone'))!.status, 'gone');
+    const busy = await refresh.refreshSource(await add('/busy', 'busy'));
+    assert.equal(busy.outcome, 'retry-later');
+    // Retry-After 120 s is honoured whatever the wall clock (the fetcher measures from its own now).
+    assert.ok(Date.parse((await storage.sources.getBySlug('busy'))!.nextFetchAt) > Date.now() + 100_000);
+    const moved = await refresh.refreshSource(await add('/old', 'old'));
+    assert.equal(moved.outcome, 'modified');
+    assert.equal((await storage.sources.getBySlug('old'))!.url, `${fixture.origin}/new`);
+    assert.ok(moved.log.warnings.some((w) => w.includes('moved permanently')));
+    await refresh.refreshSource(await add('/temp', 'temp'));
+    assert.equal((await storage.sources.getBySlug('temp'))!.url, `${fixture.origin}/temp`);
+    const due = await refresh.refreshDue();
+    assert.ok(!due.some((o) => o.slug === 'gone'), 'a gone source is never fetched again');
+  });
+
+  it('pauses a source after a long failure streak, visibly, and resumes it on request', async () => {
+    fixture.routes.set('/broken', { status: 500 });
+    const s = await add('/broken', 'broken');
+    await storage.sources.update(s.id, { errorCount: PAUSE_AFTER_ERRORS - 1 });
+    await refresh.refreshSource((await storage.sources.get(s.id))!);
+    const paused = (await storage.sources.get(s.id))!;
+    assert.equal(paused.status, 'paused');
+    assert.match(paused.statusReason ?? '', /paused after 20 consecutive failures/);
+    assert.equal((await refresh.refreshDue()).length, 0);
+    const resumed = await sources.update(s.id, { status: 'active' });
+    assert.deepEqual([resumed.status, resumed.errorCount], ['active', 0]);
+  });
+
+  it('adding a web page subscribes to the best feed it links', async () => {
+    fixture.routes.set('/page', {
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: '<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/wire.rss"><link rel="alternate" type="application/feed+json" href="/wire.json"></head></html>',
+    });
+    fixture.routes.set('/wire.rss', { headers: XML, body: WIRE_RSS });
+    const s = await sources.add({ url: `${fixture.origin}/page` });
+    assert.equal(s.url, `${fixture.origin}/wire.json`);
+    fixture.routes.set('/nofeed', { headers: { 'content-type': 'text/html' }, body: '<!doctype html><html><head></head></html>' });
+    await assert.rejects(sources.add({ url: `${fixture.origin}/nofeed` }), /links no feed/);
+  });
+
+  it('caps concurrency per host while refreshing many sources', async () => {
+    let active = 0;
+    let peak = 0;
+    const http = await import('node:http');
+    const server = http.createServer((req, res) => {
+      active++;
+      peak = Math.max(peak, active);
+      setTimeout(() => {
+        active--;
+        res.writeHead(200, XML).end(rss(Number(req.url!.slice(1))));
+      }, 30);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const limited = createRefreshService({ storage, fetchFeed: fetcher.fetchFeed, processFeed: processor.process, log: silentLogger(), fetchConcurrency: 8, perHostConcurrency: 2 });
+    const list: Source[] = [];
+    for (let n = 1; n <= 10; n++) list.push(await sources.add({ url: `http://127.0.0.1:${port}/${n}`, slug: `h${n}` }, { discover: false }));
+    await limited.refreshMany(list);
+    server.close();
+    assert.equal(peak, 2);
+    assert.equal(await storage.articles.count(), 20);
+  });
+});
