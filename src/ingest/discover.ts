@@ -1,6 +1,6 @@
 // Feed autodiscovery on HTML pages: `<link rel="alternate" type="…" href="…">` (RSS Board
-// autodiscovery spec; HTML Living Standard §4.6.7.1). The one home of htmlparser2 (DESIGN.md §2).
-import { Parser } from 'htmlparser2';
+// autodiscovery spec; HTML Living Standard §4.6.7.1).
+import { scanTags } from './markup-scan.js';
 import type { DiscoveredFeed } from './types.js';
 
 /**
@@ -31,7 +31,8 @@ function resolveHttpUrl(href: string, base: string | URL): URL | undefined {
 export function discoverFeeds(html: string, baseUrl: string): DiscoveredFeed[] {
   let baseHref: string | undefined;
   const links: { href: string; type: string; title?: string }[] = [];
-  const parser = new Parser(
+  scanTags(
+    html,
     {
       onopentag(name, attrs) {
         if (name === 'base' && baseHref === undefined && attrs.href !== undefined) {
@@ -47,10 +48,8 @@ export function discoverFeeds(html: string, baseUrl: string): DiscoveredFeed[] {
         links.push({ href: attrs.href.trim(), type, ...(title ? { title } : {}) });
       },
     },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+    { xmlMode: false },
   );
-  parser.write(html);
-  parser.end();
 
   const page = resolveHttpUrl(baseUrl, baseUrl);
   if (!page) return [];

@@ -15,7 +15,7 @@ export function hasMarkup(s: string): boolean {
 }
 
 /** True when treating the string as HTML would change it (tags or character references). */
-export function looksLikeHtml(s: string): boolean {
+export function mayContainHtml(s: string): boolean {
   return TAG.test(s) || ENTITY.test(s);
 }
 
@@ -34,7 +34,7 @@ export function sanitizedHtmlToText(html: string): string {
  * when it carries markup or character references, so "a < b" stays as written.
  */
 export function maybeHtmlToText(s: string): string {
-  return looksLikeHtml(s) ? htmlToText(s) : collapseWhitespace(s);
+  return mayContainHtml(s) ? htmlToText(s) : collapseWhitespace(s);
 }
 
 export function escapeHtml(s: string): string {
