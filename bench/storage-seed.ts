@@ -2,6 +2,7 @@
 // real write path (ingest.recordFetch), one transaction per source batch (1,000,000 articles
 // over 2,000 sources: about 90 s, ~970 MiB). Deterministic: the same options give the same data.
 import type { ArticleInput, AssetInput, Category } from '../src/model/types.js';
+import { prng } from './support/stats.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 
@@ -31,17 +32,6 @@ const WORDS = [
 ];
 const CATEGORIES = ['World', 'Politics', 'Business', 'Sport', 'Science', 'Culture', 'Health', 'Technology', 'Climate', 'Local'];
 
-/** Small deterministic PRNG (mulberry32): the data must not vary between runs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeItem(n: number, sourceIndex: number, publishedAt: string, rnd: () => number): ArticleInput {
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;

@@ -1,20 +1,11 @@
+import type { WireExpected } from './fixtures/publish/documents.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createFeedProcessor, type FeedProcessor } from '../src/ingest/process.js';
 
 const WIRE = new URL('../../shared/fixtures/wire/', import.meta.url);
 
-interface Expected {
-  guid: string;
-  url: string;
-  title: string;
-  summary_text: string;
-  body_paragraphs: string[];
-  image: { url: string; type: string; title: string; caption: string; credit: string; rights: string };
-  published: string;
-  authors: string[];
-  categories: string[];
-}
+type Expected = WireExpected;
 
 const FILES: [name: string, file: string, contentType: string][] = [
   ['RSS 2.0', 'seed-story.rss.xml', 'application/rss+xml; charset=utf-8'],

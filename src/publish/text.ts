@@ -71,13 +71,12 @@ export function hasDistinctUpdate(a: Article): boolean {
   return u !== undefined && p !== undefined && u.getTime() !== p.getTime();
 }
 
-/** doc.updated, else the newest item time (data-derived, never "now"); undefined when there is none. */
-export function feedUpdated(doc: FeedDocument): IsoDate | undefined {
-  if (doc.updated !== undefined) return doc.updated;
+/** The latest of `pick(item)` over the items (compared as instants); undefined for none. */
+export function newestDate(items: readonly Article[], pick: (a: Article) => IsoDate): IsoDate | undefined {
   let best: IsoDate | undefined;
   let bestMs = -Infinity;
-  for (const item of doc.items) {
-    const iso = effectiveUpdated(item);
+  for (const item of items) {
+    const iso = pick(item);
     const ms = Date.parse(iso);
     if (ms > bestMs) {
       bestMs = ms;
@@ -85,6 +84,11 @@ export function feedUpdated(doc: FeedDocument): IsoDate | undefined {
     }
   }
   return best;
+}
+
+/** doc.updated, else the newest item time (data-derived, never "now"); undefined when there is none. */
+export function feedUpdated(doc: FeedDocument): IsoDate | undefined {
+  return doc.updated ?? newestDate(doc.items, effectiveUpdated);
 }
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {

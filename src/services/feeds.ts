@@ -8,6 +8,7 @@ import { NotFoundError } from '../errors.js';
 import type { Article, ArticleQuery, Channel, FeedFormat, Source } from '../model/types.js';
 import type { FeedDocument, Serializer } from '../publish/types.js';
 import { renderBytes } from '../publish/fragments.js';
+import { effectiveUpdated, newestDate } from '../publish/text.js';
 import type { Storage } from '../storage/repos.js';
 import { createLruCache } from './feed-cache.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
@@ -53,24 +54,6 @@ interface ResolvedTarget {
   defaultLimit: number;
   /** Undefined when the request's category lies outside the channel's: nothing can match. */
   query: Omit<ArticleQuery, 'limit' | 'after'> | undefined;
-}
-
-function itemDate(a: Article): string {
-  return a.updatedAt ?? a.publishedAt ?? a.firstSeenAt;
-}
-
-function newest(items: Article[], pick: (a: Article) => string): string | undefined {
-  let best: string | undefined;
-  let bestMs = -Infinity;
-  for (const a of items) {
-    const v = pick(a);
-    const ms = Date.parse(v);
-    if (ms > bestMs) {
-      bestMs = ms;
-      best = v;
-    }
-  }
-  return best;
 }
 
 function mimeOf(contentType: string): string {
@@ -168,7 +151,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
         html: `${base}${resolved.feedPath}`,
         alternates: FORMATS.filter((f) => f !== format).map((f) => ({ type: mimeOf(contentTypes[f]), href: feedUrl(f) })),
       },
-      updated: newest(items, itemDate),
+      updated: newestDate(items, effectiveUpdated),
       generator: { name: 'wirefeed', version: deps.version, uri: `${base}/` },
       items,
     };
@@ -195,7 +178,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
         },
       }),
     ]);
-    const changed = newest(doc.items, (a) => a.changedAt);
+    const changed = newestDate(doc.items, (a) => a.changedAt);
     return {
       body,
       gzip: gz,
