@@ -157,7 +157,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   try {
     await startServer(config, log, { installSignalHandlers: true });
   } catch (err) {
-    if (err instanceof ConfigError || (err as { code?: string }).code === 'storage_schema_newer') {
+    if (err instanceof ConfigError || (err as { code?: string }).code === 'schema_too_new') {
       process.stderr.write(`wirefeed: ${errorMessage(err)}\n`);
       process.exit(2);
     }

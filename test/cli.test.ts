@@ -119,6 +119,19 @@ describe('cli', function () {
     }
   });
 
+  it('refuses a database written by a newer wirefeed, with exit code 2 and one line', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(path.join(dir, 'wirefeed.db'));
+    db.pragma('user_version = 99');
+    db.close();
+    const r = await cli(['sources', 'list'], env);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^wirefeed: storage: database schema version 99 is newer than this wirefeed supports \(\d+\); upgrade wirefeed or point WIREFEED_DB elsewhere\n$/);
+    const server = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', WIREFEED_DATA_DIR: dir }, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(server.status, 2);
+    assert.match(server.stderr, /schema version 99 is newer/);
+  });
+
   it('stops start-up on bad configuration with one line naming the key (real process)', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,

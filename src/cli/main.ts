@@ -30,7 +30,7 @@ function sourceRow(s: Source): string[] {
 /** Exit code for an error: 2 for what the user can fix in the command line or config. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ValidationError || err instanceof NotFoundError || err instanceof ConfigError || err instanceof ParseError) return 2;
-  if ((err as { code?: string }).code === 'storage_schema_newer') return 2;
+  if ((err as { code?: string }).code === 'schema_too_new') return 2;
   return 1;
 }
 
