@@ -28,14 +28,27 @@ export interface RunningServer {
 
 const DEMO_FEED_RE = /\.(xml|json)$/;
 
-/** Registers the bundled offline demo feeds (served by this process under /demo/) in an empty database. */
+/**
+ * Registers the bundled offline demo feeds (served by this process under /demo/) in an empty
+ * database. On later starts the demo sources follow the server if PORT or HOST changed.
+ */
 async function seedDemo(core: Core, origin: string, log: Logger): Promise<void> {
-  const files = readdirSync(DEMO_DIR).filter((f) => DEMO_FEED_RE.test(f)).sort();
-  for (const file of files) {
-    const slug = `demo-${file.split('.')[0]}`;
-    await core.sources.add({ url: `${origin}/demo/${file}`, slug, categories: ['demo'] }, { discover: false });
+  const existing = await core.storage.sources.list();
+  if (existing.length === 0) {
+    const files = readdirSync(DEMO_DIR).filter((f) => DEMO_FEED_RE.test(f)).sort();
+    for (const file of files) {
+      const slug = `demo-${file.split('.')[0]}`;
+      await core.sources.add({ url: `${origin}/demo/${file}`, slug, categories: ['demo'] }, { discover: false });
+    }
+    log.info({ sources: files.length, dir: DEMO_DIR }, 'demo sources registered (WIREFEED_DEMO=0 turns this off)');
+    return;
   }
-  log.info({ sources: files.length, dir: DEMO_DIR }, 'demo sources registered (WIREFEED_DEMO=0 turns this off)');
+  for (const s of existing) {
+    const url = new URL(s.url);
+    if (!s.slug.startsWith('demo-') || !url.pathname.startsWith('/demo/') || url.origin === origin || url.hostname !== new URL(origin).hostname) continue;
+    await core.sources.update(s.id, { url: `${origin}${url.pathname}`, nextFetchAt: new Date().toISOString() });
+    log.info({ sourceId: s.id, url: `${origin}${url.pathname}` }, 'demo source moved to this server address');
+  }
 }
 
 export async function startServer(config: Config, log: Logger, opts: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
@@ -102,7 +115,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
     if (config.demo) {
       // The demo feeds are served by this very process; let the guard through for them only.
       core.allowlist.push(`${loopbackHost}:${port}`.toLowerCase());
-      if ((await core.storage.sources.list()).length === 0) await seedDemo(core, origin, log);
+      await seedDemo(core, origin, log);
     }
     scheduler.start();
     log.info({ url: origin, baseUrl: config.baseUrl, db: config.dbPath, version: VERSION }, 'wirefeed listening');
