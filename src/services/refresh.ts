@@ -183,36 +183,38 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
    * fetches in flight short (shutdown after its grace period).
    */
   async function refreshDue(stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]> {
-    const signal = stop;
     const outcomes: RefreshOutcome[] = [];
-    const running = new Set<Promise<void>>();
     const done = new Set<number>();
+    let running = 0;
+    // One waiter, woken by every completion. (Promise.race over the running set would attach a
+    // reaction to each of hundreds of pending promises on every call: with 10,000 sources that
+    // is millions of closures held until the promises settle.)
+    let wake: (() => void) | undefined;
+    const settled = () => new Promise<void>((r) => (wake = r));
     // Pull due sources in batches; sources in flight or already refreshed in this run are skipped
     // (a source with a tiny interval must not spin the run). Ends when nothing due is left.
     for (;;) {
-      if (signal?.aborted) break;
+      if (stop?.aborted) break;
       const nowIso: IsoDate = now().toISOString();
       const due = (await deps.storage.sources.listDue(nowIso, DUE_BATCH + inFlight.size + done.size)).filter((s) => !inFlight.has(s.id) && !done.has(s.id));
       if (due.length === 0) {
-        if (running.size === 0) break;
-        await Promise.race(running);
+        if (running === 0) break;
+        await settled();
         continue;
       }
       for (const s of due) {
         done.add(s.id);
-        const p: Promise<void> = refreshGuarded(s, stop, abort).then((o) => {
+        running++;
+        void refreshGuarded(s, stop, abort).then((o) => {
           if (o) outcomes.push(o);
-          running.delete(p);
+          running--;
+          wake?.();
         });
-        running.add(p);
       }
-      // Keep at most a few batches queued so memory stays flat with thousands of sources.
-      while (running.size >= DUE_BATCH) await Promise.race(running);
-      if (due.length < DUE_BATCH) {
-        await Promise.all(running);
-      }
+      // At most one batch queued behind the limiter, so memory stays flat with many sources.
+      while (running >= DUE_BATCH) await settled();
     }
-    await Promise.all(running);
+    while (running > 0) await settled();
     return outcomes;
   }
 
