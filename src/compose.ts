@@ -48,7 +48,9 @@ export function createCore(config: Config, log: Logger): Core {
     allowPrivateNetworks: config.allowPrivateNetworks,
     privateNetworkAllowlist: allowlist,
   });
-  const processor = createFeedProcessor({ workerThresholdBytes: config.workerThresholdBytes });
+  // Parsing and sanitizing are CPU work: in worker threads they neither block the server's event
+  // loop nor stay on one core.
+  const processor = createFeedProcessor({ workerThresholdBytes: config.workerThresholdBytes, workers: config.parseWorkers });
   const sources = createSourceService({
     storage,
     allowPrivateNetworks: config.allowPrivateNetworks,

@@ -2,6 +2,7 @@
 // A bad value throws a ConfigError whose message names the key and the problem; main prints
 // that one line and exits non-zero.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -38,8 +39,10 @@ export interface Config {
   retentionPerSource: number;
   /** Seed the bundled offline demo sources into an empty database. */
   demo: boolean;
-  /** Parse large documents in a worker thread above this many bytes. */
+  /** Documents above this many bytes are parsed in worker threads (0 = all of them). */
   workerThresholdBytes: number;
+  /** Worker threads for parsing and normalizing feeds. */
+  parseWorkers: number;
 }
 
 const boolish = z
@@ -114,7 +117,8 @@ const ENV = {
   WIREFEED_RETENTION_DAYS: { schema: int(0, 36_500), default: '0' },
   WIREFEED_RETENTION_PER_SOURCE: { schema: int(0, 10_000_000), default: '0' },
   WIREFEED_DEMO: { schema: boolish, default: '1' },
-  WIREFEED_WORKER_THRESHOLD_BYTES: { schema: bytes, default: '256KiB' },
+  WIREFEED_WORKER_THRESHOLD_BYTES: { schema: z.union([z.literal('0').transform(() => 0), bytes]), default: '0' },
+  WIREFEED_PARSE_WORKERS: { schema: int(1, 64), default: String(Math.min(4, availableParallelism())) },
 } satisfies Record<string, { schema: z.ZodType; default: string | undefined }>;
 
 type EnvKey = keyof typeof ENV;
@@ -158,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     retentionPerSource: p.WIREFEED_RETENTION_PER_SOURCE!,
     demo: p.WIREFEED_DEMO!,
     workerThresholdBytes: p.WIREFEED_WORKER_THRESHOLD_BYTES!,
+    parseWorkers: p.WIREFEED_PARSE_WORKERS!,
   };
   if (configFile) readConfigFile(configFile); // validate now: a bad file stops start-up too
   return cfg;

@@ -99,6 +99,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     retentionPerSource: 0,
     demo: false,
     workerThresholdBytes: 256 * 1024,
+    parseWorkers: 1,
     ...over,
   };
 }
