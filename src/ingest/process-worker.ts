@@ -1,6 +1,5 @@
 // Worker-thread entry for createFeedProcessor: runs decode → parse → normalize off the main
-// thread. Loaded as .ts under tsx (tests inherit `--import tsx` through execArgv) or as .js
-// from dist.
+// thread. Loaded as .ts under tsx (through startWorker's bootstrap) or as .js from dist.
 import { parentPort } from 'node:worker_threads';
 import { runProcessJob, type ProcessJob } from './process.js';
 

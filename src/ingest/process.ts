@@ -1,13 +1,10 @@
 // decode → parse → normalize (DESIGN.md §1 steps 4–6). Large documents are processed in a
 // worker thread so a 10 MB feed never stalls the server's event loop; small ones run inline,
 // where a thread hop would cost more than it saves.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { DecodeError, ParseError, WirefeedError, errorMessage } from '../errors.js';
+import type { Worker } from 'node:worker_threads';
+import { WirefeedError, errorMessage, reviveError, serializeError, type SerializedError } from '../errors.js';
 import type { NormalizedFeed } from '../model/types.js';
+import { siblingModuleUrl, startWorker } from '../worker-thread.js';
 import { decodeFeedBytes } from './decode.js';
 import { normalizeFeed } from './normalize.js';
 import { parseFeedDocument } from './parse.js';
@@ -29,12 +26,6 @@ export interface ProcessJob {
   opts: ProcessOptions;
 }
 
-export interface SerializedError {
-  name: string;
-  code: string;
-  message: string;
-}
-
 export type ProcessReply = { id: number; ok: true; feed: NormalizedFeed } | { id: number; ok: false; error: SerializedError };
 
 /** Runs one job and never throws: errors travel back as data (structured clone drops classes). */
@@ -43,17 +34,8 @@ export async function runProcessJob(job: ProcessJob): Promise<ProcessReply> {
     const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
     return { id: job.id, ok: true, feed: await processFeedInline(bytes, job.opts) };
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    const code = err instanceof WirefeedError ? err.code : 'process_failed';
-    return { id: job.id, ok: false, error: { name: e.name, code, message: e.message } };
+    return { id: job.id, ok: false, error: serializeError(err, 'process_failed') };
   }
-}
-
-/** Rebuilds the typed error a worker reported, so callers cannot tell inline from threaded. */
-export function reviveError(e: SerializedError): Error {
-  if (e.name === 'DecodeError') return new DecodeError(e.message);
-  if (e.name === 'ParseError') return new ParseError(e.message, { code: e.code });
-  return new WirefeedError(e.code, e.message);
 }
 
 // ---- the processor ----
@@ -85,31 +67,8 @@ interface Slot {
   dead: boolean;
 }
 
-/**
- * URL of tsx's ESM register API, found through tsx's own exports map. Neither
- * import.meta.resolve (tsx may run this module as CommonJS, without it) nor require.resolve
- * (it picks the CommonJS build, which cannot register ESM hooks in a worker) will do.
- */
-function tsxEsmApiUrl(from: URL): string {
-  const pkgPath = createRequire(from).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
-}
-
-/**
- * Starts a worker on `url`. Built code runs process-worker.js directly. Under tsx (tests,
- * `npm run dev`) the sources are .ts, and Node 20 does not carry the parent's `--import tsx`
- * hooks into worker threads, so the worker registers tsx itself before importing the module.
- */
-function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const bootstrap = `import(${JSON.stringify(tsxEsmApiUrl(url))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
-
 function defaultWorkerUrl(): URL {
-  const ext = path.extname(fileURLToPath(import.meta.url)) || '.js';
-  return new URL(`./process-worker${ext}`, import.meta.url);
+  return siblingModuleUrl(import.meta.url, 'process-worker');
 }
 
 export function createFeedProcessor(options: FeedProcessorOptions): FeedProcessor {
