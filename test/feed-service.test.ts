@@ -208,6 +208,20 @@ describe('feed service', () => {
       assert.notEqual(fresh.etag, first.etag);
     });
 
+    it('while a new version renders, requests get the previous render instead of waiting', async () => {
+      const src = await addSource(storage, 'wire');
+      await ingest(storage, src.id, [articleInput('a')]);
+      const v1 = await feeds.getFeed(ALL, 'rss', {});
+      await ingest(storage, src.id, [articleInput('b')]);
+      const rendering = feeds.getFeed(ALL, 'rss', {});
+      assert.equal(feeds.peekFeed(ALL, 'rss', {}), v1, 'stale while the render runs');
+      assert.equal(await feeds.getFeed(ALL, 'rss', {}), v1);
+      const v2 = await rendering;
+      assert.notEqual(v2.etag, v1.etag);
+      assert.equal(feeds.peekFeed(ALL, 'rss', {}), v2, 'fresh once it is done');
+      assert.equal(counting.calls.rss, 2);
+    });
+
     it('concurrent misses render once; the size bound evicts the least recently used', async () => {
       const small = createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, baseUrl: 'https://x.test', cacheEntries: 2, version: '1' });
       await Promise.all([small.getFeed(ALL, 'atom', {}), small.getFeed(ALL, 'atom', {}), small.getFeed(ALL, 'atom', {})]);

@@ -68,20 +68,32 @@ function joinText(a: string | undefined, b: string | undefined): string | undefi
 
 export function createFeedService(deps: FeedServiceDeps): FeedService {
   const { storage, serializers, contentTypes } = deps;
-  const cache = createLruCache<RenderedFeed>(deps.cacheEntries);
   // Item fragments outlive data versions (keyed by seq), so a re-render after an ingest write
   // serializes only new and changed items.
   const fragments = createLruCache<Buffer>(deps.fragmentEntries ?? DEFAULT_FRAGMENT_ENTRIES);
-  const inFlight = new Map<string, Promise<RenderedFeed>>();
 
   function baseFor(origin: string | undefined): string {
     if (deps.baseUrl) return deps.baseUrl;
     return origin && isSafeOrigin(origin) ? origin : 'http://localhost';
   }
 
-  function cacheKey(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): string {
+  /** The feed a request names, whatever the data version. */
+  function feedKey(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): string {
     const o = deps.baseUrl ? '' : baseFor(origin);
-    return `${target.kind}:${target.slug}.${format}${canonicalQuery(query)}|${o}|${storage.dataVersion()}`;
+    return `${target.kind}:${target.slug}.${format}${canonicalQuery(query)}|${o}`;
+  }
+
+  // The newest render of each feed and the render of the current version in progress, if any.
+  // While a render is in progress, requests get the previous render instead of waiting
+  // (stale-while-revalidate at the origin): under a busy ingest the version changes every few
+  // milliseconds, and without this every reader would queue behind a render.
+  const latest = createLruCache<{ version: number; feed: RenderedFeed }>(deps.cacheEntries);
+  const rendering = new Map<string, { version: number; promise: Promise<RenderedFeed> }>();
+
+  function staleWhileRendering(key: string, version: number): RenderedFeed | undefined {
+    const r = rendering.get(key);
+    if (r === undefined || r.version !== version) return undefined;
+    return latest.get(key)?.feed;
   }
 
   async function findChannel(slug: string): Promise<Channel | undefined> {
@@ -189,28 +201,38 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     };
   }
 
+  function lookup(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined) {
+    const key = feedKey(target, format, query, origin);
+    const version = storage.dataVersion();
+    const hit = latest.get(key);
+    if (hit && hit.version === version) return { key, version, feed: hit.feed };
+    return { key, version, feed: staleWhileRendering(key, version) };
+  }
+
   return {
     peekFeed(target, format, query, origin) {
-      return cache.get(cacheKey(target, format, query, origin));
+      return lookup(target, format, query, origin).feed;
     },
 
     getFeed(target, format, query, origin) {
-      // The key carries the data version read before any query, so a write that lands while
-      // rendering leaves this entry under an old version that is never asked for again.
-      const key = cacheKey(target, format, query, origin);
-      const hit = cache.get(key);
-      if (hit) return Promise.resolve(hit);
-      let pending = inFlight.get(key);
-      if (!pending) {
-        pending = render(target, format, query, origin)
-          .then((feed) => {
-            cache.set(key, feed);
-            return feed;
-          })
-          .finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
-      }
-      return pending;
+      const { key, version, feed } = lookup(target, format, query, origin);
+      if (feed) return Promise.resolve(feed);
+      // Concurrent first requests for a feed share one render.
+      const current = rendering.get(key);
+      if (current?.version === version) return current.promise;
+      // The data version is read before any query: a write that lands while rendering leaves
+      // this render filed under the old version, so the next request renders again.
+      const promise = render(target, format, query, origin)
+        .then((rendered) => {
+          const prev = latest.get(key);
+          if (!prev || prev.version <= version) latest.set(key, { version, feed: rendered });
+          return rendered;
+        })
+        .finally(() => {
+          if (rendering.get(key)?.promise === promise) rendering.delete(key);
+        });
+      rendering.set(key, { version, promise });
+      return promise;
     },
 
     async getPage(target, limit = PAGE_LIMIT) {
