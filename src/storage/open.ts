@@ -1,44 +1,37 @@
-// Opens the SQLite database and assembles the Storage implementation. The one place that
-// constructs a better-sqlite3 connection.
-import { mkdirSync } from 'node:fs';
+// Opens the SQLite database (the main connection, migrated here) and assembles the Storage
+// implementation. For a file database, ingest writes go to a writer thread with its own
+// connection (sqlite/writer-thread.ts); everything else stays on the main connection.
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StorageError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { migrate } from './migrations.js';
-import type { Storage } from './repos.js';
+import type { IngestRepo, Storage } from './repos.js';
 import { createArticleRepo } from './sqlite/article-repo.js';
 import { createChannelRepo } from './sqlite/channel-repo.js';
+import { isInMemoryPath, openSqliteConnection } from './sqlite/connection.js';
 import { createSqliteContext } from './sqlite/context.js';
 import { createFetchLogRepo, createIngestRepo } from './sqlite/ingest-repo.js';
 import { pruneArticles } from './sqlite/retention.js';
 import { createSourceRepo } from './sqlite/source-repo.js';
+import { createWriterThread, type WriterThread } from './sqlite/writer-thread.js';
 
-const IN_MEMORY = ':memory:';
+export interface SqliteStorageOptions {
+  path: string;
+  log?: Logger;
+  /**
+   * Run ingest.recordFetch on a second connection in a worker thread, so storing a big feed
+   * never stalls the event loop. Default true for a file; always false for ':memory:' (an
+   * in-memory database cannot be shared between connections).
+   */
+  writerThread?: boolean;
+}
 
-/** Page cache per connection (KiB, negative by SQLite convention): hot index pages stay resident. */
-const CACHE_KIB = 64 * 1024;
-
-export function openSqliteStorage(opts: { path: string; log?: Logger }): Storage {
+export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
   const file = opts.path;
-  const inMemory = file === IN_MEMORY || file === '';
-  let db: Database.Database;
+  const inMemory = isInMemoryPath(file);
+  const db: Database.Database = openSqliteConnection(file, opts.log);
   try {
-    if (!inMemory) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    db = new Database(file);
-  } catch (err) {
-    throw new StorageError(`storage: cannot open database ${file}: ${errorMessage(err)}`, { cause: err });
-  }
-  try {
-    if (!inMemory) {
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal') opts.log?.warn({ path: file, mode }, 'storage journal mode is not WAL');
-    }
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
-    db.pragma(`cache_size = -${CACHE_KIB}`);
-    db.pragma('temp_store = MEMORY');
     const { from, to } = migrate(db);
     if (from !== to) opts.log?.info({ path: file, from, to }, 'storage schema migrated');
   } catch (err) {
@@ -48,17 +41,22 @@ export function openSqliteStorage(opts: { path: string; log?: Logger }): Storage
   }
 
   const ctx = createSqliteContext(db);
-  // data_version moves when another connection commits; ctx.writes when this one does.
+  // Only after migrating: the writer thread never migrates.
+  const writer: WriterThread | undefined = !inMemory && (opts.writerThread ?? true) ? createWriterThread({ file: path.resolve(file) }) : undefined;
+  const ingest: IngestRepo = writer ? { recordFetch: (rec) => writer.recordFetch(rec) } : createIngestRepo(ctx);
+  // data_version moves when another connection (the writer thread's too) commits; ctx.writes
+  // when this one does, writer.commits as soon as a threaded write is answered.
   const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  let closed = false;
 
   return {
     sources: createSourceRepo(ctx),
     articles: createArticleRepo(ctx),
     channels: createChannelRepo(ctx),
     fetchLog: createFetchLogRepo(ctx),
-    ingest: createIngestRepo(ctx),
+    ingest,
     dataVersion() {
-      return ctx.writes + (dataVersionStmt.get() as number);
+      return ctx.writes + (writer?.commits ?? 0) + (dataVersionStmt.get() as number);
     },
     async getSetting(key: string) {
       return ctx.read('get setting', () => {
@@ -81,7 +79,13 @@ export function openSqliteStorage(opts: { path: string; log?: Logger }): Storage
       });
     },
     close() {
-      if (db.open) db.close();
+      if (closed) return;
+      closed = true;
+      try {
+        writer?.close(); // finishes queued writes first (bounded)
+      } finally {
+        if (db.open) db.close();
+      }
     },
   };
 }

@@ -1,0 +1,202 @@
+// The ingest write path off the main thread. better-sqlite3 is synchronous, so storing a 10 MiB
+// feed (one transaction, ~400 ms) on the main connection would freeze the HTTP server for as
+// long. One worker thread holds a second connection on the same file and runs recordFetch
+// there; the main thread only posts the record and awaits the answer. Requests run strictly one
+// at a time in call order (seq order = call order), each in its own transaction as before.
+// Writes of the two connections serialize through SQLite's write lock (busy_timeout).
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { StorageError, errorMessage, reviveError, type SerializedError } from '../../errors.js';
+import type { FetchLogEntry } from '../../model/types.js';
+import { siblingModuleUrl, startWorker } from '../../worker-thread.js';
+import type { FetchCounts, FetchRecord } from '../repos.js';
+
+type FetchResult = FetchCounts & { log: FetchLogEntry };
+
+// ---- protocol (writer-worker.ts is the other side) ----
+
+export interface WriterWorkerData {
+  file: string;
+  /** Requests in, replies out. A MessagePort rather than the worker's own channel so close() can read replies synchronously. */
+  port: MessagePort;
+  /** Bumped by the worker after each reply (SharedArrayBuffer): what a blocked close() waits on. */
+  signal: Int32Array;
+}
+
+export type WriterRequest = { type: 'record-fetch'; id: number; rec: FetchRecord } | { type: 'close' };
+
+export type WriterReply =
+  | { type: 'done'; id: number; ok: true; result: FetchResult }
+  | { type: 'done'; id: number; ok: false; error: SerializedError }
+  | { type: 'closed' };
+
+// ---- the main-thread side ----
+
+export interface WriterThreadOptions {
+  /** Absolute path of the database file (already migrated by the main connection). */
+  file: string;
+  /** How long close() waits for queued writes before abandoning them (default 10 s). */
+  closeTimeoutMs?: number;
+  /** Worker entry module; defaults to writer-worker next to this file (.ts under tsx, .js built). */
+  workerUrl?: URL;
+}
+
+export interface WriterThread {
+  recordFetch(rec: FetchRecord): Promise<FetchResult>;
+  /** Write transactions the thread committed: dataVersion() adds them so the feed cache moves at once. */
+  readonly commits: number;
+  /**
+   * Finishes the queued writes (bounded by closeTimeoutMs), closes the thread's connection and
+   * stops it. Synchronous because Storage.close() is: it blocks on Atomics.wait and reads the
+   * replies with receiveMessageOnPort. Idempotent.
+   */
+  close(): void;
+}
+
+interface Pending {
+  id: number;
+  rec: FetchRecord;
+  resolve: (r: FetchResult) => void;
+  reject: (err: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  port: MessagePort;
+  /** Set when the thread stopped or is being stopped on purpose; its exit is then no crash. */
+  dead: boolean;
+}
+
+const CLOSE_TIMEOUT_MS = 10_000;
+
+function closedError(): StorageError {
+  return new StorageError('storage: the database is closed', { code: 'storage_closed' });
+}
+
+export function createWriterThread(options: WriterThreadOptions): WriterThread {
+  const workerUrl = options.workerUrl ?? siblingModuleUrl(import.meta.url, 'writer-worker');
+  const closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const queue: Pending[] = [];
+  let thread: Thread | undefined;
+  let current: Pending | undefined;
+  let state: 'open' | 'closing' | 'closed' = 'open';
+  let closeAcked = false;
+  let commits = 0;
+  let nextId = 1;
+
+  const idle = (t: Thread): void => {
+    // An idle writer must not keep the process alive; a busy one must until it answers.
+    t.worker.unref();
+    t.port.unref();
+  };
+
+  const onReply = (t: Thread, msg: WriterReply): void => {
+    if (t !== thread) return;
+    if (msg.type === 'closed') {
+      closeAcked = true;
+      return;
+    }
+    const p = current;
+    if (!p || p.id !== msg.id) return;
+    current = undefined;
+    if (msg.ok) {
+      commits++;
+      p.resolve(msg.result);
+    } else {
+      p.reject(reviveError(msg.error));
+    }
+    idle(t);
+    pump();
+  };
+
+  const lost = (t: Thread, why: string): void => {
+    if (t.dead) return;
+    t.dead = true;
+    t.port.close();
+    if (thread === t) thread = undefined;
+    const p = current;
+    current = undefined;
+    // SQLite rolls back a transaction whose connection vanished; the caller's fetch is simply not recorded.
+    p?.reject(new StorageError(`storage: writer thread crashed while recording a fetch (${why})`, { code: 'writer_crashed' }));
+    pump(); // a replacement starts with the next request
+  };
+
+  const spawn = (): Thread => {
+    const { port1, port2 } = new MessageChannel();
+    const data: WriterWorkerData = { file: options.file, port: port2, signal };
+    const worker = startWorker(workerUrl, { workerData: data, transferList: [port2] });
+    const t: Thread = { worker, port: port1, dead: false };
+    port1.on('message', (msg: WriterReply) => onReply(t, msg));
+    worker.on('error', (err) => lost(t, errorMessage(err)));
+    worker.on('exit', (code) => lost(t, `exit code ${code}`));
+    return t;
+  };
+
+  function pump(): void {
+    if (current || queue.length === 0 || state === 'closed') return;
+    const p = queue.shift()!;
+    try {
+      thread ??= spawn();
+    } catch (err) {
+      p.reject(new StorageError(`storage: cannot start the writer thread: ${errorMessage(err)}`, { cause: err }));
+      pump();
+      return;
+    }
+    current = p;
+    thread.worker.ref();
+    thread.port.ref();
+    thread.port.postMessage({ type: 'record-fetch', id: p.id, rec: p.rec } satisfies WriterRequest);
+  }
+
+  /** Blocks until `done()` or the deadline, handling replies as they arrive. */
+  const waitSync = (t: Thread, done: () => boolean, deadline: number): boolean => {
+    while (!done()) {
+      // Read the counter before draining: a reply posted after the drain has bumped it past `seen`.
+      const seen = Atomics.load(signal, 0);
+      for (let m = receiveMessageOnPort(t.port); m; m = receiveMessageOnPort(t.port)) onReply(t, m.message as WriterReply);
+      if (done()) return true;
+      if (thread !== t) return false;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(signal, 0, seen, left);
+    }
+    return true;
+  };
+
+  return {
+    recordFetch(rec) {
+      if (state !== 'open') return Promise.reject(closedError());
+      return new Promise<FetchResult>((resolve, reject) => {
+        queue.push({ id: nextId++, rec, resolve, reject });
+        pump();
+      });
+    },
+    get commits() {
+      return commits;
+    },
+    close() {
+      if (state !== 'open') return;
+      state = 'closing';
+      const t = thread;
+      if (t) {
+        const deadline = Date.now() + closeTimeoutMs;
+        const drained = waitSync(t, () => !current && queue.length === 0, deadline);
+        if (drained && thread === t) {
+          t.port.postMessage({ type: 'close' } satisfies WriterRequest);
+          waitSync(t, () => closeAcked, deadline);
+        }
+        t.dead = true;
+        t.port.close();
+        // Already exiting when it closed its connection; terminate() covers a thread that did not answer.
+        void t.worker.terminate().catch(() => undefined);
+        thread = undefined;
+      }
+      state = 'closed';
+      const abandoned = [...(current ? [current] : []), ...queue.splice(0)];
+      current = undefined;
+      for (const p of abandoned) {
+        p.reject(new StorageError(`storage: closed before the write finished (waited up to ${closeTimeoutMs} ms)`, { code: 'storage_closed' }));
+      }
+    },
+  };
+}

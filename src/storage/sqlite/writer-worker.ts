@@ -1,0 +1,51 @@
+// Writer-thread entry (see writer-thread.ts): its own connection on the database file, running
+// recordFetch with the same ingest-repo code as the main connection, one request at a time.
+import { workerData } from 'node:worker_threads';
+import type BetterSqlite3 from 'better-sqlite3';
+import { serializeError } from '../../errors.js';
+import type { IngestRepo } from '../repos.js';
+import { openSqliteConnection } from './connection.js';
+import { createSqliteContext } from './context.js';
+import { createIngestRepo } from './ingest-repo.js';
+import type { WriterReply, WriterRequest, WriterWorkerData } from './writer-thread.js';
+
+const { file, port, signal } = workerData as WriterWorkerData;
+let db: BetterSqlite3.Database | undefined;
+let ingest: IngestRepo | undefined;
+
+/** Opened on the first request, inside its try: a file that cannot be opened fails that request, not the thread. */
+function ingestRepo(): IngestRepo {
+  if (!ingest) {
+    db = openSqliteConnection(file);
+    ingest = createIngestRepo(createSqliteContext(db));
+  }
+  return ingest;
+}
+
+/** Posts, then bumps the shared counter: a main thread blocked in close() wakes and drains the port. */
+function reply(msg: WriterReply): void {
+  port.postMessage(msg);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+port.on('message', (req: WriterRequest) => {
+  if (req.type === 'close') {
+    try {
+      db?.close();
+    } finally {
+      reply({ type: 'closed' });
+      port.close(); // nothing else keeps the thread alive: it exits
+    }
+    return;
+  }
+  // recordFetch does all its work synchronously (one better-sqlite3 transaction); the await only
+  // unwraps the result, so requests cannot interleave.
+  void (async () => {
+    try {
+      reply({ type: 'done', id: req.id, ok: true, result: await ingestRepo().recordFetch(req.rec) });
+    } catch (err) {
+      reply({ type: 'done', id: req.id, ok: false, error: serializeError(err, 'storage_failed') });
+    }
+  })();
+});
