@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { sanitizeHtml } from '../src/ingest/sanitize.js';
-import { htmlToText, sanitizedHtmlToText, truncateText } from '../src/ingest/text.js';
+import { absoluteUrl, resolveWithoutParsing, sanitizeHtml } from '../src/ingest/sanitize.js';
+import { collapseWhitespace, htmlToText, sanitizedHtmlToText, truncateText } from '../src/ingest/text.js';
 
 const BASE = 'https://news.example.org/section/feed.xml';
 
@@ -30,6 +30,12 @@ const ATTACKS: { name: string; html: string; bad: RegExp; keep?: RegExp }[] = [
   { name: 'WordPress stats pixel', html: '<img src="https://pixel.wp.com/b.gif?x=1" alt="">', bad: /<img/i },
   { name: 'protocol-relative stays https-only after resolving', html: '<img src="//cdn.example.org/a.jpg">', bad: /src="\/\//, keep: /src="https:\/\/cdn\.example\.org\/a\.jpg"/ },
   { name: 'target attribute', html: '<a href="/x" target="_blank">x</a>', bad: /target/i, keep: /rel="noopener noreferrer"/ },
+  { name: 'uppercase JAVASCRIPT: href', html: '<a href="JAVASCRIPT:alert(1)">x</a>', bad: /javascript|alert/i, keep: />x<\/a>/ },
+  { name: 'javascript: with a raw tab', html: '<a href="java\tscript:alert(1)">x</a>', bad: /script|alert/i },
+  { name: 'javascript: with a raw newline', html: '<img src="java\nscript:alert(1)">', bad: /script|alert|<img/i },
+  { name: 'javascript: behind leading space and control character', html: '<a href=" \u0001javascript:alert(1)">x</a>', bad: /javascript|alert/i },
+  { name: 'javascript: in srcset', html: '<img src="/a.jpg" srcset="javascript:alert(1) 2x">', bad: /javascript|alert|srcset/i },
+  { name: 'data: src of an image that looks canonical after the scheme', html: '<img src="data://x.org/a.png">', bad: /data:|<img/i },
 ];
 
 /** Keeps: the output must equal `out`. */
@@ -74,6 +80,81 @@ describe('sanitizeHtml', () => {
   });
 });
 
+describe('absoluteUrl', () => {
+  // [value, base, expected]: the fast path must give exactly what the WHATWG parser gives.
+  const CASES: [string, string | undefined, string | undefined][] = [
+    ['https://cdn.example.org/i/a.jpg?w=2&h=1#top', BASE, 'https://cdn.example.org/i/a.jpg?w=2&h=1#top'],
+    ['/story/1-2', BASE, 'https://news.example.org/story/1-2'],
+    ['/story/1-2', 'https://u:p@h.example.org:8443/a/b?q#f', 'https://u:p@h.example.org:8443/story/1-2'],
+    ['a.jpg', BASE, 'https://news.example.org/section/a.jpg'],
+    ['../x.png', BASE, 'https://news.example.org/x.png'],
+    ['//cdn.example.org/z.jpg', BASE, 'https://cdn.example.org/z.jpg'],
+    ['HTTPS://Example.COM/A', BASE, 'https://example.com/A'],
+    ['http://x.org', BASE, 'http://x.org/'],
+    ['http://x.org:80/p', BASE, 'http://x.org/p'],
+    ['https://x.org/a/../b', BASE, 'https://x.org/b'],
+    ['https://x.org/a/%2e%2E/b', BASE, 'https://x.org/b'],
+    ['/a/./b/..', BASE, 'https://news.example.org/a/'],
+    ['https://x.org/a b', BASE, 'https://x.org/a%20b'],
+    ["https://x.org/p?q='1'", BASE, 'https://x.org/p?q=%271%27'],
+    ['https://bücher.de/', BASE, 'https://xn--bcher-kva.de/'],
+    ['http://0x7f.1/', BASE, 'http://127.0.0.1/'],
+    ['/a\\b', BASE, 'https://news.example.org/a/b'],
+    ['javascript:alert(1)', BASE, 'javascript:alert(1)'],
+    ['JavaScript:alert(1)', BASE, 'javascript:alert(1)'],
+    ['java\tscript:alert(1)', BASE, 'javascript:alert(1)'],
+    ['https://x.org/p', 'not a url', undefined],
+    ['/p', 'mailto:desk@example.org', undefined],
+    ['https://x.org/p', undefined, 'https://x.org/p'],
+  ];
+  it('a blank value resolves to nothing (not to the base)', () => assert.equal(absoluteUrl('  ', BASE), undefined));
+  for (const [value, base, expected] of CASES) {
+    it(`${JSON.stringify(value)} against ${base ?? 'no base'}`, () => {
+      assert.equal(absoluteUrl(value, base), expected);
+      let parsed: string | undefined;
+      try {
+        parsed = base ? new URL(value.trim(), base).href : new URL(value.trim()).href;
+      } catch {
+        parsed = undefined;
+      }
+      assert.equal(absoluteUrl(value, base), parsed);
+    });
+  }
+
+  it('takes the fast path only for canonical http(s) URLs and root-relative paths', () => {
+    assert.equal(resolveWithoutParsing('https://x.org/a', BASE), 'https://x.org/a');
+    assert.equal(resolveWithoutParsing('/a?b=1', BASE), 'https://news.example.org/a?b=1');
+    for (const v of ['a.jpg', '//x.org/a', 'HTTPS://x.org/a', 'https://X.org/a', 'https://x.org', 'https://x.org:443/a', 'https://1.2.3.4/a', 'https://xn--bcher-kva.de/', 'https://x.org/a/../b', '/a/%2e/b', 'https://x.org/a b', 'javascript:alert(1)', 'java\tscript:x', 'data:,x', '#x']) {
+      assert.equal(resolveWithoutParsing(v, BASE), undefined, v);
+    }
+  });
+
+  it('agrees with the WHATWG parser on generated URLs', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const parts = ['x.org', 'a', 'B', '1', '.', '..', '/', '//', '\\', '?', '#', '%', '%2e', '%41', ':', '443', '@', '-', '~', "'", '"', ' ', '\t', 'ü', '^', '|', '`', '{', '<', '[', 'xn--', 'javascript:', '&', '='];
+    const bases = [BASE, 'http://x.org', 'https://u:p@h.example:8443/a/b?q#f', 'not a url', undefined];
+    let fast = 0;
+    for (let i = 0; i < 20000; i++) {
+      let v = rnd() < 0.5 ? (rnd() < 0.5 ? 'https://x.org/' : 'http://a-b.c1.io/') : '/';
+      for (let j = 0, n = 1 + Math.floor(rnd() * 8); j < n; j++) v += parts[Math.floor(rnd() * parts.length)];
+      v = v.trim();
+      const base = bases[Math.floor(rnd() * bases.length)];
+      const got = resolveWithoutParsing(v, base);
+      if (got === undefined) continue;
+      fast++;
+      let parsed: string | undefined;
+      try {
+        parsed = base ? new URL(v, base).href : new URL(v).href;
+      } catch {
+        parsed = undefined;
+      }
+      assert.equal(got, parsed, JSON.stringify({ v, base }));
+    }
+    assert.ok(fast > 1000, `fast path taken ${fast} times`);
+  });
+});
+
 describe('text helpers', () => {
   const TEXT: [string, string, string][] = [
     ['tags stripped, blocks spaced', '<p>One</p><p>Two<br>Three</p>', 'One Two Three'],
@@ -81,6 +162,8 @@ describe('text helpers', () => {
     ['script bodies dropped', 'a<script>var x = 1;</script>b', 'ab'],
     ['literal &lt; survives', '&amp;lt;tag&amp;gt;', '&lt;tag&gt;'],
     ['nbsp and newlines collapse', 'a&nbsp;&nbsp;b\n\n c', 'a b c'],
+    ['plain text with > passes unchanged', 'a > b', 'a > b'],
+    ['plain text whitespace collapses', ' a\u00a0\u2028b\t c ', 'a b c'],
   ];
   for (const [name, html, text] of TEXT) it(`htmlToText: ${name}`, () => assert.equal(htmlToText(html), text));
 
@@ -98,6 +181,12 @@ describe('text helpers', () => {
       assert.equal(sanitizedHtmlToText(clean), htmlToText(clean));
     });
   }
+
+  it('collapseWhitespace turns every run into one space and trims', () => {
+    assert.equal(collapseWhitespace(' a  b\tc\nd\u00a0e\u2028f\u2029g \r\n h '), 'a b c d e f g h');
+    assert.equal(collapseWhitespace('one two'), 'one two');
+    assert.equal(collapseWhitespace('\u00a0'), '');
+  });
 
   it('truncateText cuts at a sentence or word boundary and never returns empty', () => {
     assert.equal(truncateText('First sentence here. Second sentence is long.', 30), 'First sentence here.');

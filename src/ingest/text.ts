@@ -3,7 +3,9 @@ import { htmlToRawText, sanitizedHtmlToRawText } from './sanitize.js';
 
 /** Collapses runs of whitespace (including NBSP and line breaks) to one space and trims. */
 export function collapseWhitespace(s: string): string {
-  return s.replace(/[\s\u00a0\u2028\u2029]+/g, ' ').trim();
+  // \s covers NBSP, U+2028 and U+2029. A run that is already one plain space is left alone
+  // (most runs in prose): matching it would only replace it with itself.
+  return s.replace(/\s{2,}|[^\S ]/g, ' ').trim();
 }
 
 const TAG = /<\/?[a-z][a-z0-9:-]*(?:\s[^<>]*)?\/?>/i;
