@@ -50,6 +50,13 @@ const CASES: Case[] = [
   { name: 'prolog says ISO-8859-1 but bytes are UTF-8', bytes: xml('ISO-8859-1', Buffer.from('Zoë’s', 'utf8')), encoding: 'utf-8', text: 'Zoë’s', lint: ['charset_mislabeled'] },
   { name: 'prolog says UTF-8 but bytes are windows-1252', bytes: xml('UTF-8', hex('93 68 69 94')), encoding: 'windows-1252', text: '“hi”', lint: ['charset_mislabeled'] },
   { name: 'pure ASCII under any label is not mislabeled', bytes: xml('ISO-8859-1', Buffer.from('plain', 'ascii')), contentType: 'text/xml; charset=koi8-r', encoding: 'utf-8', text: 'plain' },
+  // What counts as valid UTF-8 (the second piece of evidence): overlong forms, encoded
+  // surrogates, code points past U+10FFFF and cut-off sequences are not, so these fall back.
+  { name: 'overlong UTF-8 form is not UTF-8', bytes: xml(undefined, hex('c0 af')), encoding: 'windows-1252', text: 'À¯' },
+  { name: 'encoded surrogate (CESU-8) is not UTF-8', bytes: xml(undefined, hex('ed a0 80')), encoding: 'windows-1252', text: 'í\u00a0€' },
+  { name: 'code point past U+10FFFF is not UTF-8', bytes: xml(undefined, hex('f5 80 80 80')), encoding: 'windows-1252', text: 'õ€€€' },
+  { name: 'cut-off sequence is not UTF-8', bytes: xml(undefined, hex('41 e2 80')), encoding: 'windows-1252', text: 'Aâ€' },
+  { name: '4-byte UTF-8 (emoji) is UTF-8', bytes: xml(undefined, Buffer.from('a😀b', 'utf8')), encoding: 'utf-8', text: 'a😀b' },
   { name: 'control characters removed', bytes: xml('utf-8', Buffer.from('a\u0001b\u0008c\u000Bd\tok\uFFFEe', 'utf8')), encoding: 'utf-8', text: 'abcd\toke', lint: ['control_characters'] },
 ];
 

@@ -1,6 +1,7 @@
 // Bytes → text (DESIGN.md §1 step 4). The one home of iconv-lite. Order of evidence:
 // a BOM, then "the bytes are valid UTF-8" (labels lie far more often than bytes do), then
 // the XML declaration, then the HTTP charset, then windows-1252 — what browsers assume.
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { DecodeError } from '../errors.js';
 import type { DecodedText } from './types.js';
@@ -43,20 +44,6 @@ export function prologEncoding(bytes: Buffer): string | undefined {
   return prolog ? PROLOG_ENCODING.exec(prolog)?.[2] : undefined;
 }
 
-function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isAscii(bytes: Uint8Array): boolean {
-  for (const b of bytes) if (b > 0x7f) return false;
-  return true;
-}
-
 /** UTF-16 without a BOM still starts "<?" or "<" with NUL bytes interleaved (XML 1.0 App. F). */
 function sniffUtf16(bytes: Buffer): 'utf-16le' | 'utf-16be' | undefined {
   if (bytes.length < 4) return undefined;
@@ -67,9 +54,12 @@ function sniffUtf16(bytes: Buffer): 'utf-16le' | 'utf-16be' | undefined {
   return undefined;
 }
 
+// Stateless between calls (decode() without `stream`), so one instance serves every document.
+const UTF8 = new TextDecoder('utf-8');
+
 function decodeWith(bytes: Buffer, encoding: string): string {
   try {
-    if (encoding === 'utf-8') return new TextDecoder('utf-8').decode(bytes);
+    if (encoding === 'utf-8') return UTF8.decode(bytes);
     return iconv.decode(bytes, encoding, { stripBOM: true });
   } catch (cause) {
     throw new DecodeError(`decode: cannot decode as ${encoding}`, { cause });
@@ -108,7 +98,7 @@ export function decodeFeedBytes(bytes: Buffer, contentType?: string): DecodedTex
     const prolog = canonicalCharset(prologLabel);
     if (utf16) {
       encoding = utf16;
-    } else if (isValidUtf8(bytes)) {
+    } else if (isUtf8(bytes)) {
       encoding = 'utf-8';
       // Pure ASCII reads the same in every ASCII-compatible charset: no label is wrong then.
       if (!isAscii(bytes)) {
