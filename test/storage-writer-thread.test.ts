@@ -158,22 +158,25 @@ describe('storage writer thread (file database)', () => {
     }
   });
 
-  it('close() completes queued writes, then refuses new ones; it is idempotent', async () => {
+  it('close() completes queued writes (a half-sent big record too), then refuses new ones; it is idempotent', async () => {
     const file = path.join(dir, 'w.db');
     const s = openSqliteStorage({ path: file });
     const sources = await Promise.all([1, 2, 3, 4].map((n) => addSource(s, n)));
-    const pending = sources.map((src, i) => s.ingest.recordFetch(record(src.id, bigBatch(50, `q${i}`))));
+    // The first record is big enough to go out in chunks, one per event-loop turn: close() comes
+    // after the first chunk and must send the rest itself.
+    const sizes = [900, 50, 50, 50];
+    const pending = sources.map((src, i) => s.ingest.recordFetch(record(src.id, bigBatch(sizes[i]!, `q${i}`))));
     s.close();
     s.close();
     const done = await Promise.all(pending);
     assert.deepEqual(
       done.map((r) => r.itemsNew),
-      [50, 50, 50, 50],
+      sizes,
     );
     await assert.rejects(s.ingest.recordFetch(record(sources[0]!.id, [item('late')])), (e: unknown) => e instanceof StorageError && e.code === 'storage_closed');
     const check = openSqliteStorage({ path: file, writerThread: false });
     try {
-      assert.equal(await check.articles.count(), 200);
+      assert.equal(await check.articles.count(), 1050);
     } finally {
       check.close();
     }

@@ -6,7 +6,7 @@
 // Writes of the two connections serialize through SQLite's write lock (busy_timeout).
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { StorageError, errorMessage, reviveError, type SerializedError } from '../../errors.js';
-import type { FetchLogEntry } from '../../model/types.js';
+import type { ArticleInput, FetchLogEntry } from '../../model/types.js';
 import { siblingModuleUrl, startWorker } from '../../worker-thread.js';
 import type { FetchCounts, FetchRecord } from '../repos.js';
 
@@ -22,7 +22,12 @@ export interface WriterWorkerData {
   signal: Int32Array;
 }
 
-export type WriterRequest = { type: 'record-fetch'; id: number; rec: FetchRecord } | { type: 'close' };
+export type WriterRequest =
+  /** Part of a big record's items, staged by the worker until the record-fetch message. */
+  | { type: 'items'; id: number; items: ArticleInput[] }
+  /** `staged`: rec.items is the concatenation of the staged 'items' messages. */
+  | { type: 'record-fetch'; id: number; rec: FetchRecord; staged: boolean }
+  | { type: 'close' };
 
 export type WriterReply =
   | { type: 'done'; id: number; ok: true; result: FetchResult }
@@ -55,6 +60,8 @@ export interface WriterThread {
 interface Pending {
   id: number;
   rec: FetchRecord;
+  /** Item chunks not yet posted (big records go out one chunk per event-loop turn). */
+  unsent?: ArticleInput[][];
   resolve: (r: FetchResult) => void;
   reject: (err: Error) => void;
 }
@@ -67,6 +74,12 @@ interface Thread {
 }
 
 const CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * Items per message. postMessage serializes on the calling thread: a 10 MiB feed in one message
+ * costs ~30–50 ms of main-thread time, in chunks of this size a few ms per event-loop turn.
+ */
+const ITEMS_PER_MESSAGE = 200;
 
 function closedError(): StorageError {
   return new StorageError('storage: the database is closed', { code: 'storage_closed' });
@@ -145,7 +158,29 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
     current = p;
     thread.worker.ref();
     thread.port.ref();
-    thread.port.postMessage({ type: 'record-fetch', id: p.id, rec: p.rec } satisfies WriterRequest);
+    const items = p.rec.items;
+    if (!items || items.length <= ITEMS_PER_MESSAGE) {
+      thread.port.postMessage({ type: 'record-fetch', id: p.id, rec: p.rec, staged: false } satisfies WriterRequest);
+      return;
+    }
+    p.unsent = [];
+    for (let i = 0; i < items.length; i += ITEMS_PER_MESSAGE) p.unsent.push(items.slice(i, i + ITEMS_PER_MESSAGE));
+    sendChunk(thread, p);
+  }
+
+  /** Posts the next chunk of `p` (all of them while closing: no event-loop turns then), then the record. */
+  function sendChunk(t: Thread, p: Pending): void {
+    if (current !== p || thread !== t || !p.unsent) return; // crashed or abandoned meanwhile
+    do {
+      const items = p.unsent.shift();
+      if (!items) {
+        p.unsent = undefined;
+        t.port.postMessage({ type: 'record-fetch', id: p.id, rec: { ...p.rec, items: [] }, staged: true } satisfies WriterRequest);
+        return;
+      }
+      t.port.postMessage({ type: 'items', id: p.id, items } satisfies WriterRequest);
+    } while (state !== 'open');
+    setImmediate(() => sendChunk(t, p));
   }
 
   /** Blocks until `done()` or the deadline, handling replies as they arrive. */
@@ -179,6 +214,7 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
       state = 'closing';
       const t = thread;
       if (t) {
+        if (current) sendChunk(t, current); // the rest of a half-sent record, synchronously
         const deadline = Date.now() + closeTimeoutMs;
         const drained = waitSync(t, () => !current && queue.length === 0, deadline);
         if (drained && thread === t) {

@@ -2,7 +2,8 @@
 // recordFetch with the same ingest-repo code as the main connection, one request at a time.
 import { workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
-import { serializeError } from '../../errors.js';
+import { StorageError, serializeError } from '../../errors.js';
+import type { ArticleInput } from '../../model/types.js';
 import type { IngestRepo } from '../repos.js';
 import { openSqliteConnection } from './connection.js';
 import { createSqliteContext } from './context.js';
@@ -12,6 +13,8 @@ import type { WriterReply, WriterRequest, WriterWorkerData } from './writer-thre
 const { file, port, signal } = workerData as WriterWorkerData;
 let db: BetterSqlite3.Database | undefined;
 let ingest: IngestRepo | undefined;
+/** Items of the record being received in chunks (one record at a time). */
+let staged: { id: number; items: ArticleInput[] } | undefined;
 
 /** Opened on the first request, inside its try: a file that cannot be opened fails that request, not the thread. */
 function ingestRepo(): IngestRepo {
@@ -39,11 +42,20 @@ port.on('message', (req: WriterRequest) => {
     }
     return;
   }
+  if (req.type === 'items') {
+    if (staged?.id !== req.id) staged = { id: req.id, items: [] };
+    for (const item of req.items) staged.items.push(item);
+    return;
+  }
+  const items = req.staged && staged?.id === req.id ? staged.items : undefined;
+  staged = undefined;
   // recordFetch does all its work synchronously (one better-sqlite3 transaction); the await only
   // unwraps the result, so requests cannot interleave.
   void (async () => {
     try {
-      reply({ type: 'done', id: req.id, ok: true, result: await ingestRepo().recordFetch(req.rec) });
+      if (req.staged && !items) throw new StorageError(`storage: writer thread did not receive the items of record ${req.id}`);
+      const rec = items ? { ...req.rec, items } : req.rec;
+      reply({ type: 'done', id: req.id, ok: true, result: await ingestRepo().recordFetch(rec) });
     } catch (err) {
       reply({ type: 'done', id: req.id, ok: false, error: serializeError(err, 'storage_failed') });
     }
