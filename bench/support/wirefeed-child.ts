@@ -4,11 +4,18 @@
 // the real fetcher, processor and storage while sampling process.memoryUsage().rss.
 import { readdirSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { loadConfig } from '../../src/config.js';
-import { createCore, type Core } from '../../src/compose.js';
-import { silentLogger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import type { Core } from '../../src/compose.js';
+import type { RunningServer } from '../../src/main.js';
 import { serveParent, onParentExit, type Msg } from './child.js';
+
+// The product as shipped: the compiled dist/ (`npm run bench` builds it first), so its worker
+// threads run plain JS as in production instead of registering the tsx loader each.
+// WIREFEED_BENCH_SOURCE=1 runs the TypeScript sources instead.
+const base = process.env.WIREFEED_BENCH_SOURCE === '1' ? '../../src/' : '../../dist/src/';
+const { loadConfig } = (await import(`${base}config.js`)) as typeof import('../../src/config.js');
+const { createCore } = (await import(`${base}compose.js`)) as typeof import('../../src/compose.js');
+const { silentLogger } = (await import(`${base}log.js`)) as typeof import('../../src/log.js');
+const { startServer } = (await import(`${base}main.js`)) as typeof import('../../src/main.js');
 
 let core: Core | undefined;
 let server: RunningServer | undefined;

@@ -91,7 +91,9 @@ export function createFeedProcessor(options: FeedProcessorOptions): FeedProcesso
   };
 
   const spawn = (): Slot => {
-    const worker = startWorker(workerUrl);
+    // A small young generation: parsing churns short-lived objects, and each worker's default
+    // semi-spaces would otherwise add tens of MB of RSS per worker for little speed.
+    const worker = startWorker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     const slot: Slot = { worker, dead: false };
     worker.on('message', (reply: ProcessReply) => {
       const job = slot.current;
