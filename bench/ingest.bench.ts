@@ -2,7 +2,8 @@
 // storage.ingest.recordFetch into a temp SQLite file) on a generated corpus of varied feeds,
 // against bare rss-parser parseString (JSON Feed: JSON.parse) on the same bytes in the same
 // run. Then the worst event-loop stall while one 10 MiB feed goes through the worker-thread
-// processor and is stored, against the same feed processed inline.
+// processor and is stored through the storage writer thread, against the same feed processed
+// and stored inline (writerThread: false, the old main-thread path).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,11 +137,13 @@ export const run: BenchModule = async ({ quick, log }) => {
     const mib = (big.bytes.length / 1024 / 1024).toFixed(1);
     log(`big feed: ${mib} MiB, ${big.items} items`);
     const storage2 = openSqliteStorage({ path: path.join(dir, 'big.db') });
-    const [workerSrc, inlineSrc] = await makeSources(storage2, 2, 'big-');
+    const [workerSrc, inlineSrc, warmSrc] = await makeSources(storage2, 3, 'big-');
+    const inlineStorage = openSqliteStorage({ path: path.join(dir, 'big.db'), writerThread: false });
     const processor = createFeedProcessor({ workerThresholdBytes: 256 * 1024 });
     const opts = { documentUrl: 'https://big.example.com/feed', contentType: big.contentType, now: NOW };
     // Warm the worker (thread start and module load are one-off costs, not a stall per feed).
-    await processor.process(generateFeed({ key: 'w', format: 'rss2', items: 400, paragraphs: 6 }).bytes, opts);
+    const warm = await processor.process(generateFeed({ key: 'w', format: 'rss2', items: 400, paragraphs: 6 }).bytes, opts);
+    await store(storage2, warmSrc!, warm, 0);
     let processMs = 0;
     let storeMs = 0;
     const worker = await worstStall(async () => {
@@ -154,19 +157,20 @@ export const run: BenchModule = async ({ quick, log }) => {
     log(`worker path: worst stall ${worker.maxMs.toFixed(1)} ms (process ${processMs.toFixed(0)} ms, store ${storeMs.toFixed(0)} ms)`);
     const inline = await worstStall(async () => {
       const feed = await processFeedInline(big.bytes, opts);
-      await store(storage2, inlineSrc!, feed, big.bytes.length);
+      await store(inlineStorage, inlineSrc!, feed, big.bytes.length);
     });
     log(`inline: worst stall ${inline.maxMs.toFixed(1)} ms`);
     await processor.close();
     storage2.close();
+    inlineStorage.close();
     results.push({
       name: `worst event-loop stall, ${mib} MiB feed through the worker processor + store`,
-      subject: { name: 'worker thread + recordFetch', value: round(worker.maxMs, 1), unit: 'ms' },
-      baseline: { name: 'same feed processed inline + recordFetch', value: round(inline.maxMs, 1), unit: 'ms' },
+      subject: { name: 'worker thread + recordFetch on the writer thread', value: round(worker.maxMs, 1), unit: 'ms' },
+      baseline: { name: 'same feed processed inline + recordFetch on the main thread', value: round(inline.maxMs, 1), unit: 'ms' },
       ratio: round(inline.maxMs / worker.maxMs, 1),
       target: '< 50 ms',
       pass: worker.maxMs < 50,
-      notes: `${big.items} items; off-thread process ${processMs.toFixed(0)} ms, store (one transaction) ${storeMs.toFixed(0)} ms; stall = max lateness of a 1 ms timer`,
+      notes: `${big.items} items; off-thread process ${processMs.toFixed(0)} ms, store (one transaction, writer thread) ${storeMs.toFixed(0)} ms; stall = max lateness of a 1 ms timer`,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
