@@ -1,7 +1,7 @@
 // Article identity and change detection (DESIGN.md §3): guid when present and unique in the
 // document, else link, else a hash of title + content. Same key + different content hash is
 // an update, never a duplicate.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IdentityKind } from '../model/types.js';
 import type { LintCollector } from './lint.js';
 
@@ -18,7 +18,8 @@ export interface Identity {
 }
 
 export function sha256Hex(s: string): string {
-  return createHash('sha256').update(s, 'utf8').digest('hex');
+  // One-shot crypto.hash (Node ≥ 20.12): the same digest of the UTF-8 bytes without a Hash object.
+  return hash('sha256', s, 'hex');
 }
 
 /** The fallback key: what the reader sees, so a re-fetch of the same text maps to the same row. */
@@ -61,6 +62,7 @@ export function assignIdentities(items: readonly IdentityCandidate[], lint: Lint
 
 /** JSON with object keys sorted at every level and undefined members left out. */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   // Plain loops and string appends: this runs over every stored item on every fetch, and the
   // entries/filter/sort/map/join version spent most of its time building throwaway arrays.

@@ -84,9 +84,11 @@ function num(v: unknown): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
+/** `o` without its undefined members: a new object (deleting would make it a slow dictionary). */
 function defined<T extends Obj>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
+  const out: Obj = {};
+  for (const k of Object.keys(o)) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
 }
 
 function author(v: unknown): JsonFeedAuthor | undefined {
