@@ -168,6 +168,20 @@ describe('refresh service', function () {
     await assert.rejects(sources.add({ url: `${fixture.origin}/nofeed` }), /links no feed/);
   });
 
+  it('a due-run larger than one batch refreshes every due source exactly once', async function () {
+    this.timeout(60_000);
+    const n = 1100; // more than two batches of 500
+    fixture.routes.set('/tiny', { status: 304 });
+    const t = clock.toISOString();
+    for (let i = 0; i < n; i++) await storage.sources.create({ url: `${fixture.origin}/tiny?${i}`, slug: `t${i}`, nextFetchAt: t, now: t });
+    for (let i = 0; i < n; i++) fixture.routes.set(`/tiny?${i}`, { status: 304 });
+    const outcomes = await refresh.refreshDue();
+    assert.equal(outcomes.length, n);
+    assert.equal(new Set(outcomes.map((o) => o.sourceId)).size, n);
+    assert.ok(outcomes.every((o) => o.outcome === 'not-modified'));
+    assert.equal((await refresh.refreshDue()).length, 0, 'nothing is due any more');
+  });
+
   it('caps concurrency per host while refreshing many sources', async () => {
     let active = 0;
     let peak = 0;

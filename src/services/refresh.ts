@@ -191,19 +191,18 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
     // is millions of closures held until the promises settle.)
     let wake: (() => void) | undefined;
     const settled = () => new Promise<void>((r) => (wake = r));
-    // Pull due sources in batches; sources in flight or already refreshed in this run are skipped
-    // (a source with a tiny interval must not spin the run). Ends when nothing due is left.
+    // Due sources are read in batches: a batch is started (the limiter queues it), and the next
+    // one is read when half of it has finished. A read that comes back short means every source
+    // due now has been started; sources that fall due later wait for the next tick.
     for (;;) {
       if (stop?.aborted) break;
-      const nowIso: IsoDate = now().toISOString();
-      const due = (await deps.storage.sources.listDue(nowIso, DUE_BATCH + inFlight.size + done.size)).filter((s) => !inFlight.has(s.id) && !done.has(s.id));
-      if (due.length === 0) {
-        if (running === 0) break;
-        await settled();
-        continue;
-      }
-      for (const s of due) {
+      const limit = DUE_BATCH + inFlight.size;
+      const rows = await deps.storage.sources.listDue(now().toISOString(), limit);
+      let started = 0;
+      for (const s of rows) {
+        if (inFlight.has(s.id) || done.has(s.id)) continue;
         done.add(s.id);
+        started++;
         running++;
         void refreshGuarded(s, stop, abort).then((o) => {
           if (o) outcomes.push(o);
@@ -211,8 +210,10 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
           wake?.();
         });
       }
-      // At most one batch queued behind the limiter, so memory stays flat with many sources.
-      while (running >= DUE_BATCH) await settled();
+      // Short read: all due sources started. No progress: only sources refreshed in this run
+      // are still due (an interval shorter than the run); they wait for the next tick.
+      if (rows.length < limit || started === 0) break;
+      while (running > DUE_BATCH / 2) await settled();
     }
     while (running > 0) await settled();
     return outcomes;
