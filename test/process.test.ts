@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ParseError, WirefeedError } from '../src/errors.js';
-import { createFeedProcessor, processFeedInline, type FeedProcessor } from '../src/ingest/process.js';
+import { createFeedProcessor, processFeedInline, replyMessages, type FeedProcessor, type ProcessReply } from '../src/ingest/process.js';
 
 const OPTS = { documentUrl: 'https://big.example.org/feed.xml', now: '2026-06-01T00:00:00.000Z' };
 const CRASHING = new URL('./fixtures/ingest/crashing-worker.ts', import.meta.url);
@@ -12,6 +12,33 @@ function bigFeed(items: number, marker = ''): Buffer {
   ).join('\n');
   return Buffer.from(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Big ${marker}</title>${body}</channel></rss>`);
 }
+
+describe('worker replies in item slices', () => {
+  const reply = (n: number): ProcessReply => ({
+    id: 7,
+    ok: true,
+    feed: { meta: { format: 'rss2' }, lint: [], items: Array.from({ length: n }, (_, i) => ({ identityKey: `k${i}` }) as never) },
+  });
+  const cases: [number, number[]][] = [
+    [0, [0]],
+    [200, [200]],
+    [201, [200, 1]],
+    [400, [200, 200]],
+    [450, [200, 200, 50]],
+  ];
+  for (const [n, sizes] of cases) {
+    it(`${n} items → messages of ${sizes.join(', ')}, the reply last, order kept`, () => {
+      const msgs = replyMessages(reply(n), 200);
+      assert.deepEqual(msgs.map((m) => ('ok' in m ? (m.ok ? m.feed.items.length : -1) : m.items.length)), sizes);
+      assert.ok(msgs.slice(0, -1).every((m) => !('ok' in m)) && 'ok' in msgs[msgs.length - 1]!);
+      const keys = msgs.flatMap((m) => ('ok' in m ? (m.ok ? m.feed.items : []) : m.items)).map((i) => i.identityKey);
+      assert.deepEqual(keys, Array.from({ length: n }, (_, i) => `k${i}`));
+    });
+  }
+  it('an error reply is one message', () => {
+    assert.equal(replyMessages({ id: 1, ok: false, error: { name: 'ParseError', code: 'x', message: 'm' } as never }).length, 1);
+  });
+});
 
 describe('createFeedProcessor', () => {
   const processors: FeedProcessor[] = [];
@@ -24,11 +51,11 @@ describe('createFeedProcessor', () => {
     await Promise.all(processors.map((p) => p.close()));
   });
 
-  it('a document above the threshold goes through the worker and equals the inline result', async () => {
-    const bytes = bigFeed(300);
+  it('a document above the threshold goes through the worker (items in slices) and equals the inline result', async () => {
+    const bytes = bigFeed(450);
     const p = make({ workerThresholdBytes: 1024 });
     const [threaded, inline] = await Promise.all([p.process(bytes, OPTS), processFeedInline(bytes, OPTS)]);
-    assert.equal(threaded.items.length, 300);
+    assert.equal(threaded.items.length, 450);
     assert.deepEqual(threaded, inline);
   });
 

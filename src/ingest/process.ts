@@ -28,6 +28,31 @@ export interface ProcessJob {
 
 export type ProcessReply = { id: number; ok: true; feed: NormalizedFeed } | { id: number; ok: false; error: SerializedError };
 
+/** Items of a reply sent ahead of it, so the main thread deserializes a big feed in slices. */
+export interface ProcessItemsPart {
+  id: number;
+  items: NormalizedFeed['items'];
+}
+
+export type ProcessMessage = ProcessReply | ProcessItemsPart;
+
+/**
+ * Items per message back to the main thread. Deserializing a 10 MiB feed's 3,000 items in one
+ * message takes tens of ms on the main thread; slices let the event loop run between them.
+ */
+export const REPLY_CHUNK_ITEMS = 200;
+
+/** The messages that carry `reply`: item slices first, then the reply with what is left. */
+export function replyMessages(reply: ProcessReply, chunk = REPLY_CHUNK_ITEMS): ProcessMessage[] {
+  if (!reply.ok || reply.feed.items.length <= chunk) return [reply];
+  const items = reply.feed.items;
+  const out: ProcessMessage[] = [];
+  for (let i = 0; i < items.length - chunk; i += chunk) out.push({ id: reply.id, items: items.slice(i, i + chunk) });
+  const sent = out.length * chunk;
+  out.push({ ...reply, feed: { ...reply.feed, items: items.slice(sent) } });
+  return out;
+}
+
 /** Runs one job and never throws: errors travel back as data (structured clone drops classes). */
 export async function runProcessJob(job: ProcessJob): Promise<ProcessReply> {
   try {
@@ -64,6 +89,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   current?: Pending;
+  /** Item slices received ahead of the current job's reply. */
+  parts: NormalizedFeed['items'][];
   dead: boolean;
 }
 
@@ -85,6 +112,7 @@ export function createFeedProcessor(options: FeedProcessorOptions): FeedProcesso
     slots.splice(slots.indexOf(slot), 1);
     const job = slot.current;
     slot.current = undefined;
+    slot.parts = [];
     job?.reject(new WirefeedError('worker_crashed', `process: worker crashed while processing a document (${why})`));
     // The replacement is started on demand by the next dispatch.
     dispatch();
@@ -94,14 +122,20 @@ export function createFeedProcessor(options: FeedProcessorOptions): FeedProcesso
     // A small young generation: parsing churns short-lived objects, and each worker's default
     // semi-spaces would otherwise add tens of MB of RSS per worker for little speed.
     const worker = startWorker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    const slot: Slot = { worker, dead: false };
-    worker.on('message', (reply: ProcessReply) => {
+    const slot: Slot = { worker, parts: [], dead: false };
+    worker.on('message', (msg: ProcessMessage) => {
       const job = slot.current;
-      if (!job || job.job.id !== reply.id) return;
+      if (!job || job.job.id !== msg.id) return;
+      if (!('ok' in msg)) {
+        slot.parts.push(msg.items);
+        return;
+      }
+      const parts = slot.parts;
+      slot.parts = [];
       slot.current = undefined;
       worker.unref();
-      if (reply.ok) job.resolve(reply.feed);
-      else job.reject(reviveError(reply.error));
+      if (msg.ok) job.resolve(parts.length ? { ...msg.feed, items: [...parts.flat(), ...msg.feed.items] } : msg.feed);
+      else job.reject(reviveError(msg.error));
       dispatch();
     });
     worker.on('error', (err) => retire(slot, errorMessage(err)));
