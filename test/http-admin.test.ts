@@ -277,11 +277,11 @@ describe('http: error mapping', () => {
   };
   const cases: { name: string; err: unknown; status: number; code: string; check?: (json: Res['json']) => void }[] = [
     {
-      name: 'multiple_feeds is 300 with the choices',
-      err: new ValidationError('multiple_feeds', 'several feeds', 422, [{ url: 'https://a.test/rss', type: 'application/rss+xml' }]),
-      status: 300,
-      code: 'multiple_feeds',
-      check: (j) => assert.deepEqual(j.error.choices, [{ url: 'https://a.test/rss', type: 'application/rss+xml' }]),
+      name: 'a validation error keeps its status, code and details',
+      err: new ValidationError('not_a_feed', 'a web page that links no feed', 422, { url: 'https://a.test/' }),
+      status: 422,
+      code: 'not_a_feed',
+      check: (j) => assert.deepEqual((j.error as unknown as { details: unknown }).details, { url: 'https://a.test/' }),
     },
     {
       name: 'an unexpected error is a generic 500 naming the request id',

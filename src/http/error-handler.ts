@@ -22,11 +22,6 @@ export function createErrorHandler(log: Logger) {
       return;
     }
     if (err instanceof ValidationError) {
-      if (err.code === 'multiple_feeds') {
-        // 300 Multiple Choices: the URL was a page linking several feeds; the caller picks one.
-        sendError(res, 300, err.code, err.message, { choices: err.details ?? [] });
-        return;
-      }
       sendError(res, err.status, err.code, err.message, err.details !== undefined ? { details: err.details } : undefined);
       return;
     }

@@ -12,8 +12,8 @@ export interface RefreshOutcome {
 export interface SourceService {
   /**
    * Validates (scheme, credentials, length, private address unless allowed), dedupes (409) and
-   * inserts with next_fetch_at = now. A web page URL is resolved to its feed by discovery;
-   * several candidates and no `pick` → ValidationError 300-style (code 'multiple_feeds', details = choices).
+   * inserts with next_fetch_at = now. A web page URL is resolved by discovery to the best feed
+   * it links; a page that links none is a ValidationError ('not_a_feed').
    */
   add(input: NewSource): Promise<Source>;
   list(): Promise<Source[]>;
