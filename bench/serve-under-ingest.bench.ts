@@ -38,7 +38,7 @@ export const run: BenchModule = async ({ quick, log }) => {
     const loadEnd = performance.now() - t0;
     const c = await cycle;
     const overlapped = (c.ms as number) >= loadEnd;
-    log(`during ingest: p50 ${busy.p50 as number} ms, p99 ${busy.p99 as number} ms, ${busy.requests as number} requests; cycle ${(c.ms as number).toFixed(0)} ms ${JSON.stringify(c.byKind)}`);
+    log(`during ingest: p50 ${busy.p50 as number} ms, p99 ${busy.p99 as number} ms, ${busy.requests as number} requests; cycle ${(c.ms as number).toFixed(0)} ms ${JSON.stringify(c.byKind)}; server event-loop delay p99 ${round(c.loopDelayP99Ms as number, 1)} ms, max ${round(c.loopDelayMaxMs as number, 1)} ms`);
     const res: BenchResult = {
       name: `cached feed requests during a ${fleet.urls.length}-source refresh cycle (p99)`,
       subject: { name: 'autocannon p99 while ingesting', value: busy.p99 as number, unit: 'ms' },
@@ -49,7 +49,8 @@ export const run: BenchModule = async ({ quick, log }) => {
       notes:
         `10 connections × ${seconds} s over ${PATHS.length} feed URLs (gzip); p50 ${busy.p50 as number} vs ${idle.p50 as number} ms, ` +
         `${Math.round(busy.rps as number)} vs ${Math.round(idle.rps as number)} req/s, non-2xx ${busy.non2xx as number}, errors ${busy.errors as number}; ` +
-        `cycle ${(c.ms as number).toFixed(0)} ms ${overlapped ? 'covered the whole load window' : 'ENDED BEFORE the load window'} (${JSON.stringify(c.byKind)})`,
+        `cycle ${(c.ms as number).toFixed(0)} ms ${overlapped ? 'covered the whole load window' : 'ENDED BEFORE the load window'} (${JSON.stringify(c.byKind)}); ` +
+        `the server's own event-loop delay during the cycle: p99 ${round(c.loopDelayP99Ms as number, 1)} ms, max ${round(c.loopDelayMaxMs as number, 1)} ms`,
     };
     return [res];
   } finally {

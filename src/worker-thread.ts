@@ -1,6 +1,7 @@
 // Starting worker threads from modules that run as .ts under tsx (tests, `npm run dev`) and as
 // .js from dist. A leaf like errors.ts: ingest/ and storage/ both start workers through it.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,4 +34,19 @@ export function startWorker(url: URL, options: Omit<WorkerOptions, 'eval'> = {})
 export function siblingModuleUrl(moduleUrl: string, name: string): URL {
   const ext = path.extname(fileURLToPath(moduleUrl)) || '.js';
   return new URL(`./${name}${ext}`, moduleUrl);
+}
+
+/**
+ * Lowers the calling worker thread's CPU priority (nice 10). On Linux a nice value belongs to
+ * the thread, so background ingest work yields the cores to the thread serving HTTP when they
+ * are scarce, and still gets them all when they are idle. Elsewhere it may apply to the whole
+ * process or be refused; failures are ignored.
+ */
+export function lowerThreadPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    os.setPriority(10);
+  } catch {
+    // Not permitted in this environment: run at normal priority.
+  }
 }

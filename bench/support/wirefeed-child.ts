@@ -3,6 +3,7 @@
 // and registers the sources; 'cycle' makes every source due and runs one refreshDue() through
 // the real fetcher, processor and storage while sampling process.memoryUsage().rss.
 import { readdirSync, statSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { Core } from '../../src/compose.js';
 import type { RunningServer } from '../../src/main.js';
@@ -77,13 +78,27 @@ serveParent(async (m: Msg) => {
       sampleRss();
       peakRss = process.memoryUsage().rss;
       const startRss = peakRss;
+      // The server's own event-loop delay during the cycle: what a request waits for on this
+      // side, apart from the OS scheduler and the load generator.
+      const delay = monitorEventLoopDelay({ resolution: 5 });
+      delay.enable();
       const t0 = performance.now();
       const outcomes = await c.refresh.refreshDue();
       const ms = performance.now() - t0;
+      delay.disable();
       sampleRss();
       const byKind: Record<string, number> = {};
       for (const o of outcomes) byKind[o.outcome] = (byKind[o.outcome] ?? 0) + 1;
-      return { type: 'cycle-done', ms, outcomes: outcomes.length, byKind, peakRssMB: peakRss / 2 ** 20, startRssMB: startRss / 2 ** 20 };
+      return {
+        type: 'cycle-done',
+        ms,
+        outcomes: outcomes.length,
+        byKind,
+        peakRssMB: peakRss / 2 ** 20,
+        startRssMB: startRss / 2 ** 20,
+        loopDelayP99Ms: delay.percentile(99) / 1e6,
+        loopDelayMaxMs: delay.max / 1e6,
+      };
     }
     case 'round': {
       // Soak: refresh every active source now (the "fetch now" path, same limits as a due-run).

@@ -83,17 +83,16 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     return `${target.kind}:${target.slug}.${format}${canonicalQuery(query)}|${o}`;
   }
 
-  // The newest render of each feed and the render of the current version in progress, if any.
-  // While a render is in progress, requests get the previous render instead of waiting
-  // (stale-while-revalidate at the origin): under a busy ingest the version changes every few
-  // milliseconds, and without this every reader would queue behind a render.
+  // The newest render of each feed, and the render in progress, if any. While a render is in
+  // progress, requests get the previous render instead of waiting (stale-while-revalidate at the
+  // origin): under a busy ingest the version changes every few milliseconds, and without this
+  // every reader would queue behind a render. The request that starts a render waits for it, so
+  // a reader after a quiet write always gets fresh bytes.
   const latest = createLruCache<{ version: number; feed: RenderedFeed }>(deps.cacheEntries);
   const rendering = new Map<string, { version: number; promise: Promise<RenderedFeed> }>();
 
-  function staleWhileRendering(key: string, version: number): RenderedFeed | undefined {
-    const r = rendering.get(key);
-    if (r === undefined || r.version !== version) return undefined;
-    return latest.get(key)?.feed;
+  function staleWhileRendering(key: string): RenderedFeed | undefined {
+    return rendering.has(key) ? latest.get(key)?.feed : undefined;
   }
 
   async function findChannel(slug: string): Promise<Channel | undefined> {
@@ -206,7 +205,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     const version = storage.dataVersion();
     const hit = latest.get(key);
     if (hit && hit.version === version) return { key, version, feed: hit.feed };
-    return { key, version, feed: staleWhileRendering(key, version) };
+    return { key, version, feed: staleWhileRendering(key) };
   }
 
   return {
