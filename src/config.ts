@@ -26,6 +26,8 @@ export interface Config {
   maxFeedBytes: number;
   /** node-cron expression for the scheduler tick. */
   schedule: string;
+  /** Run the scheduler in the server process (off: a separate `wirefeed scheduler` does it). */
+  scheduler: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
   fetchConcurrency: number;
   perHostConcurrency: number;
@@ -109,6 +111,7 @@ const ENV = {
   WIREFEED_FETCH_TIMEOUT_MS: { schema: int(100, 600_000), default: '20000' },
   WIREFEED_MAX_FEED_BYTES: { schema: bytes, default: '10MiB' },
   WIREFEED_SCHEDULE: { schema: cronExpr, default: '* * * * *' },
+  WIREFEED_SCHEDULER: { schema: boolish, default: '1' },
   LOG_LEVEL: { schema: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS)), default: 'info' },
   WIREFEED_FETCH_CONCURRENCY: { schema: int(1, 1000), default: '16' },
   WIREFEED_PER_HOST_CONCURRENCY: { schema: int(1, 100), default: '2' },
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     fetchTimeoutMs: p.WIREFEED_FETCH_TIMEOUT_MS!,
     maxFeedBytes: p.WIREFEED_MAX_FEED_BYTES!,
     schedule: p.WIREFEED_SCHEDULE!,
+    scheduler: p.WIREFEED_SCHEDULER!,
     logLevel: p.LOG_LEVEL!,
     fetchConcurrency: p.WIREFEED_FETCH_CONCURRENCY!,
     perHostConcurrency: p.WIREFEED_PER_HOST_CONCURRENCY!,

@@ -28,6 +28,23 @@ export interface RunningServer {
 
 const DEMO_FEED_RE = /\.(xml|json)$/;
 
+/** The scheduler with its hourly housekeeping (retention, checkpoint), for the server and the CLI. */
+export function createAppScheduler(config: Config, core: Core, log: Logger): Scheduler {
+  return createScheduler({
+    refresh: core.refresh,
+    schedule: config.schedule,
+    log,
+    housekeeping: async () => {
+      const olderThan = config.retentionDays ? new Date(Date.now() - config.retentionDays * 86_400_000).toISOString() : undefined;
+      if (olderThan || config.retentionPerSource) {
+        const { deleted } = await core.storage.prune({ olderThan, maxPerSource: config.retentionPerSource || undefined });
+        if (deleted) log.info({ deleted }, 'retention pruned articles');
+      }
+      await core.storage.maintenance();
+    },
+  });
+}
+
 /**
  * Registers the bundled offline demo feeds (served by this process under /demo/) in an empty
  * database. On later starts the demo sources follow the server if PORT or HOST changed.
@@ -62,19 +79,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
 
     if (config.configFile) await applyConfigFile(readConfigFile(config.configFile), { sources: core.sources, channels: core.channels, log });
 
-    const scheduler = createScheduler({
-      refresh: core.refresh,
-      schedule: config.schedule,
-      log,
-      housekeeping: async () => {
-        const olderThan = config.retentionDays ? new Date(Date.now() - config.retentionDays * 86_400_000).toISOString() : undefined;
-        if (olderThan || config.retentionPerSource) {
-          const { deleted } = await core.storage.prune({ olderThan, maxPerSource: config.retentionPerSource || undefined });
-          if (deleted) log.info({ deleted }, 'retention pruned articles');
-        }
-        await core.storage.maintenance();
-      },
-    });
+    const scheduler = createAppScheduler(config, core, log);
 
     const started = Date.now();
     server = createHttpServer({
@@ -117,7 +122,8 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       core.allowlist.push(`${loopbackHost}:${port}`.toLowerCase());
       await seedDemo(core, origin, log);
     }
-    scheduler.start();
+    if (config.scheduler) scheduler.start();
+    else log.info({}, 'scheduler off in this process (WIREFEED_SCHEDULER=0): run `wirefeed scheduler` beside it');
     log.info({ url: origin, baseUrl: config.baseUrl, db: config.dbPath, version: VERSION }, 'wirefeed listening');
 
     let stopping: Promise<void> | undefined;

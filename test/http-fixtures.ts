@@ -100,6 +100,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     demo: false,
     workerThresholdBytes: 256 * 1024,
     parseWorkers: 1,
+    scheduler: true,
     ...over,
   };
 }

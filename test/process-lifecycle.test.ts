@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../src/cli/main.js';
+import { startFixtureServer } from './support/fixture-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -16,10 +18,10 @@ interface Started {
   logs: () => string;
 }
 
-function startProcess(dataDir: string): Promise<Started> {
+function startProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WIREFEED_DATA_DIR: dataDir, WIREFEED_SCHEDULE: '0 0 1 1 *' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WIREFEED_DATA_DIR: dataDir, WIREFEED_SCHEDULE: '0 0 1 1 *', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -72,4 +74,35 @@ describe('process lifecycle', function () {
       assert.equal(await second.exit, 0);
     });
   }
+
+  it('splits serving and ingest: WIREFEED_SCHEDULER=0 serves only, `wirefeed scheduler` fetches and stops on SIGTERM', async () => {
+    const rss = '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>One</title><guid>g1</guid></item></channel></rss>';
+    const fixture = await startFixtureServer({ '/feed.xml': { headers: { 'content-type': 'application/rss+xml' }, body: rss } });
+    const env = { WIREFEED_DATA_DIR: dir, WIREFEED_ALLOW_PRIVATE_NETWORKS: '1', LOG_LEVEL: 'silent', WIREFEED_DEMO: '0' };
+    try {
+      assert.equal(await runCli(['sources', 'add', `${fixture.origin}/feed.xml`, '--slug', 'f'], env, { out: () => {}, err: () => {} }), 0);
+      fixture.hits.length = 0; // adding looked at the URL once (feed discovery)
+      const server = await startProcess(dir, { ...env, LOG_LEVEL: 'info', WIREFEED_SCHEDULER: '0' });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(fixture.hits, [], 'the server alone does not fetch');
+      assert.match(server.logs(), /scheduler off in this process/);
+
+      const scheduler = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'scheduler'], { cwd: ROOT, env: { ...process.env, ...env, WIREFEED_SCHEDULE: '0 0 1 1 *' }, stdio: 'ignore' });
+      const exited = new Promise<number | null>((r) => scheduler.once('exit', (code) => r(code)));
+      for (let i = 0; i < 100 && fixture.hits.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(fixture.hits, ['/feed.xml'], 'the scheduler process fetched the due source');
+      let items: unknown[] = [];
+      for (let i = 0; i < 50 && items.length === 0; i++) {
+        items = ((await (await fetch(`${server.url}/feeds/all.json`)).json()) as { items: unknown[] }).items;
+        if (!items.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(items.length, 1, 'the server publishes what the scheduler stored');
+      scheduler.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      server.kill('SIGTERM');
+      assert.equal(await server.exit, 0);
+    } finally {
+      await fixture.close();
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { ConfigError, errorMessage, NotFoundError, ParseError, ValidationError } from '../errors.js';
 import { createCore, type Core } from '../compose.js';
-import { main as serve } from '../main.js';
+import { createAppScheduler, main as serve } from '../main.js';
 import { exportOpml, importOpml } from '../services/opml.js';
 import { VERSION } from '../paths.js';
 import type { Source } from '../model/types.js';
@@ -63,6 +63,25 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       await serve(env);
       // Keep running: main installed signal handlers and owns shutdown.
       await new Promise(() => {});
+    });
+
+  program
+    .command('scheduler')
+    .description('run only the scheduler (no HTTP server): pair it with a server started with WIREFEED_SCHEDULER=0, e.g. under `nice` so serving keeps the CPU')
+    .action(async () => {
+      config ??= loadConfig(env);
+      const log = createLogger(config.logLevel, 2);
+      const c = getCore();
+      const scheduler = createAppScheduler(config, c, log);
+      scheduler.start();
+      log.info({ schedule: config.schedule }, 'scheduler running');
+      await new Promise<void>((resolve) => {
+        const onSignal = () => resolve();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+      });
+      await scheduler.stop();
+      log.info({}, 'scheduler stopped');
     });
 
   program
