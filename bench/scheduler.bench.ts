@@ -31,10 +31,10 @@ export async function startFleet(quick: boolean): Promise<Fleet> {
   return { child, urls: started.urls as string[], distinctAddresses: started.distinctAddresses as boolean, counts: started.counts as Record<string, number> };
 }
 
-export async function startWirefeed(fleet: Fleet, dir: string, serve = false, env: NodeJS.ProcessEnv = {}): Promise<{ child: Child; port?: number }> {
+export async function startWirefeed(fleet: Fleet, dir: string, serve = false, env: NodeJS.ProcessEnv = {}, register = true): Promise<{ child: Child; port?: number }> {
   const child = forkTs('wirefeed', new URL('./support/wirefeed-child.ts', import.meta.url).href);
   const ready = await child.request(
-    { type: 'init', dbPath: path.join(dir, 'wirefeed.db'), dataDir: dir, concurrency: CONCURRENCY, perHost: PER_HOST, timeoutMs: TIMEOUT_MS, urls: fleet.urls, serve, env },
+    { type: 'init', dbPath: path.join(dir, 'wirefeed.db'), dataDir: dir, concurrency: CONCURRENCY, perHost: PER_HOST, timeoutMs: TIMEOUT_MS, urls: fleet.urls, serve, env, register },
     'ready',
     120_000,
   );

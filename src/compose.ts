@@ -72,6 +72,7 @@ export function createCore(config: Config, log: Logger): Core {
     contentTypes: CONTENT_TYPES,
     baseUrl: config.baseUrl,
     cacheEntries: config.cacheEntries,
+    renderIntervalMs: config.renderIntervalMs,
     version: VERSION,
   });
   const articles = createArticleService({ storage, now: () => new Date() });

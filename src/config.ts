@@ -35,6 +35,8 @@ export interface Config {
   feedMaxAgeS: number;
   /** Rendered-feed cache size (entries). */
   cacheEntries: number;
+  /** A feed rendered less than this long ago is served as it is while data changes (0 = always fresh). */
+  renderIntervalMs: number;
   /** Delete articles older than this many days (0 = keep forever). */
   retentionDays: number;
   /** Keep at most this many articles per source (0 = no cap). */
@@ -117,6 +119,7 @@ const ENV = {
   WIREFEED_PER_HOST_CONCURRENCY: { schema: int(1, 100), default: '2' },
   WIREFEED_FEED_MAX_AGE: { schema: int(0, 86_400), default: '300' },
   WIREFEED_CACHE_ENTRIES: { schema: int(0, 1_000_000), default: '1000' },
+  WIREFEED_RENDER_INTERVAL_MS: { schema: int(0, 600_000), default: '1000' },
   WIREFEED_RETENTION_DAYS: { schema: int(0, 36_500), default: '0' },
   WIREFEED_RETENTION_PER_SOURCE: { schema: int(0, 10_000_000), default: '0' },
   WIREFEED_DEMO: { schema: boolish, default: '1' },
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     perHostConcurrency: p.WIREFEED_PER_HOST_CONCURRENCY!,
     feedMaxAgeS: p.WIREFEED_FEED_MAX_AGE!,
     cacheEntries: p.WIREFEED_CACHE_ENTRIES!,
+    renderIntervalMs: p.WIREFEED_RENDER_INTERVAL_MS!,
     retentionDays: p.WIREFEED_RETENTION_DAYS!,
     retentionPerSource: p.WIREFEED_RETENTION_PER_SOURCE!,
     demo: p.WIREFEED_DEMO!,

@@ -222,6 +222,23 @@ describe('feed service', () => {
       assert.equal(counting.calls.rss, 2);
     });
 
+    it('with a render interval, a feed re-renders at most once per interval while data changes', async () => {
+      let t = Date.parse('2026-01-01T00:00:00Z');
+      const paced = createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, baseUrl: 'https://x.test', cacheEntries: 10, version: '1', renderIntervalMs: 1000, now: () => new Date(t) });
+      const src = await addSource(storage, 'wire');
+      await ingest(storage, src.id, [articleInput('a')]);
+      const first = await paced.getFeed(ALL, 'json', {});
+      await ingest(storage, src.id, [articleInput('b')]);
+      t += 500;
+      assert.equal(await paced.getFeed(ALL, 'json', {}), first, 'within the interval: served as rendered');
+      assert.equal(paced.peekFeed(ALL, 'json', {}), first);
+      assert.equal(counting.calls.json, 1);
+      t += 600;
+      const second = await paced.getFeed(ALL, 'json', {});
+      assert.notEqual(second.etag, first.etag, 'after the interval: fresh');
+      assert.equal(counting.calls.json, 2);
+    });
+
     it('concurrent misses render once; the size bound evicts the least recently used', async () => {
       const small = createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, baseUrl: 'https://x.test', cacheEntries: 2, version: '1' });
       await Promise.all([small.getFeed(ALL, 'atom', {}), small.getFeed(ALL, 'atom', {}), small.getFeed(ALL, 'atom', {})]);

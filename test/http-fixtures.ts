@@ -101,6 +101,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     workerThresholdBytes: 256 * 1024,
     parseWorkers: 1,
     scheduler: true,
+    renderIntervalMs: 0,
     ...over,
   };
 }

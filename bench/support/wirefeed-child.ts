@@ -3,6 +3,7 @@
 // and registers the sources; 'cycle' makes every source due and runs one refreshDue() through
 // the real fetcher, processor and storage while sampling process.memoryUsage().rss.
 import { readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { Core } from '../../src/compose.js';
@@ -64,7 +65,8 @@ serveParent(async (m: Msg) => {
       } else core = createCore(config, log);
       const now = new Date().toISOString();
       ids = [];
-      const urls = m.urls as string[];
+      // A serving-only process on a database another process fills registers nothing.
+      const urls = m.register === false ? [] : (m.urls as string[]);
       for (let i = 0; i < urls.length; i++) {
         const s = await core.storage.sources.create({ url: urls[i]!, slug: `s-${i}`, categories: [i % 2 ? 'odd' : 'even'], nextFetchAt: now, now });
         ids.push(s.id);
@@ -99,6 +101,12 @@ serveParent(async (m: Msg) => {
         loopDelayP99Ms: delay.percentile(99) / 1e6,
         loopDelayMaxMs: delay.max / 1e6,
       };
+    }
+    case 'nice': {
+      // `nice -n N` for a running process: Linux nice values belong to threads, so every
+      // thread (main, parse workers, writer) is reniced; threads started later inherit it.
+      for (const tid of readdirSync('/proc/self/task')) os.setPriority(Number(tid), m.nice as number);
+      return { type: 'niced' };
     }
     case 'round': {
       // Soak: refresh every active source now (the "fetch now" path, same limits as a due-run).

@@ -30,8 +30,13 @@ export interface FeedServiceDeps {
   cacheEntries: number;
   /** Rendered items kept for re-renders (each a few KB). */
   fragmentEntries?: number;
+  /**
+   * A feed rendered less than this long ago is served as it is, even if data changed since
+   * (0 = always fresh). Bounds re-rendering under a heavy ingest to once per interval per feed.
+   */
+  renderIntervalMs?: number;
   version: string;
-  /** Accepted for symmetry with other factories; feeds never depend on the clock ("updated" is data). */
+  /** For the render interval only: feed bytes never depend on the clock ("updated" is data). */
   now?: () => Date;
 }
 
@@ -88,11 +93,16 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   // origin): under a busy ingest the version changes every few milliseconds, and without this
   // every reader would queue behind a render. The request that starts a render waits for it, so
   // a reader after a quiet write always gets fresh bytes.
-  const latest = createLruCache<{ version: number; feed: RenderedFeed }>(deps.cacheEntries);
+  const latest = createLruCache<{ version: number; feed: RenderedFeed; at: number }>(deps.cacheEntries);
+  const clock = deps.now ?? (() => new Date());
+  const renderIntervalMs = deps.renderIntervalMs ?? 0;
   const rendering = new Map<string, { version: number; promise: Promise<RenderedFeed> }>();
 
   function staleWhileRendering(key: string): RenderedFeed | undefined {
-    return rendering.has(key) ? latest.get(key)?.feed : undefined;
+    const prev = latest.get(key);
+    if (!prev) return undefined;
+    if (rendering.has(key) || clock().getTime() - prev.at < renderIntervalMs) return prev.feed;
+    return undefined;
   }
 
   async function findChannel(slug: string): Promise<Channel | undefined> {
@@ -224,7 +234,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       const promise = render(target, format, query, origin)
         .then((rendered) => {
           const prev = latest.get(key);
-          if (!prev || prev.version <= version) latest.set(key, { version, feed: rendered });
+          if (!prev || prev.version <= version) latest.set(key, { version, feed: rendered, at: clock().getTime() });
           return rendered;
         })
         .finally(() => {
