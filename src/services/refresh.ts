@@ -38,7 +38,8 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
     const startedAt = started.toISOString();
     const t0 = performance.now();
     const base = { sourceId: source.id, startedAt, warnings: [] as string[] };
-    let rec: FetchRecord;
+    // `ms` is set once the outcome is known (fetch and processing, not the store).
+    let rec: Omit<FetchRecord, 'ms'>;
     try {
       const res = await deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
       const at = now();
@@ -60,7 +61,6 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
           rec = {
             ...base,
             ...common,
-            ms: Math.round(performance.now() - t0),
             outcome: 'modified',
             bytes: res.body.length,
             items: feed.items,
@@ -92,7 +92,6 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
           rec = {
             ...base,
             ...common,
-            ms: Math.round(performance.now() - t0),
             outcome: 'not-modified',
             source: {
               lastFetchedAt: nowIso,
@@ -109,7 +108,6 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
           rec = {
             ...base,
             ...common,
-            ms: Math.round(performance.now() - t0),
             outcome: 'gone',
             error: `HTTP ${res.status} Gone: the publisher removed this feed; no more fetches`,
             source: { lastFetchedAt: nowIso, status: 'gone', statusReason: `HTTP 410 Gone at ${nowIso}` },
@@ -119,7 +117,6 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
           rec = {
             ...base,
             ...common,
-            ms: Math.round(performance.now() - t0),
             outcome: 'retry-later',
             error: `HTTP ${res.status}: server asked to retry after ${res.until}`,
             source: { lastFetchedAt: nowIso, nextFetchAt: res.until },
@@ -133,7 +130,6 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
       const msg = errorMessage(err);
       rec = {
         ...base,
-        ms: Math.round(performance.now() - t0),
         outcome: 'error',
         httpStatus: err instanceof FetchError ? err.httpStatus : undefined,
         error: msg,
@@ -148,10 +144,11 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
       };
       deps.log.warn({ sourceId: source.id, slug: source.slug, errorCount, err: msg }, 'source fetch failed');
     }
-    const stored = await deps.storage.ingest.recordFetch(rec);
+    const ms = Math.round(performance.now() - t0);
+    const stored = await deps.storage.ingest.recordFetch({ ...rec, ms });
     if (stored.itemsNew + stored.itemsUpdated > 0) deps.onChange?.(source.id);
     deps.log.info(
-      { sourceId: source.id, slug: source.slug, outcome: rec.outcome, status: rec.httpStatus, ms: rec.ms, new: stored.itemsNew, updated: stored.itemsUpdated },
+      { sourceId: source.id, slug: source.slug, outcome: rec.outcome, status: rec.httpStatus, ms, new: stored.itemsNew, updated: stored.itemsUpdated },
       'source fetched',
     );
     return { sourceId: source.id, slug: source.slug, outcome: rec.outcome, log: stored.log };
