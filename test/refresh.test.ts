@@ -105,13 +105,19 @@ describe('refresh service', function () {
     assert.equal(await storage.articles.count(), 2);
   });
 
-  it('an unchanged document writes nothing; a corrected story is an update with a new seq', async () => {
+  it('an identical body is not parsed again; an unchanged item writes nothing; a corrected story is an update with a new seq', async () => {
     fixture.routes.set('/feed', { headers: XML, body: rss(1) });
     const s = await add('/feed', 'feed');
     await refresh.refreshSource(s);
     const before = await storage.articles.maxSeq();
     const same = await refresh.refreshSource((await storage.sources.get(s.id))!);
-    assert.deepEqual([same.log.itemsNew, same.log.itemsUpdated, same.log.itemsUnchanged], [0, 0, 2]);
+    assert.equal(same.outcome, 'not-modified');
+    assert.ok(same.log.warnings.some((w) => w.startsWith('body unchanged')));
+    assert.equal(await storage.articles.maxSeq(), before);
+    // A different body whose items are the same: parsed, compared, nothing written.
+    fixture.routes.set('/feed', { headers: XML, body: rss(1).replace('<ttl>60</ttl>', '<ttl>61</ttl>') });
+    const reparsed = await refresh.refreshSource((await storage.sources.get(s.id))!);
+    assert.deepEqual([reparsed.outcome, reparsed.log.itemsNew, reparsed.log.itemsUpdated, reparsed.log.itemsUnchanged], ['modified', 0, 0, 2]);
     assert.equal(await storage.articles.maxSeq(), before);
     fixture.routes.set('/feed', { headers: XML, body: rss(1).replace('Story 1.1', 'Story 1.1 (corrected)') });
     const upd = await refresh.refreshSource((await storage.sources.get(s.id))!);

@@ -128,6 +128,8 @@ export interface Source {
   maxIntervalS: number;
   etag?: string;
   lastModified?: string;
+  /** SHA-256 of the last document processed; an identical body is not parsed again. */
+  bodyHash?: string;
   nextFetchAt: IsoDate;
   lastFetchedAt?: IsoDate;
   /** Last time a fetch returned new or changed content. */

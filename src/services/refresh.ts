@@ -1,5 +1,6 @@
 // Refresh = fetch → process → store for one source (DESIGN.md §1 steps 3–7), and the due-run
 // that drives it with global and per-host limits. A failing source only ever touches its own row.
+import { createHash } from 'node:crypto';
 import type { FetchLogEntry, IsoDate, Source } from '../model/types.js';
 import type { FetchRecord, Storage } from '../storage/repos.js';
 import type { FetchFeed, ProcessFeed } from '../ingest/types.js';
@@ -50,6 +51,28 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
       const common = { httpStatus: res.status, finalUrl: res.finalUrl !== source.url ? res.finalUrl : undefined, now: nowIso };
       switch (res.kind) {
         case 'modified': {
+          // Many servers send neither ETag nor Last-Modified: a body identical to the last one
+          // processed is a not-modified, without parsing it again (as Miniflux's checksum does).
+          const bodyHash = createHash('sha256').update(res.body).digest('base64url');
+          if (bodyHash === source.bodyHash) {
+            base.warnings.push('body unchanged since the last fetch (the server sent no validator that matched)');
+            rec = {
+              ...base,
+              ...common,
+              outcome: 'not-modified',
+              bytes: res.body.length,
+              source: {
+                lastFetchedAt: nowIso,
+                errorCount: 0,
+                lastError: undefined,
+                etag: res.etag ?? null,
+                lastModified: res.lastModified ?? null,
+                ...(moved ? { url: moved } : {}),
+                nextFetchAt: nextFetchAfterSuccess(source, { freshForS: res.freshForS, itemDates: [] }, at, random),
+              },
+            };
+            break;
+          }
           const feed = await deps.processFeed(res.body, {
             documentUrl: res.finalUrl,
             contentType: res.contentType,
@@ -67,6 +90,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
             source: {
               etag: res.etag ?? null,
               lastModified: res.lastModified ?? null,
+              bodyHash,
               lastFetchedAt: nowIso,
               lastSuccessAt: nowIso,
               errorCount: 0,

@@ -168,6 +168,15 @@ INSERT INTO articles_fts (rowid, title, summary, body)
   SELECT id, title, coalesce(summary, ''), wirefeed_html_text(content_html) FROM articles;
 `,
   },
+  {
+    version: 4,
+    name: 'sources-body-hash',
+    up: `
+-- SHA-256 of the last document processed: an identical body is not parsed again (for servers
+-- that send neither ETag nor Last-Modified).
+ALTER TABLE sources ADD COLUMN body_hash TEXT;
+`,
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -61,6 +61,7 @@ export interface FetchRecord {
   source: SourcePatch & {
     etag?: string | null;
     lastModified?: string | null;
+    bodyHash?: string | null;
     lastFetchedAt: IsoDate;
     lastSuccessAt?: IsoDate;
     lint?: LintIssue[];

@@ -44,6 +44,7 @@ export interface SourceRow {
   max_interval_s: number;
   etag: Nullable<string>;
   last_modified: Nullable<string>;
+  body_hash: Nullable<string>;
   next_fetch_at: string;
   last_fetched_at: Nullable<string>;
   last_success_at: Nullable<string>;
@@ -71,6 +72,7 @@ export function toSource(r: SourceRow): Source {
     maxIntervalS: r.max_interval_s,
     etag: r.etag,
     lastModified: r.last_modified,
+    bodyHash: r.body_hash,
     nextFetchAt: r.next_fetch_at,
     lastFetchedAt: r.last_fetched_at,
     lastSuccessAt: r.last_success_at,

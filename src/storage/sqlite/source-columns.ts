@@ -28,6 +28,7 @@ const COLUMNS: Record<keyof FetchRecord['source'], { column: string; encode: Enc
   defaultRights: { column: 'default_rights', encode: asIs, nullable: true },
   etag: { column: 'etag', encode: asIs, nullable: true },
   lastModified: { column: 'last_modified', encode: asIs, nullable: true },
+  bodyHash: { column: 'body_hash', encode: asIs, nullable: true },
   lastFetchedAt: { column: 'last_fetched_at', encode: asIs, nullable: false },
   lastSuccessAt: { column: 'last_success_at', encode: asIs, nullable: true },
   lint: { column: 'lint', encode: (v) => JSON.stringify((v as LintIssue[] | undefined) ?? []), nullable: false },
