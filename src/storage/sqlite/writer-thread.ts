@@ -137,7 +137,8 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
   const spawn = (): Thread => {
     const { port1, port2 } = new MessageChannel();
     const data: WriterWorkerData = { file: options.file, port: port2, signal };
-    const worker = startWorker(workerUrl, { workerData: data, transferList: [port2] });
+    // Records arrive, are written and become garbage: a small young generation keeps RSS down.
+    const worker = startWorker(workerUrl, { workerData: data, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     const t: Thread = { worker, port: port1, dead: false };
     port1.on('message', (msg: WriterReply) => onReply(t, msg));
     worker.on('error', (err) => lost(t, errorMessage(err)));
