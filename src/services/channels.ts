@@ -3,11 +3,11 @@ import type { Channel, ChannelFilter } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
 import type { ChannelService } from './types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { checkSlug } from './slug.js';
 
-const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-/** Slugs that would shadow a route (`/feeds/sources/…`) or the built-in channel. */
-const RESERVED = new Set(['all', 'sources', 'api', 'demo']);
 export const ALL_CHANNEL_SLUG = 'all';
+/** Slugs that would shadow a route (`/feeds/sources/…`) or the built-in channel. */
+const RESERVED = new Set([ALL_CHANNEL_SLUG, 'sources', 'api', 'demo']);
 export const DEFAULT_LIMIT = 50;
 
 function checkFilter(filter: ChannelFilter | undefined): ChannelFilter {
@@ -49,8 +49,7 @@ export function createChannelService(deps: { storage: Storage; now?: () => Date 
     },
 
     async create(input) {
-      if (typeof input?.slug !== 'string' || !SLUG_RE.test(input.slug))
-        throw new ValidationError('invalid_slug', 'slug must be 1–64 lowercase letters, digits and dashes, not starting or ending with a dash');
+      checkSlug(input?.slug);
       if (RESERVED.has(input.slug)) throw new ValidationError('reserved_slug', `"${input.slug}" is reserved`, 409);
       if (typeof input.title !== 'string' || !input.title.trim()) throw new ValidationError('invalid_title', 'title is required');
       const filter = checkFilter(input.filter);

@@ -10,11 +10,11 @@ import type { FeedDocument, Serializer } from '../publish/types.js';
 import { renderBytes } from '../publish/fragments.js';
 import { effectiveUpdated, newestDate } from '../publish/text.js';
 import type { Storage } from '../storage/repos.js';
+import { ALL_CHANNEL_SLUG, DEFAULT_LIMIT } from './channels.js';
 import { createLruCache } from './feed-cache.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
 import type { FeedQuery, FeedService, FeedTarget, RenderedFeed } from './types.js';
 
-export const DEFAULT_LIMIT = 50;
 export const PAGE_LIMIT = 30;
 const DEFAULT_FRAGMENT_ENTRIES = 5000;
 const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
@@ -42,7 +42,7 @@ export interface FeedServiceDeps {
 
 /** The channel every installation has, even before anyone stores a row for it. */
 export const ALL_CHANNEL: Channel = {
-  slug: 'all',
+  slug: ALL_CHANNEL_SLUG,
   title: 'All articles',
   description: 'Every article from every source.',
   filter: {},
@@ -106,7 +106,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   }
 
   async function findChannel(slug: string): Promise<Channel | undefined> {
-    return (await storage.channels.get(slug)) ?? (slug === 'all' ? ALL_CHANNEL : undefined);
+    return (await storage.channels.get(slug)) ?? (slug === ALL_CHANNEL_SLUG ? ALL_CHANNEL : undefined);
   }
 
   async function resolve(target: FeedTarget, category: string | undefined): Promise<ResolvedTarget> {
@@ -252,7 +252,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
 
     async directory() {
       const [channels, sources] = await Promise.all([storage.channels.list(), storage.sources.list()]);
-      const all = channels.some((c) => c.slug === 'all') ? [] : [ALL_CHANNEL];
+      const all = channels.some((c) => c.slug === ALL_CHANNEL_SLUG) ? [] : [ALL_CHANNEL];
       return { channels: [...all, ...channels], sources };
     },
   };

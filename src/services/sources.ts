@@ -7,6 +7,7 @@ import { validateFeedUrl } from '../ingest/net-guard.js';
 import { discoverFeeds, looksLikeHtml } from '../ingest/discover.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { DEFAULT_MAX_INTERVAL_S, DEFAULT_MIN_INTERVAL_S } from './schedule-policy.js';
+import { checkSlug } from './slug.js';
 
 export interface SourceServiceDeps {
   storage: Storage;
@@ -22,7 +23,6 @@ export interface AddOptions {
   discover?: boolean;
 }
 
-const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const MIN_INTERVAL_FLOOR_S = 30;
 
 export function slugify(text: string): string {
@@ -100,8 +100,7 @@ export function createSourceService(deps: SourceServiceDeps): SourceService & {
         if (await deps.storage.sources.findByUrl(url.href))
           throw new ValidationError('source_exists', `a source with URL ${url.href} already exists`, 409);
       }
-      if (input.slug !== undefined && !SLUG_RE.test(input.slug))
-        throw new ValidationError('invalid_slug', 'slug must be 1–64 lowercase letters, digits and dashes, not starting or ending with a dash');
+      if (input.slug !== undefined) checkSlug(input.slug);
       const minIntervalS = input.minIntervalS ?? DEFAULT_MIN_INTERVAL_S;
       const maxIntervalS = input.maxIntervalS ?? Math.max(DEFAULT_MAX_INTERVAL_S, minIntervalS);
       checkIntervals(minIntervalS, maxIntervalS);
@@ -128,8 +127,7 @@ export function createSourceService(deps: SourceServiceDeps): SourceService & {
       const current = await get(id);
       const next: SourcePatch = { ...patch };
       if (patch.url !== undefined) next.url = validateFeedUrl(patch.url, policy).href;
-      if (patch.slug !== undefined && !SLUG_RE.test(patch.slug))
-        throw new ValidationError('invalid_slug', 'slug must be 1–64 lowercase letters, digits and dashes');
+      if (patch.slug !== undefined) checkSlug(patch.slug);
       if (patch.minIntervalS !== undefined || patch.maxIntervalS !== undefined)
         checkIntervals(patch.minIntervalS ?? current.minIntervalS, patch.maxIntervalS ?? current.maxIntervalS);
       // Resuming a paused (or gone) source: clear the streak and fetch it on the next tick.

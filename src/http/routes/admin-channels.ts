@@ -1,6 +1,7 @@
 // Admin API for channels: list, create, edit, remove.
 import { Router } from 'express';
 import { z } from 'zod';
+import { SLUG_RE, SLUG_RULE } from '../../services/slug.js';
 import type { ChannelService } from '../../services/types.js';
 import { parseBody } from './validate.js';
 
@@ -21,7 +22,7 @@ const fields = {
 
 const newChannel = z
   .object({
-    slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1-64 lowercase letters, digits or dashes'),
+    slug: z.string().regex(SLUG_RE, SLUG_RULE),
     title: fields.title,
     description: fields.description.optional(),
     filter: filter.optional(),

@@ -1,10 +1,11 @@
 // Admin API for sources: register, inspect, edit, remove, refresh now, read the fetch log.
 import { Router } from 'express';
 import { z } from 'zod';
+import { SLUG_RE, SLUG_RULE } from '../../services/slug.js';
 import type { RefreshService, SourceService } from '../../services/types.js';
 import { idOrSlug, parseBody, queryInt } from './validate.js';
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1-64 lowercase letters, digits or dashes');
+const slug = z.string().regex(SLUG_RE, SLUG_RULE);
 const interval = z.number().int().min(1).max(30 * 86_400);
 const categories = z.array(z.string().trim().min(1).max(100)).max(50);
 const text = (max: number) => z.string().max(max);
