@@ -98,13 +98,6 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   const renderIntervalMs = deps.renderIntervalMs ?? 0;
   const rendering = new Map<string, { version: number; promise: Promise<RenderedFeed> }>();
 
-  function staleWhileRendering(key: string): RenderedFeed | undefined {
-    const prev = latest.get(key);
-    if (!prev) return undefined;
-    if (rendering.has(key) || clock().getTime() - prev.at < renderIntervalMs) return prev.feed;
-    return undefined;
-  }
-
   async function findChannel(slug: string): Promise<Channel | undefined> {
     return (await storage.channels.get(slug)) ?? (slug === ALL_CHANNEL_SLUG ? ALL_CHANNEL : undefined);
   }
@@ -213,9 +206,11 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   function lookup(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined) {
     const key = feedKey(target, format, query, origin);
     const version = storage.dataVersion();
-    const hit = latest.get(key);
-    if (hit && hit.version === version) return { key, version, feed: hit.feed };
-    return { key, version, feed: staleWhileRendering(key) };
+    const prev = latest.get(key);
+    if (!prev) return { key, version, feed: undefined };
+    // Current, or stale but still served: a render is running, or the last one is recent.
+    const usable = prev.version === version || rendering.has(key) || clock().getTime() - prev.at < renderIntervalMs;
+    return { key, version, feed: usable ? prev.feed : undefined };
   }
 
   return {
