@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { FeedFormat } from '../src/model/types.js';
 import { renderers } from '../src/publish/index.js';
 import { articleId } from '../src/publish/ids.js';
-import { stripForbidden } from '../src/publish/text.js';
+import { stripXmlForbidden as stripForbidden } from '../src/xml-chars.js';
 import { HOSTILE, forFormat, hostileArticle, hostileDocument } from './fixtures/publish/documents.js';
 import { readers } from './fixtures/publish/read-back.js';
 import { jingAtom, skipIfMissing, validateJsonFeed11, xmllintOk } from './support/validators.js';

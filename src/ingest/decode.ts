@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { DecodeError } from '../errors.js';
 import type { DecodedText } from './types.js';
 import type { LintIssue } from '../model/types.js';
-import { removeXmlForbidden } from './text.js';
+import { removeXmlForbidden } from '../xml-chars.js';
 
 /**
  * WHATWG Encoding maps these labels to windows-1252: real-world "ISO-8859-1" content uses

@@ -1,7 +1,7 @@
 // Item ids. One stable id per article, used by all three formats, so a partner reading any
 // of them sees the same identity and items from two sources never collide in a merged channel.
 import type { Article } from '../model/types.js';
-import { stripForbidden } from './text.js';
+import { stripXmlForbidden } from '../xml-chars.js';
 
 /** Characters RFC 3987 never allows in an IRI (whitespace, controls, and <>"{}|\^`). */
 const NOT_IRI = /[\u0000-\u0020\u007F<>"{}|\\^`]/;
@@ -26,7 +26,7 @@ export function articleId(a: Article): string {
   const key = a.guid ?? a.identityKey;
   if (isStableIri(key)) return key;
   // Stripping first: encodeURIComponent throws on lone surrogates.
-  return `urn:wirefeed:${encodeURIComponent(stripForbidden(a.source.slug))}:${encodeURIComponent(stripForbidden(key))}`;
+  return `urn:wirefeed:${encodeURIComponent(stripXmlForbidden(a.source.slug))}:${encodeURIComponent(stripXmlForbidden(key))}`;
 }
 
 /** RSS 2.0 `guid@isPermaLink` is true only when the guid is the article's own URL. */

@@ -9,11 +9,11 @@ import {
   mimeTypeOf,
   nonEmpty,
   primaryImage,
-  stripForbidden,
   toRfc3339,
   wholeNumber,
 } from './text.js';
 import type { FeedDocument, Renderer, Serializer } from './types.js';
+import { stripXmlForbidden } from '../xml-chars.js';
 import { renderString } from './fragments.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
@@ -46,7 +46,7 @@ function ext(o: JsonObject): JsonObject | undefined {
  */
 function cleanJson<T>(value: T, build: (v: T, clean: Clean) => JsonObject, indent: string): string {
   const fast = stringify(build(value, keep), indent);
-  return DIRTY_JSON.test(fast) ? stringify(build(value, stripForbidden), indent) : fast;
+  return DIRTY_JSON.test(fast) ? stringify(build(value, stripXmlForbidden), indent) : fast;
 }
 
 /** `JSON.stringify(v, null, 2)` as it would appear nested at `indent`. */

@@ -2,32 +2,6 @@
 import type { Article, AssetInput, IsoDate } from '../model/types.js';
 import type { FeedDocument } from './types.js';
 
-/**
- * Characters XML 1.0 §2.2 forbids (C0 controls but \t \n \r, U+FFFE, U+FFFF) and lone
- * surrogates (not Unicode scalar values, so not encodable as UTF-8). JSON could carry the
- * controls escaped, but readers choke on them, so JSON Feed strips the same set.
- */
-const FORBIDDEN =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/**
- * Cheap pre-checks: most strings hold none of these, so the replace is skipped. The C0 test is
- * a Latin-1 character class (V8 scans those fastest) and `isWellFormed` finds lone surrogates
- * natively; U+FFFE/U+FFFF are rare enough for indexOf.
- */
-const C0_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
-
-declare global {
-  interface String {
-    /** ES2024; in Node ≥ 20. */
-    isWellFormed(): boolean;
-  }
-}
-
-export function stripForbidden(s: string): string {
-  const dirty =
-    C0_FORBIDDEN.test(s) || !s.isWellFormed() || s.indexOf('\uFFFE') !== -1 || s.indexOf('\uFFFF') !== -1;
-  return dirty ? s.replace(FORBIDDEN, '') : s;
-}
 
 /** Undefined for absent or blank values, so optional elements are simply skipped. */
 export function nonEmpty(s: string | undefined | null): string | undefined {

@@ -1,7 +1,7 @@
 // A tiny, fast XML string builder for the RSS and Atom serializers. Text is always escaped
 // (never CDATA: escaping is simpler and immune to "]]>"), characters XML 1.0 forbids are
 // removed everywhere, attributes are written in the order given, so output is deterministic.
-import { stripForbidden } from './text.js';
+import { stripXmlForbidden } from '../xml-chars.js';
 
 /** Attributes in output order; undefined values are skipped. */
 export type Attrs = ReadonlyArray<readonly [name: string, value: string | number | undefined]>;
@@ -30,11 +30,11 @@ const ATTR_ENTITY: Readonly<Record<string, string>> = {
  * which end-of-line handling (XML 1.0 §2.11) would otherwise turn into LF.
  */
 export function escapeText(s: string): string {
-  return escapeTextRaw(stripForbidden(s));
+  return escapeTextRaw(stripXmlForbidden(s));
 }
 
 export function escapeAttr(s: string): string {
-  return escapeAttrRaw(stripForbidden(s));
+  return escapeAttrRaw(stripXmlForbidden(s));
 }
 
 /** Escaping only: the writer removes forbidden characters once, over the whole document. */
@@ -114,6 +114,6 @@ export class XmlWriter {
    * two lone surrogate halves from different values can never pair up.
    */
   toString(): string {
-    return stripForbidden(this.parts.join(''));
+    return stripXmlForbidden(this.parts.join(''));
   }
 }
