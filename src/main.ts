@@ -94,14 +94,14 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {
         core.storage.dataVersion(); // throws if the database is gone
-        const sources = await core.storage.sources.list();
+        const sources = await core.storage.sources.health();
         return {
           ok: true,
           version: VERSION,
           uptimeS: Math.round((Date.now() - started) / 1000),
-          sources: sources.length,
-          sourcesFailing: sources.filter((s) => s.errorCount > 0).length,
-          sourcesPaused: sources.filter((s) => s.status === 'paused').length,
+          sources: sources.total,
+          sourcesFailing: sources.failing,
+          sourcesPaused: sources.paused,
           fetchesInFlight: core.refresh.inFlight,
         };
       },

@@ -117,6 +117,16 @@ describe('storage (SQLite)', () => {
       assert.equal(await s.sources.nextDueAt(), T0);
       assert.deepEqual((await s.sources.list({ status: 'paused' })).map((x) => x.id), [c.id]);
     });
+
+    it('counts sources for health checks', async () => {
+      assert.deepEqual(await s.sources.health(), { total: 0, failing: 0, paused: 0 });
+      const a = await addSource(s, 1);
+      const b = await addSource(s, 2);
+      await addSource(s, 3);
+      await s.sources.update(a.id, { errorCount: 3 });
+      await s.sources.update(b.id, { status: 'paused', errorCount: 20 });
+      assert.deepEqual(await s.sources.health(), { total: 3, failing: 2, paused: 1 });
+    });
   });
 
   describe('ingest.recordFetch', () => {

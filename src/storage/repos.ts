@@ -32,6 +32,8 @@ export interface SourceRepo {
   listDue(now: IsoDate, limit: number): Promise<Source[]>;
   /** Earliest next_fetch_at among active sources, for the scheduler. */
   nextDueAt(): Promise<IsoDate | undefined>;
+  /** Counts for health checks, without loading every source. */
+  health(): Promise<{ total: number; failing: number; paused: number }>;
 }
 
 export interface ArticleRepo {

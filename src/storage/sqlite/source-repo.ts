@@ -117,5 +117,14 @@ export function createSourceRepo(ctx: SqliteContext): SourceRepo {
         return v ?? undefined;
       });
     },
+
+    async health() {
+      return ctx.read('source health', () => {
+        const r = ctx
+          .stmt(`SELECT count(*) AS total, coalesce(sum(error_count > 0), 0) AS failing, coalesce(sum(status = 'paused'), 0) AS paused FROM sources`)
+          .get() as { total: number; failing: number; paused: number };
+        return { total: r.total, failing: r.failing, paused: r.paused };
+      });
+    },
   };
 }
