@@ -32,7 +32,8 @@ export interface Core {
 }
 
 export function userAgent(baseUrl: string | undefined): string {
-  return `wirefeed/${VERSION} (+${baseUrl ?? 'https://github.com/wirefeed/wirefeed'})`;
+  // RFC 9110 §10.1.5: product/version, and where an operator can learn who is fetching.
+  return baseUrl ? `wirefeed/${VERSION} (+${baseUrl})` : `wirefeed/${VERSION}`;
 }
 
 export function createCore(config: Config, log: Logger): Core {
