@@ -1,9 +1,9 @@
 // Article administration: browse what was ingested and withdraw an article (it leaves every
-// feed, and its seq bump tells partners following the cursor that it changed).
+// feed; its seq and changed_at move, so cached feeds are rendered again).
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Article, ArticleQuery } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
-import { ALL_CHANNEL } from './feeds.js';
+import { findChannel } from './channels.js';
 
 export const ADMIN_LIST_DEFAULT = 50;
 export const ADMIN_LIST_MAX = 500;
@@ -34,7 +34,7 @@ export function createArticleService(deps: { storage: Storage; now: () => Date }
       }
       const query: ArticleQuery = { limit, includeWithdrawn: true };
       if (filter.channel !== undefined) {
-        const channel = (await storage.channels.get(filter.channel)) ?? (filter.channel === 'all' ? ALL_CHANNEL : undefined);
+        const channel = await findChannel(storage, filter.channel);
         if (!channel) throw new NotFoundError(`articles: no channel ${JSON.stringify(filter.channel)}`);
         if (channel.filter.sourceIds?.length) query.sourceIds = channel.filter.sourceIds;
         if (channel.filter.categories?.length) query.categories = channel.filter.categories;

@@ -10,6 +10,21 @@ export const ALL_CHANNEL_SLUG = 'all';
 const RESERVED = new Set([ALL_CHANNEL_SLUG, 'sources', 'api', 'demo']);
 export const DEFAULT_LIMIT = 50;
 
+/** The channel every installation has, even before anyone stores a row for it. */
+export const ALL_CHANNEL: Channel = {
+  slug: ALL_CHANNEL_SLUG,
+  title: 'All articles',
+  description: 'Every article from every source.',
+  filter: {},
+  defaultLimit: DEFAULT_LIMIT,
+  createdAt: new Date(0).toISOString(),
+};
+
+/** A stored channel, or the built-in `all`. */
+export async function findChannel(storage: Storage, slug: string): Promise<Channel | undefined> {
+  return (await storage.channels.get(slug)) ?? (slug === ALL_CHANNEL_SLUG ? ALL_CHANNEL : undefined);
+}
+
 function checkFilter(filter: ChannelFilter | undefined): ChannelFilter {
   const f = filter ?? {};
   if (f.sourceIds && !f.sourceIds.every((n) => Number.isInteger(n) && n > 0))

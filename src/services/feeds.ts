@@ -10,7 +10,7 @@ import type { FeedDocument, Serializer } from '../publish/types.js';
 import { renderBytes } from '../publish/fragments.js';
 import { effectiveUpdated, newestDate } from '../publish/text.js';
 import type { Storage } from '../storage/repos.js';
-import { ALL_CHANNEL_SLUG, DEFAULT_LIMIT } from './channels.js';
+import { ALL_CHANNEL, ALL_CHANNEL_SLUG, DEFAULT_LIMIT, findChannel } from './channels.js';
 import { createLruCache } from './feed-cache.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
 import type { FeedQuery, FeedService, FeedTarget, RenderedFeed } from './types.js';
@@ -40,15 +40,6 @@ export interface FeedServiceDeps {
   now?: () => Date;
 }
 
-/** The channel every installation has, even before anyone stores a row for it. */
-export const ALL_CHANNEL: Channel = {
-  slug: ALL_CHANNEL_SLUG,
-  title: 'All articles',
-  description: 'Every article from every source.',
-  filter: {},
-  defaultLimit: DEFAULT_LIMIT,
-  createdAt: new Date(0).toISOString(),
-};
 
 interface ResolvedTarget {
   /** Path of the feed without the format extension, e.g. "/feeds/sources/reuters". */
@@ -98,9 +89,6 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   const renderIntervalMs = deps.renderIntervalMs ?? 0;
   const rendering = new Map<string, { version: number; promise: Promise<RenderedFeed> }>();
 
-  async function findChannel(slug: string): Promise<Channel | undefined> {
-    return (await storage.channels.get(slug)) ?? (slug === ALL_CHANNEL_SLUG ? ALL_CHANNEL : undefined);
-  }
 
   async function resolve(target: FeedTarget, category: string | undefined): Promise<ResolvedTarget> {
     if (target.kind === 'source') {
@@ -108,7 +96,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       if (!source) throw new NotFoundError(`feeds: no source ${JSON.stringify(target.slug)}`);
       return sourceTarget(source, category);
     }
-    const channel = await findChannel(target.slug);
+    const channel = await findChannel(storage, target.slug);
     if (!channel) throw new NotFoundError(`feeds: no channel ${JSON.stringify(target.slug)}`);
     const own = channel.filter.categories?.filter((c) => c.trim() !== '') ?? [];
     let categories: string[] | undefined = own.length ? own : undefined;
