@@ -3,7 +3,7 @@
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Article, ArticleQuery } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
-import { findChannel } from './channels.js';
+import { channelArticleQuery, findChannel } from './channels.js';
 
 export const ADMIN_LIST_DEFAULT = 50;
 export const ADMIN_LIST_MAX = 500;
@@ -32,13 +32,11 @@ export function createArticleService(deps: { storage: Storage; now: () => Date }
       if (!Number.isInteger(limit) || limit < 1 || limit > ADMIN_LIST_MAX) {
         throw new ValidationError('invalid_query', `articles: limit must be between 1 and ${ADMIN_LIST_MAX}`, 400);
       }
-      const query: ArticleQuery = { limit, includeWithdrawn: true };
+      let query: ArticleQuery = { limit, includeWithdrawn: true };
       if (filter.channel !== undefined) {
         const channel = await findChannel(storage, filter.channel);
         if (!channel) throw new NotFoundError(`articles: no channel ${JSON.stringify(filter.channel)}`);
-        if (channel.filter.sourceIds?.length) query.sourceIds = channel.filter.sourceIds;
-        if (channel.filter.categories?.length) query.categories = channel.filter.categories;
-        if (channel.filter.query?.trim()) query.q = channel.filter.query.trim();
+        query = { ...query, ...channelArticleQuery(channel) };
       }
       if (filter.source !== undefined) {
         const source =

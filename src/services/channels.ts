@@ -1,5 +1,5 @@
 // Channels: named, filtered views over the articles (DESIGN.md §3). `all` always exists.
-import type { Channel, ChannelFilter } from '../model/types.js';
+import type { ArticleQuery, Channel, ChannelFilter } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
 import type { ChannelService } from './types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -19,6 +19,17 @@ export const ALL_CHANNEL: Channel = {
   defaultLimit: DEFAULT_LIMIT,
   createdAt: new Date(0).toISOString(),
 };
+
+/** The article selection a channel's filter stands for (empty parts dropped). */
+export function channelArticleQuery(channel: Channel): Pick<ArticleQuery, 'sourceIds' | 'categories' | 'q'> {
+  const f = channel.filter;
+  const categories = f.categories?.filter((c) => c.trim() !== '') ?? [];
+  return {
+    ...(f.sourceIds?.length ? { sourceIds: f.sourceIds } : {}),
+    ...(categories.length ? { categories } : {}),
+    ...(f.query?.trim() ? { q: f.query.trim() } : {}),
+  };
+}
 
 /** A stored channel, or the built-in `all`. */
 export async function findChannel(storage: Storage, slug: string): Promise<Channel | undefined> {

@@ -10,7 +10,7 @@ import type { FeedDocument, Serializer } from '../publish/types.js';
 import { renderBytes } from '../publish/fragments.js';
 import { effectiveUpdated, newestDate } from '../publish/text.js';
 import type { Storage } from '../storage/repos.js';
-import { ALL_CHANNEL, ALL_CHANNEL_SLUG, DEFAULT_LIMIT, findChannel } from './channels.js';
+import { ALL_CHANNEL, ALL_CHANNEL_SLUG, channelArticleQuery, DEFAULT_LIMIT, findChannel } from './channels.js';
 import { createLruCache } from './feed-cache.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
 import type { FeedQuery, FeedService, FeedTarget, RenderedFeed } from './types.js';
@@ -98,8 +98,8 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     }
     const channel = await findChannel(storage, target.slug);
     if (!channel) throw new NotFoundError(`feeds: no channel ${JSON.stringify(target.slug)}`);
-    const own = channel.filter.categories?.filter((c) => c.trim() !== '') ?? [];
-    let categories: string[] | undefined = own.length ? own : undefined;
+    const selection = channelArticleQuery(channel);
+    let categories = selection.categories;
     let unmatchable = false;
     if (category !== undefined) {
       // The request narrows the channel; it can never widen it.
@@ -107,13 +107,12 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       if (categories && !categories.some((c) => c.toLowerCase() === folded)) unmatchable = true;
       categories = [category];
     }
-    const sourceIds = channel.filter.sourceIds?.length ? channel.filter.sourceIds : undefined;
     return {
       feedPath: `/feeds/${encodeURIComponent(channel.slug)}`,
       title: channel.title,
       description: channel.description,
       defaultLimit: channel.defaultLimit || DEFAULT_LIMIT,
-      query: unmatchable ? undefined : { sourceIds, categories, q: channel.filter.query?.trim() || undefined },
+      query: unmatchable ? undefined : { ...selection, categories },
     };
   }
 
