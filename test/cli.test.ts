@@ -9,7 +9,7 @@ import { runCli } from '../src/cli/main.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WIRE_RSS = new URL('../../shared/fixtures/wire/seed-story.rss.xml', import.meta.url);
+const WIRE_RSS = new URL('./fixtures/wire/seed-story.rss.xml', import.meta.url);
 
 async function cli(args: string[], env: Record<string, string>) {
   let out = '';

@@ -9,7 +9,7 @@ import { silentLogger } from '../src/log.js';
 import { startServer, type RunningServer } from '../src/main.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
-const WIRE = new URL('../../shared/fixtures/wire/', import.meta.url);
+const WIRE = new URL('./fixtures/wire/', import.meta.url);
 const wireRss = () => readFileSync(new URL('seed-story.rss.xml', WIRE));
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {

@@ -1,5 +1,5 @@
 // Every output, parsed back by real readers and checked by real validators: xmllint, jing
-// against ../shared/schemas/atom.rnc, rss-parser, Python feedparser, ajv with JSON Feed 1.1.
+// against test/fixtures/schemas/atom.rnc, rss-parser, Python feedparser, ajv with JSON Feed 1.1.
 import assert from 'node:assert/strict';
 import Parser from 'rss-parser';
 import type { Article } from '../src/model/types.js';
@@ -54,7 +54,7 @@ describe('publish: outputs pass real parsers and validators', () => {
     }
   });
 
-  it('every Atom output is valid against ../shared/schemas/atom.rnc (jing)', function () {
+  it('every Atom output is valid against the RFC 4287 schema (jing)', function () {
     this.timeout(60_000);
     const check = jingAtom(rendered.map((r) => r.atom));
     skipIfMissing(this, check);

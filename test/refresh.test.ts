@@ -13,7 +13,7 @@ import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
-const WIRE_RSS = readFileSync(new URL('../../shared/fixtures/wire/seed-story.rss.xml', import.meta.url));
+const WIRE_RSS = readFileSync(new URL('./fixtures/wire/seed-story.rss.xml', import.meta.url));
 const rss = (n: number) =>
   `<?xml version="1.0"?><rss version="2.0"><channel><title>Feed ${n}</title><link>https://example.org/${n}</link><ttl>60</ttl>` +
   [1, 2].map((i) => `<item><title>Story ${n}.${i}</title><link>https://example.org/${n}/${i}</link><guid>s-${n}-${i}</guid><pubDate>Sat, 10 Jan 2026 1${i}:00:00 GMT</pubDate></item>`).join('') +

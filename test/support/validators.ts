@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export type Check = { status: 'ok' } | { status: 'invalid'; message: string } | { status: 'missing'; message: string };
 
-/** The shared Atom schema, relative to the repo root: ../shared/schemas/atom.rnc. */
-export const ATOM_RNC_PATH = fileURLToPath(new URL('../../../shared/schemas/atom.rnc', import.meta.url));
+/** The RFC 4287 Atom schema (test/fixtures/schemas/atom.rnc). */
+export const ATOM_RNC_PATH = fileURLToPath(new URL('../fixtures/schemas/atom.rnc', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
 function toolMissing(cmd: string): boolean {
@@ -33,7 +33,7 @@ export function xmllintOk(xml: string): Check {
   return r.status === 0 ? { status: 'ok' } : { status: 'invalid', message: r.stderr.slice(0, 2000) };
 }
 
-/** Validates one or more Atom documents against ../shared/schemas/atom.rnc in one JVM start. */
+/** Validates one or more Atom documents against test/fixtures/schemas/atom.rnc in one JVM start. */
 export function jingAtom(xml: string | readonly string[]): Check {
   if (toolMissing('jing')) return { status: 'missing', message: 'jing not installed (Debian jing)' };
   if (!existsSync(ATOM_RNC_PATH)) return { status: 'missing', message: `schema not found at ${ATOM_RNC_PATH}` };
