@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { absoluteUrl, resolveWithoutParsing, sanitizeHtml } from '../src/ingest/sanitize.js';
+import { createHtmlSanitizer } from '../src/ingest/sanitize.js';
 import { collapseWhitespace, htmlToText, sanitizedHtmlToText, truncateText } from '../src/ingest/text.js';
+
+const sanitizeHtml = (html: string, base: string): string => createHtmlSanitizer().sanitize(html, base);
 
 const BASE = 'https://news.example.org/section/feed.xml';
 
@@ -77,81 +79,6 @@ describe('sanitizeHtml', () => {
     for (const c of KEEPS) {
       it(c.name, () => assert.equal(sanitizeHtml(c.html, BASE), c.out));
     }
-  });
-});
-
-describe('absoluteUrl', () => {
-  // [value, base, expected]: the fast path must give exactly what the WHATWG parser gives.
-  const CASES: [string, string | undefined, string | undefined][] = [
-    ['https://cdn.example.org/i/a.jpg?w=2&h=1#top', BASE, 'https://cdn.example.org/i/a.jpg?w=2&h=1#top'],
-    ['/story/1-2', BASE, 'https://news.example.org/story/1-2'],
-    ['/story/1-2', 'https://u:p@h.example.org:8443/a/b?q#f', 'https://u:p@h.example.org:8443/story/1-2'],
-    ['a.jpg', BASE, 'https://news.example.org/section/a.jpg'],
-    ['../x.png', BASE, 'https://news.example.org/x.png'],
-    ['//cdn.example.org/z.jpg', BASE, 'https://cdn.example.org/z.jpg'],
-    ['HTTPS://Example.COM/A', BASE, 'https://example.com/A'],
-    ['http://x.org', BASE, 'http://x.org/'],
-    ['http://x.org:80/p', BASE, 'http://x.org/p'],
-    ['https://x.org/a/../b', BASE, 'https://x.org/b'],
-    ['https://x.org/a/%2e%2E/b', BASE, 'https://x.org/b'],
-    ['/a/./b/..', BASE, 'https://news.example.org/a/'],
-    ['https://x.org/a b', BASE, 'https://x.org/a%20b'],
-    ["https://x.org/p?q='1'", BASE, 'https://x.org/p?q=%271%27'],
-    ['https://bücher.de/', BASE, 'https://xn--bcher-kva.de/'],
-    ['http://0x7f.1/', BASE, 'http://127.0.0.1/'],
-    ['/a\\b', BASE, 'https://news.example.org/a/b'],
-    ['javascript:alert(1)', BASE, 'javascript:alert(1)'],
-    ['JavaScript:alert(1)', BASE, 'javascript:alert(1)'],
-    ['java\tscript:alert(1)', BASE, 'javascript:alert(1)'],
-    ['https://x.org/p', 'not a url', undefined],
-    ['/p', 'mailto:desk@example.org', undefined],
-    ['https://x.org/p', undefined, 'https://x.org/p'],
-  ];
-  it('a blank value resolves to nothing (not to the base)', () => assert.equal(absoluteUrl('  ', BASE), undefined));
-  for (const [value, base, expected] of CASES) {
-    it(`${JSON.stringify(value)} against ${base ?? 'no base'}`, () => {
-      assert.equal(absoluteUrl(value, base), expected);
-      let parsed: string | undefined;
-      try {
-        parsed = base ? new URL(value.trim(), base).href : new URL(value.trim()).href;
-      } catch {
-        parsed = undefined;
-      }
-      assert.equal(absoluteUrl(value, base), parsed);
-    });
-  }
-
-  it('takes the fast path only for canonical http(s) URLs and root-relative paths', () => {
-    assert.equal(resolveWithoutParsing('https://x.org/a', BASE), 'https://x.org/a');
-    assert.equal(resolveWithoutParsing('/a?b=1', BASE), 'https://news.example.org/a?b=1');
-    for (const v of ['a.jpg', '//x.org/a', 'HTTPS://x.org/a', 'https://X.org/a', 'https://x.org', 'https://x.org:443/a', 'https://1.2.3.4/a', 'https://xn--bcher-kva.de/', 'https://x.org/a/../b', '/a/%2e/b', 'https://x.org/a b', 'javascript:alert(1)', 'java\tscript:x', 'data:,x', '#x']) {
-      assert.equal(resolveWithoutParsing(v, BASE), undefined, v);
-    }
-  });
-
-  it('agrees with the WHATWG parser on generated URLs', () => {
-    let seed = 7;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-    const parts = ['x.org', 'a', 'B', '1', '.', '..', '/', '//', '\\', '?', '#', '%', '%2e', '%41', ':', '443', '@', '-', '~', "'", '"', ' ', '\t', 'ü', '^', '|', '`', '{', '<', '[', 'xn--', 'javascript:', '&', '='];
-    const bases = [BASE, 'http://x.org', 'https://u:p@h.example:8443/a/b?q#f', 'not a url', undefined];
-    let fast = 0;
-    for (let i = 0; i < 20000; i++) {
-      let v = rnd() < 0.5 ? (rnd() < 0.5 ? 'https://x.org/' : 'http://a-b.c1.io/') : '/';
-      for (let j = 0, n = 1 + Math.floor(rnd() * 8); j < n; j++) v += parts[Math.floor(rnd() * parts.length)];
-      v = v.trim();
-      const base = bases[Math.floor(rnd() * bases.length)];
-      const got = resolveWithoutParsing(v, base);
-      if (got === undefined) continue;
-      fast++;
-      let parsed: string | undefined;
-      try {
-        parsed = base ? new URL(v, base).href : new URL(v).href;
-      } catch {
-        parsed = undefined;
-      }
-      assert.equal(got, parsed, JSON.stringify({ v, base }));
-    }
-    assert.ok(fast > 1000, `fast path taken ${fast} times`);
   });
 });
 

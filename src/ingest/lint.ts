@@ -16,7 +16,8 @@ export type LintCode =
   | 'no_items'
   | 'missing_title'
   | 'unknown_version'
-  | 'bad_url';
+  | 'bad_url'
+  | 'unsafe_url';
 
 export interface LintCollector {
   /** Records one finding; repeated codes add to the count and keep the first message. */

@@ -9,7 +9,8 @@ import { assignIdentities, contentHash } from './identity.js';
 import type { JsonFeed, JsonFeedItem } from './json-feed.js';
 import { createLintCollector, type LintCollector } from './lint.js';
 import { childNodes, isElement, nodeAttr, nodeText, type ParsedDocument, type XmlFeed, type XmlItemRaw, type XmlNode } from './parse.js';
-import { absoluteUrl, sanitizeHtml } from './sanitize.js';
+import { createHtmlSanitizer, type HtmlSanitizer } from './sanitize.js';
+import { createUrlPolicy, type UrlPolicy, type UrlPurpose, type UrlVerdict } from './urls.js';
 import { collapseWhitespace, hasMarkup, htmlToText, maybeHtmlToText, sanitizedHtmlToText, textToHtml, truncateText } from './text.js';
 
 /** Longest summary derived from the body when the source gave none of its own. */
@@ -41,25 +42,58 @@ interface RawArticle {
   neededDocumentUrl: boolean;
 }
 
-/** Resolves URLs against a base chain and remembers when only the document URL could help. */
+/** What one document's URL fields share: the policy and the count of values it refused. */
+interface UrlEnv {
+  policy: UrlPolicy;
+  refused: { unsafe_url: number; bad_url: number };
+}
+
+/**
+ * Resolves URL fields against a base chain by the URL policy (urls.ts), counts what it drops,
+ * and remembers when only the document URL could help.
+ */
 class UrlContext {
   neededDocumentUrl = false;
   constructor(
     readonly base: string,
     private readonly hasXmlBase: boolean,
+    private readonly env: UrlEnv,
   ) {}
 
+  /** The context under an element's xml:base; a base the policy refuses is ignored (and counted). */
   child(xmlBase: string | undefined): UrlContext {
-    if (!xmlBase?.trim()) return new UrlContext(this.base, this.hasXmlBase);
-    return new UrlContext(absoluteUrl(xmlBase, this.base) ?? this.base, true);
+    const verdict = this.env.policy.check(xmlBase, this.base);
+    if (verdict?.ok) return new UrlContext(verdict.url, true, this.env);
+    if (verdict !== undefined) this.refuse(verdict);
+    return new UrlContext(this.base, this.hasXmlBase, this.env);
   }
 
-  resolve(value: string | undefined): string | undefined {
+  resolve(value: string | undefined, purpose: UrlPurpose = 'link'): string | undefined {
     const v = value?.trim();
     if (!v) return undefined;
     if (!/^[a-z][a-z0-9+.-]*:/i.test(v) && !this.hasXmlBase) this.neededDocumentUrl = true;
-    return absoluteUrl(v, this.base);
+    return this.accept(this.env.policy.check(v, this.base, purpose));
   }
+
+  /** A category scheme/domain (an identifier, never resolved against the base). */
+  identifier(value: string | undefined): string | undefined {
+    return this.accept(this.env.policy.identifier(value));
+  }
+
+  private accept(verdict: UrlVerdict | undefined): string | undefined {
+    if (verdict === undefined) return undefined;
+    if (verdict.ok) return verdict.url;
+    this.refuse(verdict);
+    return undefined;
+  }
+
+  private refuse(verdict: Extract<UrlVerdict, { ok: false }>): void {
+    this.env.refused[verdict.reason]++;
+  }
+}
+
+function newUrlEnv(): UrlEnv {
+  return { policy: createUrlPolicy(), refused: { unsafe_url: 0, bad_url: 0 } };
 }
 
 // ---- small readers ----
@@ -278,14 +312,14 @@ function xmlAssets(item: XmlItemRaw, isAtom: boolean, urls: UrlContext): AssetIn
 
 // ---- XML (RSS 0.9x/1.0/2.0, Atom 0.3/1.0) ----
 
-function xmlCategories(item: XmlItemRaw): Category[] {
+function xmlCategories(item: XmlItemRaw, urls: UrlContext): Category[] {
   const out: Category[] = [];
   for (const c of item.categoriesRaw ?? []) {
     const term = text(c) ?? nodeAttr(c, 'term')?.trim();
     if (!term) continue;
-    const scheme = nodeAttr(c, 'domain') ?? nodeAttr(c, 'scheme');
+    const scheme = urls.identifier(nodeAttr(c, 'domain') ?? nodeAttr(c, 'scheme'));
     const label = nodeAttr(c, 'label');
-    out.push(defined({ term, scheme: scheme?.trim() || undefined, label: label?.trim() || undefined }));
+    out.push(defined({ term, scheme, label: label?.trim() || undefined }));
   }
   for (const s of allTexts(item.dcSubjectRaw)) out.push({ term: s });
   return out;
@@ -298,7 +332,7 @@ function atomPerson(n: unknown, urls: UrlContext): Author | undefined {
   }
   const name = firstText(childNodes(n, 'name'));
   const email = firstText(childNodes(n, 'email'));
-  const uri = urls.resolve(firstText(childNodes(n, 'uri')) ?? firstText(childNodes(n, 'url')));
+  const uri = urls.resolve(firstText(childNodes(n, 'uri')) ?? firstText(childNodes(n, 'url')), 'contact');
   if (!name && !email) return undefined;
   return defined({ name: name ?? email!, email, url: uri });
 }
@@ -368,7 +402,7 @@ function xmlItem(item: XmlItemRaw & { content?: string }, ctx: XmlFeedContext): 
     guid = text(guidNode);
     url = urls.resolve(xmlAlternateLink(item.linksRaw, false) ?? item.attrs?.['rdf:about']);
     // RSS 2.0: a guid is a permalink unless isPermaLink="false"; use it when there is no link.
-    if (!url && guid && nodeAttr(guidNode, 'isPermaLink') !== 'false' && /^https?:\/\//i.test(guid)) url = guid;
+    if (!url && guid && nodeAttr(guidNode, 'isPermaLink') !== 'false' && /^https?:\/\//i.test(guid)) url = urls.resolve(guid);
     const t = firstText(item.titleRaw);
     title = t ? { value: t, html: true } : undefined;
     const encoded = firstText(item.contentEncodedRaw);
@@ -391,7 +425,7 @@ function xmlItem(item: XmlItemRaw & { content?: string }, ctx: XmlFeedContext): 
     contentText,
     summary,
     authors: xmlAuthors(item, isAtom, ctx.authors, urls),
-    categories: xmlCategories(item),
+    categories: xmlCategories(item, urls),
     language,
     rights: rights ?? ctx.rights,
     dates,
@@ -414,10 +448,10 @@ function xmlMeta(feed: XmlFeed, format: string, isAtom: boolean, urls: UrlContex
   });
 }
 
-function normalizeXml(doc: Extract<ParsedDocument, { kind: 'xml' }>, opts: ProcessOptions, lint: LintCollector): { meta: FeedMeta; raws: RawArticle[] } {
+function normalizeXml(doc: Extract<ParsedDocument, { kind: 'xml' }>, documentUrls: UrlContext, lint: LintCollector): { meta: FeedMeta; raws: RawArticle[] } {
   const feed = doc.feed;
   const isAtom = doc.format === 'atom10' || doc.format === 'atom03';
-  const rootUrls = new UrlContext(opts.documentUrl, false).child(doc.rootBase);
+  const rootUrls = documentUrls.child(doc.rootBase);
   // For Atom the <feed> is the root and its attributes are feed.attrs; for RSS the channel
   // may carry its own xml:base.
   const urls = isAtom ? rootUrls : rootUrls.child(feed.attrs?.['xml:base']);
@@ -471,7 +505,7 @@ function jsonItem(item: JsonFeedItem, feed: JsonFeed, base: UrlContext): RawArti
     contentHtml: item.content_html,
     contentText: item.content_text,
     summary: item.summary ? { value: item.summary, html: false } : undefined,
-    authors: dedupeAuthors(authors.map((a) => defined({ name: collapseWhitespace(a.name ?? a.url ?? ''), url: urls.resolve(a.url) })).filter((a) => a.name)),
+    authors: dedupeAuthors(authors.map((a) => defined({ name: collapseWhitespace(a.name ?? a.url ?? ''), url: urls.resolve(a.url, 'contact') })).filter((a) => a.name)),
     categories: item.tags.map((term) => ({ term: collapseWhitespace(term) })).filter((c) => c.term),
     language: item.language ?? feed.language,
     rights: item._rights?.text ?? feed._rights?.text,
@@ -481,8 +515,7 @@ function jsonItem(item: JsonFeedItem, feed: JsonFeed, base: UrlContext): RawArti
   });
 }
 
-function normalizeJson(doc: Extract<ParsedDocument, { kind: 'json' }>, opts: ProcessOptions, lint: LintCollector): { meta: FeedMeta; raws: RawArticle[] } {
-  const urls = new UrlContext(opts.documentUrl, false);
+function normalizeJson(doc: Extract<ParsedDocument, { kind: 'json' }>, urls: UrlContext, lint: LintCollector): { meta: FeedMeta; raws: RawArticle[] } {
   const feed = doc.feed;
   const raws = feed.items.map((i) => jsonItem(i, feed, urls));
   const meta: FeedMeta = defined({
@@ -505,12 +538,12 @@ function markedToText(m: Marked): string {
 /** Relative href/src in HTML (not fragments, not absolute, not protocol-relative). */
 const RELATIVE_IN_HTML = /\s(?:href|src|poster)\s*=\s*["']?(?![a-z][a-z0-9+.-]*:|#|\/\/|["'\s>])/i;
 
-function finish(raws: RawArticle[], opts: ProcessOptions, lint: LintCollector): ArticleInput[] {
+function finish(raws: RawArticle[], opts: ProcessOptions, lint: LintCollector, sanitizer: HtmlSanitizer): ArticleInput[] {
   const drafts = raws.map((r) => {
     if (r.title && r.title.html && hasMarkup(r.title.value)) lint.add('html_in_title', 'titles contain HTML markup; stored as text');
     const rawContent = r.contentHtml ?? (r.contentText ? textToHtml(r.contentText) : undefined);
     if (rawContent && r.base === opts.documentUrl && RELATIVE_IN_HTML.test(rawContent)) r.neededDocumentUrl = true;
-    const contentHtml = rawContent ? sanitizeHtml(rawContent, r.base) || undefined : undefined;
+    const contentHtml = rawContent ? sanitizer.sanitize(rawContent, r.base) || undefined : undefined;
     const contentAsText = contentHtml ? sanitizedHtmlToText(contentHtml) : r.contentText ? collapseWhitespace(r.contentText) : '';
     let summary = r.summary ? markedToText(r.summary) : '';
     // A description that is the body itself (RSS without content:encoded) makes a poor
@@ -567,8 +600,12 @@ function finish(raws: RawArticle[], opts: ProcessOptions, lint: LintCollector): 
 export function normalizeFeed(doc: ParsedDocument, opts: ProcessOptions): NormalizedFeed {
   const lint = createLintCollector();
   lint.merge(doc.lint);
-  const { meta, raws } = doc.kind === 'json' ? normalizeJson(doc, opts, lint) : normalizeXml(doc, opts, lint);
+  const env = newUrlEnv();
+  const documentUrls = new UrlContext(opts.documentUrl, false, env);
+  const { meta, raws } = doc.kind === 'json' ? normalizeJson(doc, documentUrls, lint) : normalizeXml(doc, documentUrls, lint);
   if (raws.length === 0) lint.add('no_items', 'the feed has no items');
-  const items = finish(raws, opts, lint);
+  const items = finish(raws, opts, lint, createHtmlSanitizer(env.policy));
+  if (env.refused.unsafe_url > 0) lint.add('unsafe_url', 'URLs with a scheme other than http(s) (javascript:, data:, …) dropped', env.refused.unsafe_url);
+  if (env.refused.bad_url > 0) lint.add('bad_url', 'unparsable or over-long URLs dropped', env.refused.bad_url);
   return { meta, items, lint: lint.issues() };
 }

@@ -1,8 +1,10 @@
 // The one home of sanitize-html (DESIGN.md §2). Feed HTML is hostile until proven otherwise:
 // an allow-list of elements and attributes, http(s) URLs only (made absolute against the
-// item's base), no styles, no scripts, iframes only from known video players and always
-// sandboxed, tracking pixels dropped, lazy-load attributes promoted so images survive.
+// item's base by the one URL policy, urls.ts), no styles, no scripts, iframes only from known
+// video players and always sandboxed, tracking pixels dropped, lazy-load attributes promoted so
+// images survive.
 import sanitize from 'sanitize-html';
+import { createUrlPolicy, type UrlPolicy } from './urls.js';
 
 const ALLOWED_TAGS = [
   'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code',
@@ -64,97 +66,21 @@ const URL_ATTRIBUTES = ['href', 'src', 'poster', 'cite'];
 const LAZY_SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-lazy'];
 const LAZY_SRCSET = ['data-srcset', 'data-lazy-srcset'];
 
-// Most feed URLs are already canonical absolute http(s) URLs or root-relative paths, for which
-// the WHATWG parser (several µs per call, base re-parsed every time) returns the input as it
-// is. These patterns accept only text the parser provably leaves unchanged: lowercase scheme
-// and host, a host whose last label starts with a letter (no IPv4 forms), no port, userinfo,
-// backslash, whitespace, control or non-ASCII characters, no characters the parser
-// percent-encodes, no punycode, no dot segments (also no "%2e"), a path that starts with "/". Anything
-// else, including every javascript:/data: form however obfuscated, takes the full parser.
-const SAFE_PATH = "(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@/]|%(?![2][eE]))*";
-const SAFE_QUERY = "(?:\\?[A-Za-z0-9\\-._~!$&()*+,;=:@/?%]*)?(?:#[A-Za-z0-9\\-._~!$&'()*+,;=:@/?#%]*)?";
-const CANONICAL_ABSOLUTE = new RegExp(`^https?://(?:[a-z0-9-]+\\.)*[a-z][a-z0-9-]*(?=/)${SAFE_PATH}${SAFE_QUERY}$`);
-const CANONICAL_ROOT_RELATIVE = new RegExp(`^/(?![/\\\\])${SAFE_PATH}${SAFE_QUERY}$`);
-/** "." or ".." as a whole path segment (the path ends at "?" or "#"). */
-const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
-
-function pathHasDotSegment(url: string, from: number): boolean {
-  const end = url.search(/[?#]/);
-  return DOT_SEGMENT.test(end < 0 ? url.slice(from) : url.slice(from, end));
-}
-
-interface BaseInfo {
-  base: string;
-  /** False when the WHATWG parser rejects the base (then every resolution fails). */
-  valid: boolean;
-  /** "scheme://[userinfo@]host[:port]" of an http(s) base: what a root-relative path is appended to. */
-  origin?: string;
-}
-
-// One document's items share a base, so the last one parsed is remembered.
-let lastBase: BaseInfo | undefined;
-
-function baseInfo(base: string): BaseInfo {
-  if (lastBase?.base === base) return lastBase;
-  let info: BaseInfo;
-  try {
-    const root = new URL('/', base);
-    info = { base, valid: true, ...(root.protocol === 'http:' || root.protocol === 'https:' ? { origin: root.href.slice(0, -1) } : {}) };
-  } catch {
-    info = { base, valid: false };
-  }
-  lastBase = info;
-  return info;
-}
-
-/**
- * The result of `new URL(v, base).href` when it can be known without parsing (see
- * CANONICAL_ABSOLUTE); undefined means "ask the parser". `v` is already trimmed.
- */
-export function resolveWithoutParsing(v: string, baseUrl: string | undefined): string | undefined {
-  const first = v.charCodeAt(0);
-  if (first === 0x68 /* h */) {
-    if (!CANONICAL_ABSOLUTE.test(v) || v.includes('xn--')) return undefined;
-    if (baseUrl && !baseInfo(baseUrl).valid) return undefined;
-    const pathStart = v.indexOf('/', v.indexOf('//') + 2);
-    return pathHasDotSegment(v, pathStart) ? undefined : v;
-  }
-  if (first === 0x2f /* / */ && baseUrl) {
-    const origin = baseInfo(baseUrl).origin;
-    if (origin === undefined || !CANONICAL_ROOT_RELATIVE.test(v) || pathHasDotSegment(v, 0)) return undefined;
-    return origin + v;
-  }
-  return undefined;
-}
-
-/** Resolves `value` against `baseUrl`; undefined when it cannot be resolved. */
-export function absoluteUrl(value: string, baseUrl: string | undefined): string | undefined {
-  const v = value.trim();
-  if (!v) return undefined;
-  const fast = resolveWithoutParsing(v, baseUrl);
-  if (fast !== undefined) return fast;
-  try {
-    return baseUrl ? new URL(v, baseUrl).href : new URL(v).href;
-  } catch {
-    return undefined;
-  }
-}
-
 function isHttpUrl(u: string | undefined): boolean {
   return !!u && /^https?:\/\//i.test(u);
 }
 
 /** Makes every candidate of a srcset absolute; drops candidates that are not http(s). */
-function absoluteSrcset(value: string, baseUrl: string): string | undefined {
+function absoluteSrcset(value: string, baseUrl: string, urls: UrlPolicy): string | undefined {
   const out: string[] = [];
   // Candidates are "url [descriptor]" separated by commas (HTML §4.8.4.2.2); a comma inside a
   // URL is legal but rare in feeds, so a comma followed by whitespace or a URL start splits.
   for (const candidate of value.split(/,(?=\s|[^\s,]*(?:\/|\.))/)) {
     const [url, ...descriptor] = candidate.trim().split(/\s+/);
     if (!url) continue;
-    const abs = absoluteUrl(url, baseUrl);
-    if (!isHttpUrl(abs)) continue;
-    out.push([abs, ...descriptor].join(' '));
+    const abs = urls.check(url, baseUrl);
+    if (!abs?.ok) continue;
+    out.push([abs.url, ...descriptor].join(' '));
   }
   return out.length ? out.join(', ') : undefined;
 }
@@ -180,7 +106,7 @@ function firstNonBlank(attribs: Record<string, string>, names: readonly string[]
   return undefined;
 }
 
-function transformAll(baseUrl: string) {
+function transformAll(baseUrl: string, urls: UrlPolicy) {
   // htmlparser2 hands every tag a fresh attribute object that sanitize-html replaces with the
   // one returned here, so it is edited in place rather than copied (same key order either way).
   return (tagName: string, attribs: Record<string, string>): { tagName: string; attribs: Record<string, string> } => {
@@ -200,12 +126,13 @@ function transformAll(baseUrl: string) {
         // Fragment-only links point inside the article; resolving them against the feed URL
         // would send readers to the feed, so they are left as they are.
         if (name === 'href' && v.trim().startsWith('#')) continue;
-        const abs = absoluteUrl(v, baseUrl);
-        if (abs === undefined) delete attribs[name];
-        else attribs[name] = abs;
+        // A link may be a mailbox; what is loaded (src, poster) and cited must be http(s).
+        const abs = urls.check(v, baseUrl, tagName === 'a' && name === 'href' ? 'contact' : 'link');
+        if (abs?.ok) attribs[name] = abs.url;
+        else delete attribs[name];
       }
       if (attribs.srcset !== undefined) {
-        const s = absoluteSrcset(attribs.srcset, baseUrl);
+        const s = absoluteSrcset(attribs.srcset, baseUrl, urls);
         if (s === undefined) delete attribs.srcset;
         else attribs.srcset = s;
       }
@@ -240,21 +167,28 @@ const SANITIZE_OPTIONS: sanitize.IOptions = {
   },
 };
 
-// A document's items share one base: its options are made once, not per body.
-let lastOptions: { baseUrl: string; options: sanitize.IOptions } | undefined;
-
-function optionsFor(baseUrl: string): sanitize.IOptions {
-  if (lastOptions?.baseUrl !== baseUrl) lastOptions = { baseUrl, options: { ...SANITIZE_OPTIONS, transformTags: { '*': transformAll(baseUrl) } } };
-  return lastOptions.options;
+export interface HtmlSanitizer {
+  /**
+   * Sanitizes feed HTML with an allow-list and makes every URL in it absolute against
+   * `baseUrl` (the item's xml:base or the document URL) by the URL policy.
+   */
+  sanitize(html: string, baseUrl: string): string;
 }
 
-/**
- * Sanitizes feed HTML with an allow-list and makes every URL in it absolute against
- * `baseUrl` (the item's xml:base or the document URL).
- */
-export function sanitizeHtml(html: string, baseUrl: string): string {
-  if (!html) return '';
-  return sanitize(html, optionsFor(baseUrl)).trim();
+/** A sanitizer for one document (or one worker): it keeps the options of the last base it saw. */
+export function createHtmlSanitizer(urls: UrlPolicy = createUrlPolicy()): HtmlSanitizer {
+  // A document's items share one base: its options are made once, not per body.
+  let last: { baseUrl: string; options: sanitize.IOptions } | undefined;
+  const optionsFor = (baseUrl: string): sanitize.IOptions => {
+    if (last?.baseUrl !== baseUrl) last = { baseUrl, options: { ...SANITIZE_OPTIONS, transformTags: { '*': transformAll(baseUrl, urls) } } };
+    return last.options;
+  };
+  return {
+    sanitize(html, baseUrl) {
+      if (!html) return '';
+      return sanitize(html, optionsFor(baseUrl)).trim();
+    },
+  };
 }
 
 // Block-level boundaries become spaces so "<p>a</p><p>b</p>" reads "a b", not "ab".
