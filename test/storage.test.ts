@@ -515,7 +515,9 @@ describe('storage (SQLite file)', () => {
     }
   });
 
-  it('dataVersion changes on writes of this connection and of another one', async () => {
+  it('dataVersion changes on writes of this connection at once, and of another one within a millisecond', async () => {
+    // Another connection's commit is seen through PRAGMA data_version, read at most once a ms.
+    const settle = () => new Promise((r) => setTimeout(r, 2));
     const file = path.join(dir, 'w.db');
     const a = openSqliteStorage({ path: file });
     const b = openSqliteStorage({ path: file });
@@ -525,10 +527,13 @@ describe('storage (SQLite file)', () => {
       assert.equal(a.dataVersion(), a0, 'stable without writes');
       const src = await a.sources.create({ url: 'https://x.example/rss', slug: 'x', nextFetchAt: T0, now: T0 });
       const a1 = a.dataVersion();
+      await settle();
       const b1 = b.dataVersion();
       assert.notEqual(a1, a0, 'own write');
       assert.notEqual(b1, b0, 'other connection write');
       await b.ingest.recordFetch(record(src.id, [item('a')], T0));
+      assert.notEqual(b.dataVersion(), b1, 'own write through the writer thread');
+      await settle();
       assert.notEqual(a.dataVersion(), a1);
       assert.notEqual(b.dataVersion(), b1);
       assert.equal((await a.articles.query({ limit: 5 })).length, 1);
