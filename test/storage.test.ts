@@ -419,7 +419,7 @@ describe('storage (SQLite)', () => {
   describe('channels and settings', () => {
     it('creates, lists, updates and removes channels', async () => {
       const c = await s.channels.create({ slug: 'world', title: 'World', filter: { categories: ['World'] }, now: T0 });
-      assert.deepEqual(c, { slug: 'world', title: 'World', filter: { categories: ['World'] }, defaultLimit: 50, createdAt: T0 });
+      assert.deepEqual(c, { slug: 'world', title: 'World', filter: { categories: ['World'] }, defaultLimit: 50, visibility: 'public', createdAt: T0 });
       await rejectsWith(s.channels.create({ slug: 'world', title: 'Again', now: T0 }), (e) => e instanceof ValidationError && e.code === 'channel_exists' && e.status === 409);
       const u = await s.channels.update('world', { description: 'All the world', defaultLimit: 20 });
       assert.equal(u.description, 'All the world');

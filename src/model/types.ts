@@ -7,6 +7,11 @@ export type SourceStatus = 'active' | 'paused' | 'gone';
 export type ArticleStatus = 'live' | 'withdrawn';
 export type IdentityKind = 'guid' | 'link' | 'hash';
 export type FeedFormat = 'rss' | 'atom' | 'json';
+/**
+ * Who may read a channel or a source: everyone, or only partners with an entitled key. A
+ * `partners` source never appears in public outputs, whichever channel would select it.
+ */
+export type Visibility = 'public' | 'partners';
 
 export interface Author {
   name: string;
@@ -141,6 +146,7 @@ export interface Source {
   statusReason?: string;
   defaultCredit?: string;
   defaultRights?: string;
+  visibility: Visibility;
   lint: LintIssue[];
   createdAt: IsoDate;
 }
@@ -154,6 +160,7 @@ export interface NewSource {
   maxIntervalS?: number;
   defaultCredit?: string;
   defaultRights?: string;
+  visibility?: Visibility;
 }
 
 export type SourcePatch = Partial<
@@ -175,6 +182,7 @@ export type SourcePatch = Partial<
     | 'lastError'
     | 'defaultCredit'
     | 'defaultRights'
+    | 'visibility'
   >
 >;
 
@@ -193,12 +201,14 @@ export interface Channel {
   description?: string;
   filter: ChannelFilter;
   defaultLimit: number;
+  visibility: Visibility;
   createdAt: IsoDate;
 }
 
-export type NewChannel = Omit<Channel, 'createdAt' | 'defaultLimit' | 'filter'> & {
+export type NewChannel = Omit<Channel, 'createdAt' | 'defaultLimit' | 'filter' | 'visibility'> & {
   filter?: ChannelFilter;
   defaultLimit?: number;
+  visibility?: Visibility;
 };
 
 export type FetchOutcome = 'modified' | 'not-modified' | 'gone' | 'retry-later' | 'error';
@@ -230,4 +240,62 @@ export interface ArticleQuery {
   after?: number;
   limit: number;
   includeWithdrawn?: boolean;
+  /** Leave out articles of `partners`-visibility sources (every public output sets it). */
+  publicSourcesOnly?: boolean;
+}
+
+/** Requests per window a partner may make (e.g. 600 per 60 s). */
+export interface RateLimit {
+  requests: number;
+  perSeconds: number;
+  /** Optional cap on items delivered per UTC day. */
+  itemsPerDay?: number;
+}
+
+/** How a partner's outputs differ from the plain ones (see README "Rights policy"). */
+export interface RightsPolicy {
+  /** Assets whose rights text (or credit) contains one of these (case-insensitive) are dropped. */
+  excludeAssetsMatching?: string[];
+  /** Items with no credit (on an asset, or an author) are held back. */
+  requireCredit?: boolean;
+  /** Write a credit line into the body: before it (`prepend`) or after it (`append`). */
+  creditLine?: 'prepend' | 'append';
+}
+
+export interface Partner {
+  id: number;
+  slug: string;
+  name: string;
+  contact?: string;
+  /** Slugs of the channels this partner is entitled to. */
+  channels: string[];
+  rateLimit?: RateLimit;
+  rightsPolicy?: RightsPolicy;
+  active: boolean;
+  createdAt: IsoDate;
+  updatedAt: IsoDate;
+}
+
+export interface NewPartner {
+  slug: string;
+  name: string;
+  contact?: string;
+  channels: string[];
+  rateLimit?: RateLimit;
+  rightsPolicy?: RightsPolicy;
+  active?: boolean;
+}
+
+export type PartnerPatch = Partial<Omit<NewPartner, 'slug'>>;
+
+/** A partner key as stored and listed: never the secret, only its hash (not even that in listings). */
+export interface PartnerKey {
+  /** Public identifier, used to revoke. */
+  keyId: string;
+  partnerId: number;
+  /** The first characters of the key, to recognize it (e.g. "wf_live_ab12"). */
+  prefix: string;
+  createdAt: IsoDate;
+  lastUsedAt?: IsoDate;
+  revokedAt?: IsoDate;
 }

@@ -177,6 +177,44 @@ INSERT INTO articles_fts (rowid, title, summary, body)
 ALTER TABLE sources ADD COLUMN body_hash TEXT;
 `,
   },
+  {
+    version: 15,
+    name: 'partners',
+    up: `
+-- Who may read a channel or a source (README "Visibility"): 'public' keeps today's behaviour.
+ALTER TABLE channels ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'partners'));
+ALTER TABLE sources ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'partners'));
+
+CREATE TABLE partners (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  contact TEXT,
+  channels TEXT NOT NULL DEFAULT '[]',
+  rate_limit TEXT,
+  rights_policy TEXT,
+  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+-- Only a SHA-256 of each key is stored: keys carry 192 random bits, so a plain hash cannot be
+-- reversed by guessing, and lookup by hash needs no per-key salt.
+CREATE TABLE partner_keys (
+  key_id TEXT PRIMARY KEY,
+  partner_id INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at TEXT
+);
+CREATE INDEX partner_keys_partner ON partner_keys (partner_id);
+
+-- Bumped by every change to partners or keys, so a server notices a CLI's revoke at once.
+INSERT INTO counters (name, value) VALUES ('partners', 0);
+`,
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -12,6 +12,7 @@ import { createChannelRepo } from './sqlite/channel-repo.js';
 import { isInMemoryPath, openSqliteConnection } from './sqlite/connection.js';
 import { createSqliteContext } from './sqlite/context.js';
 import { createFetchLogRepo, createIngestRepo } from './sqlite/ingest-repo.js';
+import { createPartnerRepo } from './sqlite/partner-repo.js';
 import { pruneArticles } from './sqlite/retention.js';
 import { createSourceRepo } from './sqlite/source-repo.js';
 import { createWriterThread, type WriterThread } from './sqlite/writer-thread.js';
@@ -60,6 +61,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     sources: createSourceRepo(ctx),
     articles: createArticleRepo(ctx),
     channels: createChannelRepo(ctx),
+    partners: createPartnerRepo(ctx),
     fetchLog: createFetchLogRepo(ctx),
     ingest,
     dataVersion() {

@@ -10,7 +10,11 @@ import type {
   IsoDate,
   LintIssue,
   NewChannel,
+  NewPartner,
   NewSource,
+  Partner,
+  PartnerKey,
+  PartnerPatch,
   Source,
   SourcePatch,
   SourceStatus,
@@ -100,6 +104,37 @@ export interface ChannelRepo {
   remove(slug: string): Promise<boolean>;
 }
 
+/** A key that can authenticate: not revoked (its partner may still be inactive). */
+export interface LiveKey {
+  keyId: string;
+  /** Hex SHA-256 of the key. */
+  keyHash: string;
+  partner: Partner;
+}
+
+export interface PartnerRepo {
+  list(): Promise<Partner[]>;
+  get(slug: string): Promise<Partner | undefined>;
+  /** Throws ValidationError(409, 'partner_exists'). */
+  create(input: NewPartner & { now: IsoDate }): Promise<Partner>;
+  /** A key present with `undefined` clears that optional field. Throws NotFoundError. */
+  update(slug: string, patch: PartnerPatch & { now: IsoDate }): Promise<Partner>;
+  /** Removes the partner with its keys. False when absent. */
+  remove(slug: string): Promise<boolean>;
+  addKey(input: { partnerId: number; keyId: string; prefix: string; keyHash: string; now: IsoDate }): Promise<PartnerKey>;
+  listKeys(partnerId: number): Promise<PartnerKey[]>;
+  /** Sets revokedAt (first revoke wins); undefined when the partner has no such key. */
+  revokeKey(partnerId: number, keyId: string, now: IsoDate): Promise<PartnerKey | undefined>;
+  liveKeys(): Promise<LiveKey[]>;
+  /** Records lastUsedAt per key id (batched by the caller). */
+  touchKeys(uses: ReadonlyMap<string, IsoDate>): Promise<void>;
+  /**
+   * A number that changes whenever partners or keys change, in this process or another one on
+   * the same database. Synchronous and cheap: checked on every partner request.
+   */
+  version(): number;
+}
+
 export interface RetentionPolicy {
   /** Delete articles first seen before this time. */
   olderThan?: IsoDate;
@@ -111,6 +146,7 @@ export interface Storage {
   sources: SourceRepo;
   articles: ArticleRepo;
   channels: ChannelRepo;
+  partners: PartnerRepo;
   fetchLog: FetchLogRepo;
   ingest: IngestRepo;
   /**

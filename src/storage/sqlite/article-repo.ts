@@ -46,6 +46,7 @@ interface Shared {
   fts?: string;
   after?: number;
   includeWithdrawn: boolean;
+  publicSourcesOnly: boolean;
   limit: number;
 }
 
@@ -75,6 +76,10 @@ function armSql(arm: Arm, shared: Shared, columns: string, params: unknown[]): s
   } else if (arm.sourceIds.length > 1) {
     where.push('a.source_id IN (SELECT value FROM json_each(?))');
     params.push(JSON.stringify(arm.sourceIds));
+  }
+  if (shared.publicSourcesOnly) {
+    // Uncorrelated: evaluated once per statement into a small set, then probed per row.
+    where.push(`a.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')`);
   }
   if (!shared.includeWithdrawn) {
     // On a cursor page the seq index must drive (it streams in order and stops at LIMIT);
@@ -117,6 +122,7 @@ export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
     fts: q.q !== undefined && q.q.trim() !== '' ? toFtsQuery(q.q) : undefined,
     after: q.after,
     includeWithdrawn: q.includeWithdrawn ?? false,
+    publicSourcesOnly: q.publicSourcesOnly ?? false,
     limit: q.limit,
   };
   let arms: Arm[];

@@ -26,13 +26,14 @@ export function createChannelRepo(ctx: SqliteContext): ChannelRepo {
       return ctx.write('create channel', () => {
         try {
           ctx
-            .stmt('INSERT INTO channels (slug, title, description, filter, default_limit, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+            .stmt('INSERT INTO channels (slug, title, description, filter, default_limit, visibility, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
             .run(
               input.slug,
               input.title,
               input.description ?? null,
               JSON.stringify(input.filter ?? {}),
               input.defaultLimit ?? DEFAULT_CHANNEL_LIMIT,
+              input.visibility ?? 'public',
               input.now,
             );
         } catch (err) {
@@ -51,8 +52,8 @@ export function createChannelRepo(ctx: SqliteContext): ChannelRepo {
         if (!row) throw new NotFoundError(`storage: channel "${slug}" not found`);
         const next = { ...toChannel(row), ...patch };
         ctx
-          .stmt('UPDATE channels SET title = ?, description = ?, filter = ?, default_limit = ? WHERE slug = ?')
-          .run(next.title, next.description ?? null, JSON.stringify(next.filter ?? {}), next.defaultLimit, slug);
+          .stmt('UPDATE channels SET title = ?, description = ?, filter = ?, default_limit = ?, visibility = ? WHERE slug = ?')
+          .run(next.title, next.description ?? null, JSON.stringify(next.filter ?? {}), next.defaultLimit, next.visibility, slug);
         return toChannel(getRow(slug)!);
       });
     },

@@ -7,8 +7,12 @@ export interface SqliteContext {
   readonly db: BetterSqlite3.Database;
   /** Prepared once per distinct SQL text: preparing costs more than running a small query. */
   stmt(sql: string): BetterSqlite3.Statement;
-  /** Runs `fn` in one IMMEDIATE transaction (all or nothing); `what` names it in errors. */
-  write<T>(what: string, fn: () => T): T;
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (all or nothing); `what` names it in errors.
+   * `quiet` writes (partners, keys, delivery log) change nothing a feed shows, so they do not
+   * count in `writes` and leave every rendered feed cached.
+   */
+  write<T>(what: string, fn: () => T, opts?: { quiet?: boolean }): T;
   /** Runs a read; SQLite errors become StorageError. */
   read<T>(what: string, fn: () => T): T;
   /** Committed write transactions of this connection. */
@@ -33,14 +37,14 @@ export function createSqliteContext(db: BetterSqlite3.Database): SqliteContext {
       }
       return s;
     },
-    write(what, fn) {
+    write(what, fn, opts) {
       let out;
       try {
         out = db.transaction(fn).immediate();
       } catch (err) {
         wrap(what, err);
       }
-      writes++;
+      if (!opts?.quiet) writes++;
       return out;
     },
     read(what, fn) {

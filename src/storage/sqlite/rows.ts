@@ -15,6 +15,7 @@ import type {
   Source,
   SourceAttribution,
   SourceStatus,
+  Visibility,
 } from '../../model/types.js';
 
 export type Nullable<T> = T | null;
@@ -54,6 +55,7 @@ export interface SourceRow {
   status_reason: Nullable<string>;
   default_credit: Nullable<string>;
   default_rights: Nullable<string>;
+  visibility: Visibility;
   lint: string;
   created_at: string;
 }
@@ -82,6 +84,7 @@ export function toSource(r: SourceRow): Source {
     statusReason: r.status_reason,
     defaultCredit: r.default_credit,
     defaultRights: r.default_rights,
+    visibility: r.visibility,
     lint: parseJson<LintIssue[]>(r.lint, []),
     createdAt: r.created_at,
   });
@@ -185,6 +188,7 @@ export interface ChannelRow {
   description: Nullable<string>;
   filter: string;
   default_limit: number;
+  visibility: Visibility;
   created_at: string;
 }
 
@@ -195,6 +199,7 @@ export function toChannel(r: ChannelRow): Channel {
     description: r.description,
     filter: parseJson<ChannelFilter>(r.filter, {}),
     defaultLimit: r.default_limit,
+    visibility: r.visibility,
     createdAt: r.created_at,
   });
 }

@@ -26,6 +26,7 @@ const COLUMNS: Record<keyof FetchRecord['source'], { column: string; encode: Enc
   lastError: { column: 'last_error', encode: asIs, nullable: true },
   defaultCredit: { column: 'default_credit', encode: asIs, nullable: true },
   defaultRights: { column: 'default_rights', encode: asIs, nullable: true },
+  visibility: { column: 'visibility', encode: asIs, nullable: false },
   etag: { column: 'etag', encode: asIs, nullable: true },
   lastModified: { column: 'last_modified', encode: asIs, nullable: true },
   bodyHash: { column: 'body_hash', encode: asIs, nullable: true },

@@ -28,8 +28,8 @@ export function createSourceRepo(ctx: SqliteContext): SourceRepo {
           const { lastInsertRowid } = ctx
             .stmt(
               `INSERT INTO sources (slug, url, title, categories, min_interval_s, max_interval_s, next_fetch_at,
-                 default_credit, default_rights, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                 default_credit, default_rights, visibility, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(
               input.slug,
@@ -41,6 +41,7 @@ export function createSourceRepo(ctx: SqliteContext): SourceRepo {
               input.nextFetchAt,
               input.defaultCredit ?? null,
               input.defaultRights ?? null,
+              input.visibility ?? 'public',
               input.now,
             );
           return toSource(getRow(Number(lastInsertRowid))!);
