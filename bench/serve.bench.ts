@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createHttpServer } from '../src/http/app.js';
+import { createPartnerService } from '../src/services/partners.js';
 import { silentLogger } from '../src/log.js';
 import type { ArticleInput } from '../src/model/types.js';
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
@@ -114,6 +115,7 @@ export const run: BenchModule = async ({ quick, log }) => {
         refreshDue: () => Promise.resolve([]),
       },
       articles: createArticleService({ storage, now: () => new Date(now) }),
+      partners: createPartnerService({ storage }),
       health: async () => ({ ok: true }),
     });
     servers.push(wirefeed);

@@ -14,6 +14,7 @@ import { createChannelService } from './services/channels.js';
 import { createRefreshService } from './services/refresh.js';
 import { createFeedService } from './services/feeds.js';
 import { createArticleService } from './services/articles.js';
+import { createPartnerService } from './services/partners.js';
 import { VERSION } from './paths.js';
 
 export interface Core {
@@ -23,6 +24,7 @@ export interface Core {
   refresh: ReturnType<typeof createRefreshService>;
   feeds: ReturnType<typeof createFeedService>;
   articles: ReturnType<typeof createArticleService>;
+  partners: ReturnType<typeof createPartnerService>;
   /**
    * Hosts let through the private-network guard besides the configured allowlist; the server
    * adds its own address here so it can ingest the bundled demo feeds it serves.
@@ -77,6 +79,7 @@ export function createCore(config: Config, log: Logger): Core {
     version: VERSION,
   });
   const articles = createArticleService({ storage, now: () => new Date() });
+  const partners = createPartnerService({ storage, log });
   let closed = false;
   return {
     storage,
@@ -85,11 +88,12 @@ export function createCore(config: Config, log: Logger): Core {
     refresh,
     feeds,
     articles,
+    partners,
     allowlist,
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([processor.close(), fetcher.close()]);
+      await Promise.allSettled([processor.close(), fetcher.close(), partners.close()]);
       storage.close();
     },
   };

@@ -91,6 +91,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       channels: core.channels,
       refresh: core.refresh,
       articles: core.articles,
+      partners: core.partners,
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {
         core.storage.dataVersion(); // throws if the database is gone

@@ -11,6 +11,7 @@ import { createArticleService } from '../src/services/articles.js';
 import { createChannelService } from '../src/services/channels.js';
 import { createFeedService } from '../src/services/feeds.js';
 import { createSourceService } from '../src/services/sources.js';
+import { createPartnerService, type PartnerService } from '../src/services/partners.js';
 import type { RefreshService } from '../src/services/types.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
@@ -111,6 +112,7 @@ export interface TestServer {
   storage: Storage;
   calls: Record<FeedFormat, number>;
   refreshCalls: number[];
+  partners: PartnerService;
   close(): Promise<void>;
 }
 
@@ -137,6 +139,7 @@ export async function startServer(
       return [];
     },
   };
+  const partners = createPartnerService({ storage });
   const deps: HttpDeps = {
     config,
     log: silentLogger(),
@@ -153,6 +156,7 @@ export async function startServer(
     channels: createChannelService({ storage }),
     refresh,
     articles: createArticleService({ storage, now: () => new Date(T0) }),
+    partners,
     demoDir: opts.demoDir,
     health: async () => ({ ok: true, articles: await storage.articles.count() }),
     ...opts.overrides,
@@ -165,9 +169,11 @@ export async function startServer(
     storage,
     calls: counting.calls,
     refreshCalls,
+    partners,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await partners.close();
       storage.close();
     },
   };

@@ -6,14 +6,17 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ArticleService } from '../services/articles.js';
+import type { PartnerService } from '../services/partners.js';
 import type { ChannelService, FeedService, RefreshService, SourceService } from '../services/types.js';
 import { requireBearer } from './auth.js';
 import { createErrorHandler, sendError } from './error-handler.js';
 import { createFastLane } from './fast-lane.js';
-import { createFeedResponder } from './feed-response.js';
+import { createFeedResponder, type FeedResponder } from './feed-response.js';
+import { createPartnerAuth, type PartnerAuth } from './partner-auth.js';
 import { requestIdOf } from './request-id.js';
 import { adminArticles } from './routes/admin-articles.js';
 import { adminChannels } from './routes/admin-channels.js';
+import { adminPartners } from './routes/admin-partners.js';
 import { adminSources } from './routes/admin-sources.js';
 import { feedDocuments } from './routes/feeds.js';
 import { pageRoutes } from './routes/pages.js';
@@ -27,6 +30,7 @@ export interface HttpDeps {
   channels: ChannelService;
   refresh: RefreshService;
   articles: ArticleService;
+  partners: PartnerService;
   /** Directory of the offline demo feeds, served under /demo/. */
   demoDir?: string;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -41,7 +45,13 @@ const DEMO_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
 };
 
-export function createApp(deps: HttpDeps, responder = createFeedResponder({ maxAgeS: deps.config.feedMaxAgeS })): express.Express {
+/** The responder and partner auth shared by the fast lane and the Express routes. */
+function feedEdge(deps: HttpDeps): { responder: FeedResponder; partnerAuth: PartnerAuth } {
+  const responder = createFeedResponder({ maxAgeS: deps.config.feedMaxAgeS });
+  return { responder, partnerAuth: createPartnerAuth({ partners: deps.partners, responder }) };
+}
+
+export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Express {
   const { log } = deps;
   const baseUrl = deps.config.baseUrl;
   const app = express();
@@ -76,7 +86,7 @@ export function createApp(deps: HttpDeps, responder = createFeedResponder({ maxA
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', ...rest });
   });
 
-  app.use(feedDocuments({ feeds: deps.feeds, responder, baseUrl }));
+  app.use(feedDocuments({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl }));
 
   const pages = pageRoutes({ feeds: deps.feeds, baseUrl });
   app.get('/', pages.index);
@@ -106,6 +116,7 @@ export function createApp(deps: HttpDeps, responder = createFeedResponder({ maxA
   api.use('/sources', adminSources({ sources: deps.sources, refresh: deps.refresh }));
   api.use('/channels', adminChannels({ channels: deps.channels }));
   api.use('/articles', adminArticles({ articles: deps.articles }));
+  api.use('/partners', adminPartners({ partners: deps.partners }));
   api.use((req, res) => sendError(res, 404, 'not_found', `api: no route ${req.method} ${req.baseUrl}${req.path}`));
   app.use('/api', api);
 
@@ -120,9 +131,9 @@ export function createApp(deps: HttpDeps, responder = createFeedResponder({ maxA
 
 /** The server main listens on; not listening yet. */
 export function createHttpServer(deps: HttpDeps): http.Server {
-  const responder = createFeedResponder({ maxAgeS: deps.config.feedMaxAgeS });
-  const app = createApp(deps, responder);
-  const fast = createFastLane({ feeds: deps.feeds, responder, baseUrl: deps.config.baseUrl, log: deps.log });
+  const edge = feedEdge(deps);
+  const app = createApp(deps, edge);
+  const fast = createFastLane({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl: deps.config.baseUrl, log: deps.log });
   return http.createServer((req, res) => {
     if (!fast(req, res)) app(req, res);
   });

@@ -1,22 +1,23 @@
 // The fast lane: GET/HEAD of a feed that is already rendered and cached is answered straight
 // from the node request listener. Express costs several times raw Node per request, and the
 // cached-feed hit is the request partners and readers make all day. Anything else, including a
-// cache miss or a query that does not validate, returns false and goes to Express, which
-// renders, validates and reports errors.
+// cache miss, a query that does not validate or a partner key snapshot to reload, returns false
+// and goes to Express, which renders, validates and reports errors. A bad key or a missing
+// entitlement is answered here too (from the cached feed's access rule).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { originFromHost, parseFeedQuery, queryStringToRecord } from '../services/feed-query.js';
 import type { FeedQuery, FeedService } from '../services/types.js';
 import { parseFeedPath, type FeedPath } from './feed-path.js';
-import type { FeedResponder } from './feed-response.js';
+import { takeKeyParam, type PartnerAuth } from './partner-auth.js';
 import { requestIdOf } from './request-id.js';
 
 export type FastLane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 const NO_QUERY: FeedQuery = Object.freeze({});
 
-export function createFastLane(deps: { feeds: FeedService; responder: FeedResponder; baseUrl?: string; log: Logger }): FastLane {
-  const { feeds, responder, log } = deps;
+export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerAuth; baseUrl?: string; log: Logger }): FastLane {
+  const { feeds, partnerAuth, log } = deps;
   // Feed paths repeat endlessly; remember their parse (bounded, misses included as null).
   const paths = new Map<string, FeedPath | null>();
 
@@ -39,18 +40,34 @@ export function createFastLane(deps: { feeds: FeedService; responder: FeedRespon
     const parsed = pathOf(qi < 0 ? url : url.slice(0, qi));
     if (!parsed) return false;
     let query = NO_QUERY;
+    let keyParam: string | undefined;
     if (qi >= 0 && qi < url.length - 1) {
       try {
-        query = parseFeedQuery(queryStringToRecord(url.slice(qi + 1)));
+        const record = queryStringToRecord(url.slice(qi + 1));
+        keyParam = takeKeyParam(record);
+        query = parseFeedQuery(record);
       } catch {
         return false;
       }
     }
-    const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
-    const feed = feeds.peekFeed(parsed.target, parsed.format, query, origin);
-    if (!feed) return false;
+    const auth = partnerAuth.identifySync(req, keyParam);
+    if (auth === undefined) return false;
     const id = requestIdOf(req);
-    const status = responder.write(req, res, feed, id);
+    let status: number;
+    if (auth.kind === 'invalid' || auth.kind === 'inactive') {
+      status = auth.kind === 'invalid' ? 401 : 403;
+      partnerAuth.refuse(res, status as 401 | 403, auth, id);
+    } else {
+      const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
+      const feed = feeds.peekFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
+      if (!feed) return false;
+      const verdict = partnerAuth.admit(feed.access, auth);
+      if (verdict === 'ok') status = partnerAuth.send(req, res, feed, auth, id, parsed);
+      else {
+        status = verdict;
+        partnerAuth.refuse(res, verdict, auth, id);
+      }
+    }
     if (log.level === 'debug' || log.level === 'trace') log.debug({ reqId: id, method, url, status, lane: 'fast' }, 'request');
     return true;
   };

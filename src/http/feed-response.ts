@@ -62,12 +62,13 @@ export function ifNoneMatchHits(header: string, tag: string): boolean {
 }
 
 /**
- * writeHead serializes the array before returning, so the one per-request header is appended
+ * writeHead serializes the array before returning, so the per-request headers are appended
  * to the shared array and removed again instead of copying the whole array every time.
  */
-function writeHeadWithId(res: ServerResponse, status: number, headers: string[], requestId: string): void {
+function writeHeadWithId(res: ServerResponse, status: number, headers: string[], requestId: string, extra: readonly string[] | undefined): void {
   const n = headers.length;
   headers.push('X-Request-Id', requestId);
+  if (extra) for (const h of extra) headers.push(h);
   try {
     res.writeHead(status, headers);
   } finally {
@@ -76,8 +77,11 @@ function writeHeadWithId(res: ServerResponse, status: number, headers: string[],
 }
 
 export interface FeedResponder {
-  /** Writes a 200 (body or HEAD) or 304 for `feed`, including the x-request-id header. */
-  write(req: IncomingMessage, res: ServerResponse, feed: RenderedFeed, requestId: string): number;
+  /**
+   * Writes a 200 (body or HEAD) or 304 for `feed`, including the x-request-id header and
+   * `extra` (name, value, name, value…: a partner's RateLimit headers).
+   */
+  write(req: IncomingMessage, res: ServerResponse, feed: RenderedFeed, requestId: string, extra?: readonly string[]): number;
 }
 
 /** Header set shared by every feed response: caching, CORS (feeds are public), nosniff. */
@@ -98,8 +102,28 @@ export function feedCommonHeaders(maxAgeS: number): string[] {
   ];
 }
 
+/**
+ * A partner's response depends on its key: no shared cache may store it (RFC 9111 §3.5 lets one
+ * store an authorized response marked `public`), and scripts may read the quota headers.
+ */
+export function partnerFeedHeaders(maxAgeS: number): string[] {
+  return [
+    'Cache-Control',
+    `private, max-age=${maxAgeS}`,
+    'Vary',
+    'Accept-Encoding, Authorization',
+    'Access-Control-Allow-Origin',
+    '*',
+    'Access-Control-Expose-Headers',
+    'ETag, Last-Modified, RateLimit, RateLimit-Policy, Retry-After',
+    'X-Content-Type-Options',
+    'nosniff',
+  ];
+}
+
 export function createFeedResponder(opts: { maxAgeS: number }): FeedResponder {
-  const common = feedCommonHeaders(opts.maxAgeS);
+  const publicCommon = feedCommonHeaders(opts.maxAgeS);
+  const partnerCommon = partnerFeedHeaders(opts.maxAgeS);
   const prepared = new WeakMap<RenderedFeed, Prepared>();
   // Browsers and clients send a handful of distinct Accept-Encoding strings; parse each once.
   const codingMemo = new Map<string, Coding>();
@@ -109,6 +133,7 @@ export function createFeedResponder(opts: { maxAgeS: number }): FeedResponder {
     const lastModifiedS = feed.lastModified ? Math.floor(feed.lastModified.getTime() / 1000) : NaN;
     const lm = Number.isNaN(lastModifiedS) ? [] : ['Last-Modified', new Date(lastModifiedS * 1000).toUTCString()];
     const bodies: Prepared['bodies'] = [feed.body, feed.gzip, feed.br];
+    const common = feed.variant ? partnerCommon : publicCommon;
     const ok = [0, 1, 2].map((c) => {
       const enc = c === Coding.Identity ? [] : ['Content-Encoding', c === Coding.Gzip ? 'gzip' : 'br'];
       return ['Content-Type', feed.contentType, 'Content-Length', String(bodies[c]!.length), ...enc, 'ETag', `"${tag}${CODING_SUFFIX[c]!}"`, ...lm, ...common];
@@ -140,15 +165,15 @@ export function createFeedResponder(opts: { maxAgeS: number }): FeedResponder {
   }
 
   return {
-    write(req, res, feed, requestId) {
+    write(req, res, feed, requestId, extra) {
       const p = prepared.get(feed) ?? prepare(feed);
       const coding = codingFor(req.headers['accept-encoding']);
       if (notModified(req, p)) {
-        writeHeadWithId(res, 304, p.notModified[coding], requestId);
+        writeHeadWithId(res, 304, p.notModified[coding], requestId, extra);
         res.end();
         return 304;
       }
-      writeHeadWithId(res, 200, p.ok[coding], requestId);
+      writeHeadWithId(res, 200, p.ok[coding], requestId, extra);
       if (req.method === 'HEAD') res.end();
       else res.end(p.bodies[coding]);
       return 200;

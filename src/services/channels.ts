@@ -1,5 +1,5 @@
 // Channels: named, filtered views over the articles (DESIGN.md §3). `all` always exists.
-import type { ArticleQuery, Channel, ChannelFilter } from '../model/types.js';
+import type { ArticleQuery, Channel, ChannelFilter, Visibility } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
 import type { ChannelService } from './types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -17,8 +17,17 @@ export const ALL_CHANNEL: Channel = {
   description: 'Every article from every source.',
   filter: {},
   defaultLimit: DEFAULT_LIMIT,
+  // Always public: partners-only sources never appear in it (see README "Visibility").
+  visibility: 'public',
   createdAt: new Date(0).toISOString(),
 };
+
+export const VISIBILITIES: readonly Visibility[] = ['public', 'partners'];
+
+export function checkVisibility(v: unknown): Visibility {
+  if (!VISIBILITIES.includes(v as Visibility)) throw new ValidationError('invalid_visibility', 'visibility must be "public" or "partners"');
+  return v as Visibility;
+}
 
 /** The article selection a channel's filter stands for (empty parts dropped). */
 export function channelArticleQuery(channel: Channel): Pick<ArticleQuery, 'sourceIds' | 'categories' | 'q'> {
@@ -86,6 +95,7 @@ export function createChannelService(deps: { storage: Storage; now?: () => Date 
         description: input.description?.trim() || undefined,
         filter,
         defaultLimit: checkLimit(input.defaultLimit),
+        visibility: checkVisibility(input.visibility ?? 'public'),
         now: now().toISOString(),
       });
     },
@@ -104,6 +114,7 @@ export function createChannelService(deps: { storage: Storage; now?: () => Date 
         await checkSources(next.filter);
       }
       if (patch.defaultLimit !== undefined) next.defaultLimit = checkLimit(patch.defaultLimit);
+      if (patch.visibility !== undefined) next.visibility = checkVisibility(patch.visibility);
       return deps.storage.channels.update(slug, next);
     },
 

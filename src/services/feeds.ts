@@ -13,7 +13,8 @@ import type { Storage } from '../storage/repos.js';
 import { ALL_CHANNEL, ALL_CHANNEL_SLUG, channelArticleQuery, DEFAULT_LIMIT, findChannel } from './channels.js';
 import { createLruCache } from './feed-cache.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
-import type { FeedQuery, FeedService, FeedTarget, RenderedFeed } from './types.js';
+import type { FeedAccess, FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
+import type { FragmentCache } from '../publish/types.js';
 
 export const PAGE_LIMIT = 30;
 const DEFAULT_FRAGMENT_ENTRIES = 5000;
@@ -50,6 +51,24 @@ interface ResolvedTarget {
   defaultLimit: number;
   /** Undefined when the request's category lies outside the channel's: nothing can match. */
   query: Omit<ArticleQuery, 'limit' | 'after'> | undefined;
+  access: FeedAccess;
+}
+
+const PUBLIC: FeedAccess = Object.freeze({ visibility: 'public' });
+
+/**
+ * Visibility (README "Visibility"): a public channel (and `all`) shows public sources only; a
+ * partners channel shows every source its filter selects. A source's own feed is as visible
+ * as the source; a partners-only one is granted by the partners channels that name it.
+ */
+function channelAccess(channel: Channel): FeedAccess {
+  return channel.visibility === 'partners' ? { visibility: 'partners', channels: [channel.slug] } : PUBLIC;
+}
+
+function sourceAccess(source: Source, channels: Channel[]): FeedAccess {
+  if (source.visibility !== 'partners') return PUBLIC;
+  const granting = channels.filter((c) => c.visibility === 'partners' && c.filter.sourceIds?.includes(source.id)).map((c) => c.slug);
+  return { visibility: 'partners', channels: granting };
 }
 
 function mimeOf(contentType: string): string {
@@ -73,11 +92,18 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     return origin && isSafeOrigin(origin) ? origin : 'http://localhost';
   }
 
-  /** The feed a request names, whatever the data version. */
-  function feedKey(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): string {
+  /** The feed a request names, whatever the data version. Public renders have no variant part. */
+  function feedKey(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): string {
     const o = deps.baseUrl ? '' : baseFor(origin);
-    return `${target.kind}:${target.slug}.${format}${canonicalQuery(query)}|${o}`;
+    const key = `${target.kind}:${target.slug}.${format}${canonicalQuery(query)}|${o}`;
+    return variant ? `${key}|${variant.key}` : key;
   }
+
+  // A partner variant's items differ from the public ones: their fragments live under its key.
+  const variantFragments = (variant: FeedVariant | undefined): FragmentCache =>
+    variant
+      ? { get: (k) => fragments.get(`${variant.key}\u0000${k}`), set: (k, v) => fragments.set(`${variant.key}\u0000${k}`, v) }
+      : fragments;
 
   // The newest render of each feed, and the render in progress, if any. While a render is in
   // progress, requests get the previous render instead of waiting (stale-while-revalidate at the
@@ -94,7 +120,8 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     if (target.kind === 'source') {
       const source = await storage.sources.getBySlug(target.slug);
       if (!source) throw new NotFoundError(`feeds: no source ${JSON.stringify(target.slug)}`);
-      return sourceTarget(source, category);
+      const access = sourceAccess(source, source.visibility === 'partners' ? await storage.channels.list() : []);
+      return sourceTarget(source, category, access);
     }
     const channel = await findChannel(storage, target.slug);
     if (!channel) throw new NotFoundError(`feeds: no channel ${JSON.stringify(target.slug)}`);
@@ -107,16 +134,18 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       if (categories && !categories.some((c) => c.toLowerCase() === folded)) unmatchable = true;
       categories = [category];
     }
+    const access = channelAccess(channel);
     return {
       feedPath: `/feeds/${encodeURIComponent(channel.slug)}`,
       title: channel.title,
       description: channel.description,
       defaultLimit: channel.defaultLimit || DEFAULT_LIMIT,
-      query: unmatchable ? undefined : { ...selection, categories },
+      query: unmatchable ? undefined : { ...selection, categories, publicSourcesOnly: access.visibility === 'public' },
+      access,
     };
   }
 
-  function sourceTarget(source: Source, category: string | undefined): ResolvedTarget {
+  function sourceTarget(source: Source, category: string | undefined, access: FeedAccess): ResolvedTarget {
     const title = source.title || source.slug;
     return {
       feedPath: `/feeds/sources/${encodeURIComponent(source.slug)}`,
@@ -125,6 +154,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       language: source.language,
       defaultLimit: DEFAULT_LIMIT,
       query: { sourceIds: [source.id], categories: category !== undefined ? [category] : undefined },
+      access,
     };
   }
 
@@ -135,7 +165,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     return storage.articles.query(q);
   }
 
-  async function buildDocument(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): Promise<FeedDocument> {
+  async function buildDocument(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): Promise<{ doc: FeedDocument; access: FeedAccess }> {
     const resolved = await resolve(target, query.category);
     const limit = query.limit ?? resolved.defaultLimit;
     const items = await selectItems(resolved, query, limit);
@@ -163,12 +193,12 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       doc.links.next = feedUrl(format, last);
       doc.links.first = feedUrl(format, 0);
     }
-    return doc;
+    return { doc, access: resolved.access };
   }
 
-  async function render(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): Promise<RenderedFeed> {
-    const doc = await buildDocument(target, format, query, origin);
-    const body = renderBytes(serializers[format], doc, fragments);
+  async function render(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): Promise<RenderedFeed> {
+    const { doc, access } = await buildDocument(target, format, query, origin);
+    const body = renderBytes(serializers[format], doc, variantFragments(variant));
     const [gz, br] = await Promise.all([
       gzip(body, { level: 6 }),
       brotli(body, {
@@ -181,6 +211,9 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     ]);
     const changed = newestDate(doc.items, (a) => a.changedAt);
     return {
+      access,
+      ...(variant ? { variant } : {}),
+      items: doc.items.map((a) => ({ id: a.id, seq: a.seq })),
       body,
       gzip: gz,
       br,
@@ -190,8 +223,8 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     };
   }
 
-  function lookup(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined) {
-    const key = feedKey(target, format, query, origin);
+  function lookup(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined) {
+    const key = feedKey(target, format, query, origin, variant);
     const version = storage.dataVersion();
     const prev = latest.get(key);
     if (!prev) return { key, version, feed: undefined };
@@ -201,19 +234,19 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   }
 
   return {
-    peekFeed(target, format, query, origin) {
-      return lookup(target, format, query, origin).feed;
+    peekFeed(target, format, query, origin, variant) {
+      return lookup(target, format, query, origin, variant).feed;
     },
 
-    getFeed(target, format, query, origin) {
-      const { key, version, feed } = lookup(target, format, query, origin);
+    getFeed(target, format, query, origin, variant) {
+      const { key, version, feed } = lookup(target, format, query, origin, variant);
       if (feed) return Promise.resolve(feed);
       // Concurrent first requests for a feed share one render.
       const current = rendering.get(key);
       if (current?.version === version) return current.promise;
       // The data version is read before any query: a write that lands while rendering leaves
       // this render filed under the old version, so the next request renders again.
-      const promise = render(target, format, query, origin)
+      const promise = render(target, format, query, origin, variant)
         .then((rendered) => {
           const prev = latest.get(key);
           if (!prev || prev.version <= version) latest.set(key, { version, feed: rendered, at: clock().getTime() });
@@ -226,8 +259,14 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       return promise;
     },
 
+    async access(target) {
+      return (await resolve(target, undefined)).access;
+    },
+
     async getPage(target, limit = PAGE_LIMIT) {
       const resolved = await resolve(target, undefined);
+      // Human pages are public: a partners channel or source has none (nor is it listed).
+      if (resolved.access.visibility !== 'public') throw new NotFoundError(`feeds: no public page for ${target.kind} ${JSON.stringify(target.slug)}`);
       const items = await selectItems(resolved, {}, limit);
       return { title: resolved.title, description: resolved.description, items };
     },
@@ -235,7 +274,10 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     async directory() {
       const [channels, sources] = await Promise.all([storage.channels.list(), storage.sources.list()]);
       const all = channels.some((c) => c.slug === ALL_CHANNEL_SLUG) ? [] : [ALL_CHANNEL];
-      return { channels: [...all, ...channels], sources };
+      return {
+        channels: [...all, ...channels.filter((c) => c.visibility === 'public')],
+        sources: sources.filter((s) => s.visibility === 'public'),
+      };
     },
   };
 }

@@ -8,6 +8,7 @@ import { discoverFeeds, looksLikeHtml } from '../ingest/discover.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { DEFAULT_MAX_INTERVAL_S, DEFAULT_MIN_INTERVAL_S } from './schedule-policy.js';
 import { checkSlug } from './slug.js';
+import { checkVisibility } from './channels.js';
 
 export interface SourceServiceDeps {
   storage: Storage;
@@ -101,6 +102,7 @@ export function createSourceService(deps: SourceServiceDeps): SourceService & {
           throw new ValidationError('source_exists', `a source with URL ${url.href} already exists`, 409);
       }
       if (input.slug !== undefined) checkSlug(input.slug);
+      if (input.visibility !== undefined) checkVisibility(input.visibility);
       const minIntervalS = input.minIntervalS ?? DEFAULT_MIN_INTERVAL_S;
       const maxIntervalS = input.maxIntervalS ?? Math.max(DEFAULT_MAX_INTERVAL_S, minIntervalS);
       checkIntervals(minIntervalS, maxIntervalS);
@@ -128,6 +130,7 @@ export function createSourceService(deps: SourceServiceDeps): SourceService & {
       const next: SourcePatch = { ...patch };
       if (patch.url !== undefined) next.url = validateFeedUrl(patch.url, policy).href;
       if (patch.slug !== undefined) checkSlug(patch.slug);
+      if (patch.visibility !== undefined) checkVisibility(patch.visibility);
       if (patch.minIntervalS !== undefined || patch.maxIntervalS !== undefined)
         checkIntervals(patch.minIntervalS ?? current.minIntervalS, patch.maxIntervalS ?? current.maxIntervalS);
       // Resuming a paused (or gone) source: clear the streak and fetch it on the next tick.

@@ -1,5 +1,5 @@
 // Service contracts used by the edges (http/, cli/, scheduler/).
-import type { Article, Channel, FeedFormat, FetchLogEntry, NewSource, Source, SourcePatch, ChannelFilter } from '../model/types.js';
+import type { Article, Channel, FeedFormat, FetchLogEntry, NewSource, RightsPolicy, Source, SourcePatch, ChannelFilter, Visibility } from '../model/types.js';
 import type { DiscoveredFeed } from '../ingest/types.js';
 
 export interface RefreshOutcome {
@@ -36,8 +36,8 @@ export interface RefreshService {
 export interface ChannelService {
   list(): Promise<Channel[]>;
   get(slug: string): Promise<Channel>;
-  create(input: { slug: string; title: string; description?: string; filter?: ChannelFilter; defaultLimit?: number }): Promise<Channel>;
-  update(slug: string, patch: Partial<Pick<Channel, 'title' | 'description' | 'filter' | 'defaultLimit'>>): Promise<Channel>;
+  create(input: { slug: string; title: string; description?: string; filter?: ChannelFilter; defaultLimit?: number; visibility?: Visibility }): Promise<Channel>;
+  update(slug: string, patch: Partial<Pick<Channel, 'title' | 'description' | 'filter' | 'defaultLimit' | 'visibility'>>): Promise<Channel>;
   remove(slug: string): Promise<void>;
 }
 
@@ -54,7 +54,30 @@ export interface FeedTarget {
   slug: string;
 }
 
+/**
+ * Who may read a feed (README "Visibility"): everyone, or partners entitled to one of
+ * `channels` (the partners channel itself; for a partners-only source, the partners channels
+ * that name it).
+ */
+export type FeedAccess = { visibility: 'public' } | { visibility: 'partners'; channels: readonly string[] };
+
+/**
+ * A partner rendering of a feed: editor's notes included, the rights policy applied. Partners
+ * with equal policies share one `key` and so one cached render per feed.
+ */
+export interface FeedVariant {
+  key: string;
+  partner: true;
+  rightsPolicy?: RightsPolicy;
+}
+
 export interface RenderedFeed {
+  /** Who may be sent these bytes; checked on every request, the cached ones included. */
+  access: FeedAccess;
+  /** Set for a partner rendering: its responses are private (never stored by shared caches). */
+  variant?: FeedVariant;
+  /** Article revisions in the document, in document order (the delivery log records them). */
+  items: readonly { id: number; seq: number }[];
   body: Buffer;
   gzip: Buffer;
   br: Buffer;
@@ -71,12 +94,14 @@ export interface RenderedFeed {
  */
 export interface FeedService {
   /** Rendered bytes from cache, rendering and compressing only on a miss. Throws NotFoundError / ValidationError. */
-  getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string): Promise<RenderedFeed>;
+  getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
   /** Synchronous cache probe for the fast lane: undefined on a miss. */
-  peekFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string): RenderedFeed | undefined;
-  /** Data for the human HTML page of a channel or source. */
+  peekFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): RenderedFeed | undefined;
+  /** Who may read the feed of `target`, without rendering it. Throws NotFoundError. */
+  access(target: FeedTarget): Promise<FeedAccess>;
+  /** Data for the human HTML page of a public channel or source (partners ones are not found). */
   getPage(target: FeedTarget, limit?: number): Promise<{ title: string; description?: string; items: Article[] }>;
-  /** Everything the index page lists. */
+  /** Everything the public index page lists: public channels and public sources only. */
   directory(): Promise<{ channels: Channel[]; sources: Source[] }>;
 }
 

@@ -18,6 +18,7 @@ const fields = {
   description: z.string().max(2000),
   filter,
   defaultLimit: z.number().int().min(1).max(500),
+  visibility: z.enum(['public', 'partners']),
 };
 
 const newChannel = z
@@ -27,6 +28,7 @@ const newChannel = z
     description: fields.description.optional(),
     filter: filter.optional(),
     defaultLimit: fields.defaultLimit.optional(),
+    visibility: fields.visibility.optional(),
   })
   .strict();
 

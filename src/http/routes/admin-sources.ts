@@ -20,6 +20,7 @@ const newSource = z
     maxIntervalS: interval.optional(),
     defaultCredit: text(300).optional(),
     defaultRights: text(500).optional(),
+    visibility: z.enum(['public', 'partners']).optional(),
   })
   .strict()
   .refine((v) => v.minIntervalS === undefined || v.maxIntervalS === undefined || v.minIntervalS <= v.maxIntervalS, {
@@ -42,6 +43,7 @@ const sourcePatch = z
     statusReason: text(500),
     defaultCredit: text(300),
     defaultRights: text(500),
+    visibility: z.enum(['public', 'partners']),
   })
   .partial()
   .strict()

@@ -1,19 +1,21 @@
 // Feed documents through Express: the path for cache misses (render, then cache) and for
-// queries the fast lane declined, whose validation errors become 400 JSON here.
+// queries the fast lane declined, whose validation errors become 400 JSON here. Partner keys
+// are checked before anything is rendered, with the same rule as the fast lane.
 import type { NextFunction, Request, Response } from 'express';
 import { originFromHost, parseFeedQuery, queryStringToRecord } from '../../services/feed-query.js';
 import type { FeedService } from '../../services/types.js';
 import { parseFeedPath } from '../feed-path.js';
-import type { FeedResponder } from '../feed-response.js';
+import { takeKeyParam, type PartnerAuth } from '../partner-auth.js';
 
-export function feedDocuments(deps: { feeds: FeedService; responder: FeedResponder; baseUrl?: string }) {
+export function feedDocuments(deps: { feeds: FeedService; partnerAuth: PartnerAuth; baseUrl?: string }) {
+  const { partnerAuth } = deps;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (req.method === 'OPTIONS' && req.path.startsWith('/feeds/')) {
-      // CORS preflight: a script revalidating with If-None-Match needs one.
+      // CORS preflight: a script revalidating with If-None-Match (or sending its key) needs one.
       res.writeHead(204, {
         'Access-Control-Allow-Origin': '*',
         'Access-Control-Allow-Methods': 'GET, HEAD',
-        'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since',
+        'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since, Authorization',
         'Access-Control-Max-Age': '86400',
       });
       res.end();
@@ -25,9 +27,22 @@ export function feedDocuments(deps: { feeds: FeedService; responder: FeedRespond
     // The raw query string, parsed exactly as the fast lane does.
     const url = req.originalUrl;
     const qi = url.indexOf('?');
-    const query = parseFeedQuery(qi >= 0 ? queryStringToRecord(url.slice(qi + 1)) : {});
+    const record = qi >= 0 ? queryStringToRecord(url.slice(qi + 1)) : {};
+    const keyParam = takeKeyParam(record);
+    const query = parseFeedQuery(record);
+    const requestId = res.locals.requestId as string;
+    const auth = await partnerAuth.identify(req, keyParam);
+    if (auth.kind === 'invalid' || auth.kind === 'inactive') {
+      partnerAuth.refuse(res, auth.kind === 'invalid' ? 401 : 403, auth, requestId);
+      return;
+    }
+    const verdict = partnerAuth.admit(await deps.feeds.access(parsed.target), auth);
+    if (verdict !== 'ok') {
+      partnerAuth.refuse(res, verdict, auth, requestId);
+      return;
+    }
     const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
-    const feed = await deps.feeds.getFeed(parsed.target, parsed.format, query, origin);
-    deps.responder.write(req, res, feed, res.locals.requestId as string);
+    const feed = await deps.feeds.getFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
+    partnerAuth.send(req, res, feed, auth, requestId, parsed);
   };
 }

@@ -1,0 +1,103 @@
+// Admin API for partners: accounts and their keys. A new key is in the 201 answer once and
+// nowhere else (only its hash is stored).
+import { Router } from 'express';
+import { z } from 'zod';
+import { SLUG_RE, SLUG_RULE } from '../../services/slug.js';
+import type { PartnerService } from '../../services/partners.js';
+import { parseBody } from './validate.js';
+
+const slug = z.string().regex(SLUG_RE, SLUG_RULE);
+const rateLimit = z
+  .object({
+    requests: z.number().int().min(1).max(1_000_000),
+    perSeconds: z.number().int().min(1).max(86_400),
+    itemsPerDay: z.number().int().min(1).max(100_000_000).optional(),
+  })
+  .strict();
+const rightsPolicy = z
+  .object({
+    excludeAssetsMatching: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+    requireCredit: z.boolean().optional(),
+    creditLine: z.enum(['prepend', 'append']).optional(),
+  })
+  .strict();
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  contact: z.string().trim().max(300),
+  channels: z.array(slug).max(1000),
+  active: z.boolean(),
+};
+
+const newPartner = z
+  .object({
+    slug,
+    name: fields.name,
+    contact: fields.contact.optional(),
+    channels: fields.channels.default([]),
+    rateLimit: rateLimit.optional(),
+    rightsPolicy: rightsPolicy.optional(),
+    active: fields.active.optional(),
+  })
+  .strict();
+
+// null clears rateLimit (back to the default), rightsPolicy and contact.
+const partnerPatch = z
+  .object({
+    name: fields.name,
+    contact: fields.contact.nullable(),
+    channels: fields.channels,
+    rateLimit: rateLimit.nullable(),
+    rightsPolicy: rightsPolicy.nullable(),
+    active: fields.active,
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
+
+export function adminPartners(deps: { partners: PartnerService }): Router {
+  const { partners } = deps;
+  const r = Router();
+
+  r.get('/', async (_req, res) => {
+    res.json({ partners: await partners.list() });
+  });
+
+  r.post('/', async (req, res) => {
+    const partner = await partners.create(parseBody(newPartner, req.body));
+    res.status(201).location(`/api/partners/${partner.slug}`).json({ partner });
+  });
+
+  r.get('/:slug', async (req, res) => {
+    res.json({ partner: await partners.get(String(req.params.slug)) });
+  });
+
+  r.patch('/:slug', async (req, res) => {
+    const patch = parseBody(partnerPatch, req.body);
+    const clean = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v === null ? undefined : v]));
+    res.json({ partner: await partners.update(String(req.params.slug), clean) });
+  });
+
+  r.delete('/:slug', async (req, res) => {
+    await partners.remove(String(req.params.slug));
+    res.status(204).end();
+  });
+
+  r.post('/:slug/keys', async (req, res) => {
+    const k = await partners.createKey(String(req.params.slug));
+    // The secret is in this one answer: nothing may keep it (RFC 9111 no-store).
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(201).location(`/api/partners/${req.params.slug}/keys/${k.keyId}`).json({ key: k.key, keyId: k.keyId, prefix: k.prefix, createdAt: k.createdAt });
+  });
+
+  r.get('/:slug/keys', async (req, res) => {
+    res.json({ keys: await partners.listKeys(String(req.params.slug)) });
+  });
+
+  r.delete('/:slug/keys/:keyId', async (req, res) => {
+    await partners.revokeKey(String(req.params.slug), String(req.params.keyId));
+    res.status(204).end();
+  });
+
+  return r;
+}
