@@ -11,6 +11,7 @@ import { ConfigError, errorMessage, NotFoundError, ParseError, ValidationError }
 import { createCore, type Core } from '../compose.js';
 import { createAppScheduler, main as serve } from '../main.js';
 import { exportOpml, importOpml } from '../services/opml.js';
+import { registerPartnerCommands } from './partners.js';
 import { VERSION } from '../paths.js';
 import type { Source } from '../model/types.js';
 
@@ -211,6 +212,8 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       if (o.output) writeFileSync(o.output, text);
       else io.out(text);
     });
+
+  registerPartnerCommands(program, () => getCore().partners, io);
 
   return program;
 }
