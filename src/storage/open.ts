@@ -55,22 +55,25 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
   const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
   let pragmaVersion = 0;
   let pragmaReadAt = -Infinity;
+  const otherCommits = (): number => {
+    const t = performance.now();
+    if (t - pragmaReadAt >= DATA_VERSION_TTL_MS) {
+      pragmaVersion = dataVersionStmt.get() as number;
+      pragmaReadAt = t;
+    }
+    return pragmaVersion;
+  };
   let closed = false;
 
   return {
     sources: createSourceRepo(ctx),
     articles: createArticleRepo(ctx),
     channels: createChannelRepo(ctx),
-    partners: createPartnerRepo(ctx),
+    partners: createPartnerRepo(ctx, otherCommits),
     fetchLog: createFetchLogRepo(ctx),
     ingest,
     dataVersion() {
-      const t = performance.now();
-      if (t - pragmaReadAt >= DATA_VERSION_TTL_MS) {
-        pragmaVersion = dataVersionStmt.get() as number;
-        pragmaReadAt = t;
-      }
-      return ctx.writes + (writer?.commits ?? 0) + pragmaVersion;
+      return ctx.writes + (writer?.commits ?? 0) + otherCommits();
     },
     async getSetting(key: string) {
       return ctx.read('get setting', () => {

@@ -1,7 +1,6 @@
 // PartnerRepo on SQLite: accounts and their keys (hashes only). Every write is `quiet` (no
 // feed shows partner data, so rendered feeds stay cached) and bumps the 'partners' counter,
 // which is how a server notices a key revoked by the CLI in another process.
-import type BetterSqlite3 from 'better-sqlite3';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { IsoDate, NewPartner, Partner, PartnerKey, PartnerPatch, RateLimit, RightsPolicy } from '../../model/types.js';
 import type { LiveKey, PartnerRepo } from '../repos.js';
@@ -58,13 +57,13 @@ function toKey(r: KeyRow): PartnerKey {
 
 const KEY_COLUMNS = 'key_id, partner_id, prefix, created_at, last_used_at, revoked_at';
 
-export function createPartnerRepo(ctx: SqliteContext): PartnerRepo {
+/** `otherCommits`: SQLite's data_version (moves when another connection commits), throttled by the caller. */
+export function createPartnerRepo(ctx: SqliteContext, otherCommits: () => number): PartnerRepo {
   const getRow = (slug: string) => ctx.stmt('SELECT * FROM partners WHERE slug = ?').get(slug) as PartnerRow | undefined;
   const bump = () => ctx.stmt(`UPDATE counters SET value = value + 1 WHERE name = 'partners'`).run();
   const quiet = { quiet: true };
 
   // version(): re-read the counter only when some connection committed since the last look.
-  const dataVersion: BetterSqlite3.Statement = ctx.db.prepare('PRAGMA data_version').pluck();
   let seenDataVersion = -1;
   let localBumps = 0;
   let seenLocal = -1;
@@ -194,7 +193,7 @@ export function createPartnerRepo(ctx: SqliteContext): PartnerRepo {
     },
 
     version() {
-      const dv = dataVersion.get() as number;
+      const dv = otherCommits();
       if (dv !== seenDataVersion || localBumps !== seenLocal) {
         seenDataVersion = dv;
         seenLocal = localBumps;
