@@ -1,6 +1,7 @@
 // Opens the SQLite database (the main connection, migrated here) and assembles the Storage
 // implementation. For a file database, ingest writes go to a writer thread with its own
 // connection (sqlite/writer-thread.ts); everything else stays on the main connection.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { StorageError, errorMessage } from '../errors.js';
@@ -15,6 +16,8 @@ import { createFetchLogRepo, createIngestRepo } from './sqlite/ingest-repo.js';
 import { createPartnerRepo } from './sqlite/partner-repo.js';
 import { pruneArticles } from './sqlite/retention.js';
 import { createSourceRepo } from './sqlite/source-repo.js';
+import { createStatsRepo } from './sqlite/stats-repo.js';
+import { backupDatabase } from './sqlite/backup.js';
 import { createWriterThread, type WriterThread } from './sqlite/writer-thread.js';
 
 /** How stale another process's commits may look to dataVersion() (this process's never are). */
@@ -72,6 +75,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     partners: createPartnerRepo(ctx, otherCommits),
     fetchLog: createFetchLogRepo(ctx),
     ingest,
+    stats: createStatsRepo(ctx),
     dataVersion() {
       return ctx.writes + (writer?.commits ?? 0) + otherCommits();
     },
@@ -85,6 +89,15 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
       ctx.write('set setting', () => {
         ctx.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
       });
+    },
+    files() {
+      if (inMemory) return { databaseBytes: 0, walBytes: 0 };
+      const size = (f: string) => statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+      return { databaseBytes: size(file), walBytes: size(`${file}-wal`) };
+    },
+    async backup(target, onProgress) {
+      if (inMemory) throw new StorageError('storage: an in-memory database has nothing to back up');
+      await backupDatabase(db, target, onProgress);
     },
     async prune(policy) {
       return pruneArticles(ctx, policy);
@@ -106,3 +119,5 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     },
   };
 }
+
+export { checkBackupFile, restoreDatabase } from './sqlite/backup.js';

@@ -135,6 +135,40 @@ export interface PartnerRepo {
   version(): number;
 }
 
+export interface HourlyIngest {
+  /** Start of the hour, ISO-8601 UTC. */
+  hour: IsoDate;
+  itemsNew: number;
+  itemsUpdated: number;
+  fetches: number;
+  errors: number;
+}
+
+export interface SourceFigures {
+  sourceId: number;
+  /** Fetches (and failed ones) since the time asked for. */
+  fetches: number;
+  errors: number;
+  avgMs: number;
+  maxMs: number;
+  /** Articles stored for the source (any status). */
+  articles: number;
+}
+
+/** Read-only aggregates for the operator console and metrics. */
+export interface StatsRepo {
+  /** Fetch-log totals per UTC hour since `since`, oldest first; hours without fetches are absent. */
+  ingestByHour(since: IsoDate): Promise<HourlyIngest[]>;
+  /** Per source: fetch figures since `since` and the stored article count. */
+  sourceFigures(since: IsoDate): Promise<SourceFigures[]>;
+}
+
+export interface StorageFiles {
+  /** Bytes of the database file and of its write-ahead log (0 in memory). */
+  databaseBytes: number;
+  walBytes: number;
+}
+
 export interface RetentionPolicy {
   /** Delete articles first seen before this time. */
   olderThan?: IsoDate;
@@ -149,6 +183,7 @@ export interface Storage {
   partners: PartnerRepo;
   fetchLog: FetchLogRepo;
   ingest: IngestRepo;
+  stats: StatsRepo;
   /**
    * A number that changes whenever published data may have changed (articles, sources,
    * channels), in this process or another one on the same database. Synchronous and cheap:
@@ -159,6 +194,13 @@ export interface Storage {
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
   prune(policy: RetentionPolicy): Promise<{ deleted: number }>;
+  /** Sizes on disk, for metrics. */
+  files(): StorageFiles;
+  /**
+   * Online backup to `file` (a consistent snapshot while others keep reading and writing);
+   * `onProgress` sees pages copied so far out of the total.
+   */
+  backup(file: string, onProgress?: (done: number, total: number) => void): Promise<void>;
   /** WAL checkpoint (TRUNCATE) and `PRAGMA optimize`. */
   maintenance(): Promise<void>;
   close(): void;

@@ -1,0 +1,44 @@
+// Aggregates for the operator console and /metrics: read-only, over the fetch log and articles.
+import type { IsoDate } from '../../model/types.js';
+import type { HourlyIngest, SourceFigures, StatsRepo } from '../repos.js';
+import type { SqliteContext } from './context.js';
+
+export function createStatsRepo(ctx: SqliteContext): StatsRepo {
+  return {
+    async ingestByHour(since: IsoDate): Promise<HourlyIngest[]> {
+      return ctx.read('ingest by hour', () =>
+        (
+          ctx
+            .stmt(
+              `SELECT substr(started_at, 1, 13) AS hour, sum(items_new) AS itemsNew, sum(items_updated) AS itemsUpdated,
+                      count(*) AS fetches, coalesce(sum(outcome = 'error'), 0) AS errors
+                 FROM fetch_log WHERE started_at >= ? GROUP BY hour ORDER BY hour`,
+            )
+            .all(since) as { hour: string; itemsNew: number; itemsUpdated: number; fetches: number; errors: number }[]
+        ).map((r) => ({ ...r, hour: `${r.hour}:00:00.000Z` })),
+      );
+    },
+
+    async sourceFigures(since: IsoDate): Promise<SourceFigures[]> {
+      return ctx.read('source figures', () => {
+        const fetches = ctx
+          .stmt(
+            `SELECT source_id AS sourceId, count(*) AS fetches, coalesce(sum(outcome = 'error'), 0) AS errors,
+                    avg(ms) AS avgMs, max(ms) AS maxMs
+               FROM fetch_log WHERE started_at >= ? GROUP BY source_id`,
+          )
+          .all(since) as { sourceId: number; fetches: number; errors: number; avgMs: number; maxMs: number }[];
+        const articles = ctx.stmt(`SELECT source_id AS sourceId, count(*) AS n FROM articles GROUP BY source_id`).all() as { sourceId: number; n: number }[];
+        const bySource = new Map<number, SourceFigures>();
+        const row = (id: number) => {
+          let r = bySource.get(id);
+          if (!r) bySource.set(id, (r = { sourceId: id, fetches: 0, errors: 0, avgMs: 0, maxMs: 0, articles: 0 }));
+          return r;
+        };
+        for (const f of fetches) Object.assign(row(f.sourceId), { fetches: f.fetches, errors: f.errors, avgMs: Math.round(f.avgMs), maxMs: f.maxMs });
+        for (const a of articles) row(a.sourceId).articles = a.n;
+        return [...bySource.values()];
+      });
+    },
+  };
+}
