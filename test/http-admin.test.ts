@@ -273,6 +273,7 @@ describe('http: error mapping', () => {
       update: unused,
       remove: unused,
       fetchLog: unused,
+      discover: unused,
     };
   };
   const cases: { name: string; err: unknown; status: number; code: string; check?: (json: Res['json']) => void }[] = [

@@ -1,9 +1,9 @@
 // Article administration: browse what was ingested and withdraw an article (it leaves every
 // feed; its seq and changed_at move, so cached feeds are rendered again).
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { Article, ArticleQuery } from '../model/types.js';
+import type { Article, ArticleQuery, ChannelFilter } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
-import { channelArticleQuery, findChannel } from './channels.js';
+import { ALL_CHANNEL, channelArticleQuery, findChannel } from './channels.js';
 
 export const ADMIN_LIST_DEFAULT = 50;
 export const ADMIN_LIST_MAX = 500;
@@ -13,6 +13,10 @@ export interface ArticleListFilter {
   source?: number | string;
   /** Channel slug: its filter applies. */
   channel?: string;
+  /** A channel filter not saved yet (the console's preview); applies like `channel`. */
+  filter?: ChannelFilter;
+  /** Only what public feeds show (default: withdrawn ones too). */
+  liveOnly?: boolean;
   q?: string;
   limit?: number;
 }
@@ -20,6 +24,8 @@ export interface ArticleListFilter {
 export interface ArticleService {
   /** Newest first, withdrawn ones included (an admin needs to see what was withdrawn). */
   list(filter: ArticleListFilter): Promise<Article[]>;
+  /** Throws NotFoundError when there is no such article. */
+  get(id: number): Promise<Article>;
   /** Throws NotFoundError when there is no such article. */
   withdraw(id: number): Promise<Article>;
 }
@@ -32,7 +38,8 @@ export function createArticleService(deps: { storage: Storage; now: () => Date }
       if (!Number.isInteger(limit) || limit < 1 || limit > ADMIN_LIST_MAX) {
         throw new ValidationError('invalid_query', `articles: limit must be between 1 and ${ADMIN_LIST_MAX}`, 400);
       }
-      let query: ArticleQuery = { limit, includeWithdrawn: true };
+      let query: ArticleQuery = { limit, includeWithdrawn: !filter.liveOnly };
+      if (filter.filter !== undefined) query = { ...query, ...channelArticleQuery({ ...ALL_CHANNEL, filter: filter.filter }) };
       if (filter.channel !== undefined) {
         const channel = await findChannel(storage, filter.channel);
         if (!channel) throw new NotFoundError(`articles: no channel ${JSON.stringify(filter.channel)}`);
@@ -48,6 +55,12 @@ export function createArticleService(deps: { storage: Storage; now: () => Date }
       }
       if (filter.q?.trim()) query.q = query.q ? `${query.q} ${filter.q.trim()}` : filter.q.trim();
       return storage.articles.query(query);
+    },
+
+    async get(id) {
+      const article = await storage.articles.get(id);
+      if (!article) throw new NotFoundError(`articles: no article ${id}`);
+      return article;
     },
 
     async withdraw(id) {

@@ -2,10 +2,11 @@
 import type { FetchLogEntry, NewSource, Source, SourcePatch } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
 import type { FetchFeed } from '../ingest/types.js';
-import type { SourceService } from './types.js';
+import type { SourceDiscovery, SourceService } from './types.js';
+import type { DiscoveredFeed } from '../ingest/types.js';
 import { validateFeedUrl } from '../ingest/net-guard.js';
 import { discoverFeeds, looksLikeHtml } from '../ingest/discover.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError, errorMessage } from '../errors.js';
 import { DEFAULT_MAX_INTERVAL_S, DEFAULT_MIN_INTERVAL_S } from './schedule-policy.js';
 import { checkSlug } from './slug.js';
 import { checkVisibility } from './channels.js';
@@ -67,21 +68,25 @@ export function createSourceService(deps: SourceServiceDeps): SourceService & {
     throw new ValidationError('slug_exists', `no free slug near "${base}"`, 409);
   }
 
-  /** Follows a web page to its best feed (`<link rel=alternate>`); a feed URL stays as it is. */
-  async function resolveFeedUrl(url: URL): Promise<URL> {
-    if (!deps.fetchFeed) return url;
+  /**
+   * What adding `url` would register: the URL itself for a feed (or when unreachable), else the
+   * best feed the web page links. A page that links none is a ValidationError ('not_a_feed').
+   */
+  async function discover(url: URL): Promise<SourceDiscovery> {
+    const same = { requested: url.href, feedUrl: url.href, candidates: [] as DiscoveredFeed[] };
+    if (!deps.fetchFeed) return { ...same, kind: 'not-checked' };
     let res;
     try {
       res = await deps.fetchFeed({ url: url.href });
-    } catch {
+    } catch (err) {
       // Unreachable right now: register anyway; the fetch log and last_error will say why.
-      return url;
+      return { ...same, kind: 'unreachable', error: errorMessage(err) };
     }
-    if (res.kind !== 'modified' || !looksLikeHtml(res.body, res.contentType)) return url;
+    if (res.kind !== 'modified' || !looksLikeHtml(res.body, res.contentType)) return { ...same, kind: 'feed' };
     const feeds = discoverFeeds(res.body.toString('utf8'), res.finalUrl);
     if (feeds.length === 0)
       throw new ValidationError('not_a_feed', `${url.href} is a web page that links no feed (no <link rel="alternate"> to RSS, Atom or JSON Feed)`);
-    return validateFeedUrl(feeds[0]!.url, policy);
+    return { requested: url.href, feedUrl: validateFeedUrl(feeds[0]!.url, policy).href, candidates: feeds, kind: 'page' };
   }
 
   async function get(idOrSlug: number | string): Promise<Source> {
@@ -97,7 +102,7 @@ export function createSourceService(deps: SourceServiceDeps): SourceService & {
       let url = validateFeedUrl(input.url.trim(), policy);
       if (await deps.storage.sources.findByUrl(url.href)) throw new ValidationError('source_exists', `a source with URL ${url.href} already exists`, 409);
       if (opts.discover ?? true) {
-        url = await resolveFeedUrl(url);
+        url = new URL((await discover(url)).feedUrl);
         if (await deps.storage.sources.findByUrl(url.href))
           throw new ValidationError('source_exists', `a source with URL ${url.href} already exists`, 409);
       }
@@ -122,6 +127,13 @@ export function createSourceService(deps: SourceServiceDeps): SourceService & {
     },
 
     list: () => deps.storage.sources.list(),
+
+    async discover(rawUrl: string): Promise<SourceDiscovery> {
+      const url = validateFeedUrl(rawUrl.trim(), policy);
+      const found = await discover(url);
+      const existing = await deps.storage.sources.findByUrl(found.feedUrl);
+      return existing ? { ...found, existingSlug: existing.slug } : found;
+    },
 
     get,
 

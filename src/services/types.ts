@@ -21,6 +21,21 @@ export interface SourceService {
   update(id: number, patch: SourcePatch): Promise<Source>;
   remove(id: number): Promise<void>;
   fetchLog(id: number, limit?: number): Promise<FetchLogEntry[]>;
+  /** What `add(url)` would register, without registering it (the console shows it first). */
+  discover(url: string): Promise<SourceDiscovery>;
+}
+
+export interface SourceDiscovery {
+  requested: string;
+  /** The URL that would be stored. */
+  feedUrl: string;
+  /** page: a web page, feedUrl is its best feed; feed: the URL is a feed; unreachable: could not tell. */
+  kind: 'page' | 'feed' | 'unreachable' | 'not-checked';
+  /** Every feed the page links, best first (page only). */
+  candidates: DiscoveredFeed[];
+  error?: string;
+  /** Set when a source with feedUrl already exists. */
+  existingSlug?: string;
 }
 
 export interface RefreshService {
