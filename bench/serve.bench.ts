@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHttpServer } from '../src/http/app.js';
 import { createPartnerService } from '../src/services/partners.js';
+import { createConsoleService } from '../src/services/console.js';
 import { silentLogger } from '../src/log.js';
 import type { ArticleInput } from '../src/model/types.js';
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
@@ -116,6 +117,8 @@ export const run: BenchModule = async ({ quick, log }) => {
       },
       articles: createArticleService({ storage, now: () => new Date(now) }),
       partners: createPartnerService({ storage }),
+      console: createConsoleService({ storage, now: () => new Date(now) }),
+      version: 'bench',
       health: async () => ({ ok: true }),
     });
     servers.push(wirefeed);

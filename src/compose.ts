@@ -15,6 +15,7 @@ import { createRefreshService } from './services/refresh.js';
 import { createFeedService } from './services/feeds.js';
 import { createArticleService } from './services/articles.js';
 import { createPartnerService } from './services/partners.js';
+import { createConsoleService } from './services/console.js';
 import { VERSION } from './paths.js';
 
 export interface Core {
@@ -25,6 +26,7 @@ export interface Core {
   feeds: ReturnType<typeof createFeedService>;
   articles: ReturnType<typeof createArticleService>;
   partners: ReturnType<typeof createPartnerService>;
+  console: ReturnType<typeof createConsoleService>;
   /**
    * Hosts let through the private-network guard besides the configured allowlist; the server
    * adds its own address here so it can ingest the bundled demo feeds it serves.
@@ -80,6 +82,7 @@ export function createCore(config: Config, log: Logger): Core {
   });
   const articles = createArticleService({ storage, now: () => new Date() });
   const partners = createPartnerService({ storage, log });
+  const consoleFigures = createConsoleService({ storage, now: () => new Date() });
   let closed = false;
   return {
     storage,
@@ -89,6 +92,7 @@ export function createCore(config: Config, log: Logger): Core {
     feeds,
     articles,
     partners,
+    console: consoleFigures,
     allowlist,
     async close() {
       if (closed) return;

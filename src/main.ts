@@ -92,6 +92,8 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       refresh: core.refresh,
       articles: core.articles,
       partners: core.partners,
+      console: core.console,
+      version: VERSION,
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {
         core.storage.dataVersion(); // throws if the database is gone

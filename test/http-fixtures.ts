@@ -9,6 +9,7 @@ import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import type { Serializer } from '../src/publish/types.js';
 import { createArticleService } from '../src/services/articles.js';
 import { createChannelService } from '../src/services/channels.js';
+import { createConsoleService } from '../src/services/console.js';
 import { createFeedService } from '../src/services/feeds.js';
 import { createSourceService } from '../src/services/sources.js';
 import { createPartnerService, type PartnerService } from '../src/services/partners.js';
@@ -157,6 +158,8 @@ export async function startServer(
     refresh,
     articles: createArticleService({ storage, now: () => new Date(T0) }),
     partners,
+    console: createConsoleService({ storage, now: () => new Date() }),
+    version: '9.9.9',
     demoDir: opts.demoDir,
     health: async () => ({ ok: true, articles: await storage.articles.count() }),
     ...opts.overrides,

@@ -7,7 +7,9 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ArticleService } from '../services/articles.js';
 import type { PartnerService } from '../services/partners.js';
+import type { ConsoleService } from '../services/console.js';
 import type { ChannelService, FeedService, RefreshService, SourceService } from '../services/types.js';
+import { createAdminConsole } from './admin-ui/console.js';
 import { requireBearer } from './auth.js';
 import { createErrorHandler, sendError } from './error-handler.js';
 import { createFastLane } from './fast-lane.js';
@@ -31,6 +33,10 @@ export interface HttpDeps {
   refresh: RefreshService;
   articles: ArticleService;
   partners: PartnerService;
+  /** Figures behind the operator console (/admin). */
+  console: ConsoleService;
+  /** Shown in the console's footer. */
+  version: string;
   /** Directory of the offline demo feeds, served under /demo/. */
   demoDir?: string;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -119,6 +125,21 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   api.use('/partners', adminPartners({ partners: deps.partners }));
   api.use((req, res) => sendError(res, 404, 'not_found', `api: no route ${req.method} ${req.baseUrl}${req.path}`));
   app.use('/api', api);
+
+  app.use(
+    '/admin',
+    createAdminConsole({
+      adminToken: deps.adminToken,
+      log,
+      sources: deps.sources,
+      channels: deps.channels,
+      refresh: deps.refresh,
+      articles: deps.articles,
+      console: deps.console,
+      baseUrl,
+      version: deps.version,
+    }),
+  );
 
   app.use((req: Request, res: Response) => {
     const wantsHtml = (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/feeds/') && !!req.accepts('html') && req.accepts(['json', 'html']) === 'html';
