@@ -16,6 +16,7 @@ import { silentLogger } from '../src/log.js';
 import type { ArticleInput } from '../src/model/types.js';
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import { createArticleService } from '../src/services/articles.js';
+import { createLifecycleService } from '../src/services/lifecycle.js';
 import { createChannelService } from '../src/services/channels.js';
 import { createFeedService } from '../src/services/feeds.js';
 import { createSourceService } from '../src/services/sources.js';
@@ -119,6 +120,7 @@ export const run: BenchModule = async ({ quick, log }) => {
       partners: createPartnerService({ storage }),
       console: createConsoleService({ storage, now: () => new Date(now) }),
       version: 'bench',
+      lifecycle: createLifecycleService({ storage, now: () => new Date(now) }),
       health: async () => ({ ok: true }),
     });
     servers.push(wirefeed);

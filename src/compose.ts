@@ -16,6 +16,7 @@ import { createFeedService } from './services/feeds.js';
 import { createArticleService } from './services/articles.js';
 import { createPartnerService } from './services/partners.js';
 import { createConsoleService } from './services/console.js';
+import { createLifecycleService } from './services/lifecycle.js';
 import { VERSION } from './paths.js';
 
 export interface Core {
@@ -27,6 +28,7 @@ export interface Core {
   articles: ReturnType<typeof createArticleService>;
   partners: ReturnType<typeof createPartnerService>;
   console: ReturnType<typeof createConsoleService>;
+  lifecycle: ReturnType<typeof createLifecycleService>;
   /**
    * Hosts let through the private-network guard besides the configured allowlist; the server
    * adds its own address here so it can ingest the bundled demo feeds it serves.
@@ -83,6 +85,7 @@ export function createCore(config: Config, log: Logger): Core {
   const articles = createArticleService({ storage, now: () => new Date() });
   const partners = createPartnerService({ storage, log });
   const consoleFigures = createConsoleService({ storage, now: () => new Date() });
+  const lifecycle = createLifecycleService({ storage, now: () => new Date() });
   let closed = false;
   return {
     storage,
@@ -93,6 +96,7 @@ export function createCore(config: Config, log: Logger): Core {
     articles,
     partners,
     console: consoleFigures,
+    lifecycle,
     allowlist,
     async close() {
       if (closed) return;

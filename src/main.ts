@@ -94,6 +94,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       partners: core.partners,
       console: core.console,
       version: VERSION,
+      lifecycle: core.lifecycle,
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {
         core.storage.dataVersion(); // throws if the database is gone

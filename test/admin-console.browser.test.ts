@@ -222,7 +222,7 @@ describe('browser: operator console', function () {
     assert.match((await page.locator('section[aria-labelledby=h-assets]').textContent())!, /Cranes at dawn[\s\S]*Jo Lens \(photographer\)/);
     await page.getByRole('button', { name: 'Withdraw from every feed' }).click();
     await page.waitForURL(/done=withdrawn/);
-    assert.equal(await page.locator('h1 .badge').textContent(), 'withdrawn');
+    assert.equal(await page.locator('h1 .badge').textContent(), 'canceled');
     await check('article-withdrawn');
     assert.deepEqual(await titles(), ['Cup final tonight', 'Election night results']);
   });

@@ -243,7 +243,8 @@ describe('http: admin API', () => {
       const [first] = (await call(srv, 'GET', '/api/articles?q=harbour')).json.articles as { id: number }[];
       const res = await call(srv, 'POST', `/api/articles/${first!.id}/withdraw`);
       assert.equal(res.status, 200);
-      assert.equal(res.json.status, 'withdrawn');
+      assert.equal(res.json.status, 'canceled');
+      assert.equal(res.json.statusReason, 'withdrawn');
       const feed = (await (await fetch(`${srv.url}/feeds/all.json`)).json()) as { items: { title: string }[] };
       assert.deepEqual(feed.items.map((i: { title: string }) => i.title), ['Cup final tonight']);
       assert.equal((await call(srv, 'POST', '/api/articles/99999/withdraw')).status, 404);

@@ -8,6 +8,7 @@ import type { ArticleInput, AssetInput, FeedFormat, Source } from '../src/model/
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import type { Serializer } from '../src/publish/types.js';
 import { createArticleService } from '../src/services/articles.js';
+import { createLifecycleService } from '../src/services/lifecycle.js';
 import { createChannelService } from '../src/services/channels.js';
 import { createConsoleService } from '../src/services/console.js';
 import { createFeedService } from '../src/services/feeds.js';
@@ -122,12 +123,20 @@ export interface TestServer {
  * fetch from the network, so it records the call and answers like a not-modified fetch.
  */
 export async function startServer(
-  opts: { config?: Partial<Config>; demoDir?: string; seed?: (s: Storage) => Promise<void>; overrides?: Partial<HttpDeps> } = {},
+  opts: {
+    config?: Partial<Config>;
+    demoDir?: string;
+    seed?: (s: Storage) => Promise<void>;
+    overrides?: Partial<HttpDeps>;
+    /** The clock of the article, lifecycle and feed services (embargo ends); default: always T0. */
+    now?: () => Date;
+  } = {},
 ): Promise<TestServer> {
   const storage = openSqliteStorage({ path: ':memory:' });
   await opts.seed?.(storage);
   const config = testConfig(opts.config);
   const counting = countingSerializers();
+  const now = opts.now ?? (() => new Date(T0));
   const refreshCalls: number[] = [];
   const refresh: RefreshService = {
     async refreshSource(source) {
@@ -145,7 +154,7 @@ export async function startServer(
     config,
     log: silentLogger(),
     adminToken: ADMIN_TOKEN,
-    feeds: createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: config.cacheEntries, version: '9.9.9' }),
+    feeds: createFeedService({ storage, serializers: counting.serializers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: config.cacheEntries, version: '9.9.9', now }),
     sources: createSourceService({
       storage,
       allowPrivateNetworks: false,
@@ -156,7 +165,8 @@ export async function startServer(
     }),
     channels: createChannelService({ storage }),
     refresh,
-    articles: createArticleService({ storage, now: () => new Date(T0) }),
+    articles: createArticleService({ storage, now }),
+    lifecycle: createLifecycleService({ storage, now }),
     partners,
     console: createConsoleService({ storage, now: () => new Date() }),
     version: '9.9.9',

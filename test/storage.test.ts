@@ -56,6 +56,11 @@ async function rejectsWith(p: Promise<unknown>, check: (err: unknown) => boolean
   });
 }
 
+/** A kill as the lifecycle service decides it (idempotent). */
+function kill(s: Storage, id: number, now: string) {
+  return s.articles.applyEvent(id, (a) => (a.status === 'canceled' ? undefined : { status: 'canceled', reason: 'withdrawn', revisionReason: 'withdrawn' }), now);
+}
+
 describe('storage (SQLite)', () => {
   let s: Storage;
   beforeEach(() => {
@@ -287,7 +292,7 @@ describe('storage (SQLite)', () => {
         );
         await s.ingest.recordFetch(record(src.id, items, T0));
       }
-      await s.articles.withdraw((await s.articles.query({ limit: 1 }))[0]!.id, T1);
+      await kill(s, (await s.articles.query({ limit: 1 }))[0]!.id, T1);
       const all = await s.articles.query({ limit: 1000 });
       assert.equal(all.length, 35);
       const sortKey = (a: (typeof all)[number]) => a.publishedAt ?? a.firstSeenAt;
@@ -346,25 +351,31 @@ describe('storage (SQLite)', () => {
       assert.equal(fresh.seq, top + 1);
     });
 
-    it('hides withdrawn articles unless asked, and a withdrawal bumps seq and changed_at', async () => {
+    it('hides killed articles unless asked, and a kill bumps seq and changed_at', async () => {
       const src = await addSource(s, 1);
       await s.ingest.recordFetch(record(src.id, [item('a'), item('b')], T0));
       const a = (await s.articles.query({ limit: 10 })).find((x) => x.identityKey === 'a')!;
       const cursor = await s.articles.maxSeq();
-      const w = (await s.articles.withdraw(a.id, T1))!;
-      assert.equal(w.status, 'withdrawn');
+      const w = (await kill(s, a.id, T1))!;
+      assert.equal(w.status, 'canceled');
       assert.equal(w.changedAt, T1);
+      assert.equal(w.statusAt, T1);
+      assert.equal(w.revision, 2);
       assert.ok(w.seq > cursor);
       assert.deepEqual((await s.articles.query({ limit: 10 })).map((x) => x.identityKey), ['b']);
       assert.deepEqual((await s.articles.query({ limit: 10, q: 'Title' })).map((x) => x.identityKey), ['b']);
       assert.deepEqual((await s.articles.query({ limit: 10, includeWithdrawn: true })).map((x) => x.identityKey).sort(), ['a', 'b']);
       assert.deepEqual((await s.articles.query({ limit: 10, after: cursor, includeWithdrawn: true })).map((x) => x.id), [a.id]);
       assert.equal(await s.articles.count(), 1);
-      assert.equal((await s.articles.withdraw(a.id, T2))!.seq, w.seq, 'withdrawing twice changes nothing');
-      assert.equal(await s.articles.withdraw(4242, T1), undefined);
+      assert.equal((await kill(s, a.id, T2))!.seq, w.seq, 'killing twice changes nothing');
+      assert.equal(await kill(s, 4242, T1), undefined);
 
       await s.ingest.recordFetch(record(src.id, [item('a', { contentHash: 'hash-a2' })], T2));
-      assert.equal((await s.articles.get(a.id))!.status, 'withdrawn', 'a source update does not undo a withdrawal');
+      const after = (await s.articles.get(a.id))!;
+      assert.equal(after.status, 'canceled', 'a source update does not undo a kill');
+      assert.equal(after.seq, w.seq, 'nor does it take a seq: partners hold the tombstone already');
+      assert.equal(after.revision, 3, 'but it is a stored revision');
+      assert.deepEqual((await s.articles.revisions(a.id))!.map((r) => [r.number, r.status]), [[1, 'usable'], [2, 'canceled'], [3, 'canceled']]);
     });
 
     it('refuses a bad limit or cursor with a ValidationError', async () => {
@@ -453,6 +464,19 @@ describe('storage (SQLite)', () => {
       assert.deepEqual((await s.articles.query({ limit: 10, sourceIds: [one.id] })).map((x) => x.identityKey), ['1c']);
       assert.equal(await s.articles.count({ sourceId: two.id }), 1);
       assert.deepEqual(await s.prune({}), { deleted: 0 });
+    });
+
+    it('keeps a tombstone as long as the window, counted from the kill, and never trims it by count', async () => {
+      const one = await addSource(s, 1);
+      await s.ingest.recordFetch(record(one.id, [item('old'), item('older')], T0));
+      const [old, older] = await s.articles.query({ limit: 2 });
+      await kill(s, old!.id, T2);
+      await kill(s, older!.id, T0);
+      assert.deepEqual(await s.prune({ maxPerSource: 0 }), { deleted: 0 }, 'tombstones are not counted');
+      // Both first seen at T0; the one killed at T2 is kept, the one killed at T0 goes.
+      assert.deepEqual(await s.prune({ olderThan: T1 }), { deleted: 1 });
+      assert.equal((await s.articles.get(old!.id))?.status, 'canceled');
+      assert.deepEqual(await s.prune({ olderThan: '2025-01-04T00:00:00.000Z' }), { deleted: 1 });
     });
   });
 

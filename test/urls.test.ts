@@ -251,7 +251,7 @@ function toArticle(input: ArticleInput, feed: NormalizedFeed, i: number): Articl
     seq: i + 1,
     firstSeenAt: NOW,
     changedAt: NOW,
-    status: 'live',
+    status: 'usable',
     // As the refresh service stores it: the source's site link is the feed's own link.
     source: { sourceId: 1, slug: 'src', title: 'Source', feedUrl: BASE, ...(feed.meta.siteUrl !== undefined ? { siteUrl: feed.meta.siteUrl } : {}) },
   };

@@ -12,6 +12,7 @@ import { createCore, type Core } from '../compose.js';
 import { createAppScheduler, main as serve } from '../main.js';
 import { exportOpml, importOpml } from '../services/opml.js';
 import { registerPartnerCommands } from './partners.js';
+import { registerArticleCommands } from './articles.js';
 import { VERSION } from '../paths.js';
 import type { Source } from '../model/types.js';
 
@@ -214,6 +215,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     });
 
   registerPartnerCommands(program, () => getCore().partners, io);
+  registerArticleCommands(program, getCore, io);
 
   return program;
 }

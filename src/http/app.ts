@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { ArticleService } from '../services/articles.js';
 import type { PartnerService } from '../services/partners.js';
 import type { ConsoleService } from '../services/console.js';
+import type { LifecycleService } from '../services/lifecycle.js';
 import type { ChannelService, FeedService, RefreshService, SourceService } from '../services/types.js';
 import { createAdminConsole } from './admin-ui/console.js';
 import { requireBearer } from './auth.js';
@@ -37,6 +38,7 @@ export interface HttpDeps {
   console: ConsoleService;
   /** Shown in the console's footer. */
   version: string;
+  lifecycle: LifecycleService;
   /** Directory of the offline demo feeds, served under /demo/. */
   demoDir?: string;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -121,7 +123,7 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   api.use(express.json({ limit: '1mb' }));
   api.use('/sources', adminSources({ sources: deps.sources, refresh: deps.refresh }));
   api.use('/channels', adminChannels({ channels: deps.channels }));
-  api.use('/articles', adminArticles({ articles: deps.articles }));
+  api.use('/articles', adminArticles({ articles: deps.articles, lifecycle: deps.lifecycle }));
   api.use('/partners', adminPartners({ partners: deps.partners }));
   api.use((req, res) => sendError(res, 404, 'not_found', `api: no route ${req.method} ${req.baseUrl}${req.path}`));
   app.use('/api', api);

@@ -4,7 +4,13 @@
 export type IsoDate = string;
 
 export type SourceStatus = 'active' | 'paused' | 'gone';
-export type ArticleStatus = 'live' | 'withdrawn';
+/**
+ * Publication status of an article (IPTC pubStatus, as wire agencies use it): `usable`,
+ * `embargoed` until a time, `withheld` (pulled for now, may be released) or `canceled` (killed;
+ * final). Every change of it is an event that takes a new `seq`.
+ */
+export type ArticleStatus = 'usable' | 'embargoed' | 'withheld' | 'canceled';
+export const ARTICLE_STATUSES: readonly ArticleStatus[] = ['usable', 'embargoed', 'withheld', 'canceled'];
 export type IdentityKind = 'guid' | 'link' | 'hash';
 export type FeedFormat = 'rss' | 'atom' | 'json';
 /**
@@ -114,10 +120,59 @@ export interface Article extends ArticleInput {
   /** Monotonic across the whole database; bumped on insert and on change. The partner cursor. */
   seq: number;
   firstSeenAt: IsoDate;
-  /** Last time this row changed (insert, update, withdraw). */
+  /** Last time this row changed (insert, update, state change). */
   changedAt: IsoDate;
   status: ArticleStatus;
+  /** Why the status is what it is (the kill or withhold notice), for partners. */
+  statusReason?: string;
+  /** When the status last changed (the tombstone's `when`); absent while it never did. */
+  statusAt?: IsoDate;
+  /** Set with status `embargoed`; kept after the embargo is lifted as the release time. */
+  embargoedUntil?: IsoDate;
+  /** Revision number, 1 for the first stored version; each change adds one. */
+  revision?: number;
+  /** Why the current revision was made (a correction notice, "source update", …). */
+  revisionReason?: string;
   source: SourceAttribution;
+}
+
+/** What a correction may change; absent fields stay as they are. */
+export interface ArticleCorrection {
+  title?: string;
+  summary?: string;
+  contentHtml?: string;
+  rights?: string;
+  /** Per position: caption, credit or rights of an existing asset. */
+  assets?: ({ caption?: string; credit?: string; rights?: string } | null)[];
+}
+
+/**
+ * A state change decided by the lifecycle rules and applied by storage in one transaction:
+ * it stores the previous revision, sets the new state and takes a new seq.
+ */
+export interface ArticleEvent {
+  status: ArticleStatus;
+  reason?: string;
+  embargoedUntil?: IsoDate;
+  correction?: ArticleCorrection;
+  /** The reason recorded on the new revision. */
+  revisionReason: string;
+}
+
+/** One stored revision of an article, as listed by the revisions API. */
+export interface ArticleRevision {
+  number: number;
+  /** When this revision became current. */
+  at: IsoDate;
+  reason?: string;
+  status: ArticleStatus;
+  statusReason?: string;
+  embargoedUntil?: IsoDate;
+  title: string;
+  summary?: string;
+  contentHtml?: string;
+  rights?: string;
+  assets: AssetInput[];
 }
 
 export interface Source {
@@ -239,6 +294,7 @@ export interface ArticleQuery {
   /** Cursor: only seq > after, oldest first. Without it: newest first. */
   after?: number;
   limit: number;
+  /** Include articles that are not usable (withheld, canceled, embargoed): cursor pages show them as tombstones. */
   includeWithdrawn?: boolean;
   /** Leave out articles of `partners`-visibility sources (every public output sets it). */
   publicSourcesOnly?: boolean;

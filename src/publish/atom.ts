@@ -16,6 +16,7 @@ import {
 import type { FeedDocument, Renderer, Serializer } from './types.js';
 import { renderString } from './fragments.js';
 import { XmlWriter } from './xml-writer.js';
+import { LIFECYCLE_NS, TOMBSTONES_NS, tombstoneFacts } from './tombstones.js';
 
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
 
@@ -56,7 +57,23 @@ export const atomSerializer: Serializer = {
   format: 'atom',
   frame: (doc) => ({ head: atomHead(doc), sep: '', tail: ATOM_TAIL }),
   item: atomEntry,
+  tombstone: atomDeletedEntry,
 };
+
+/**
+ * RFC 6721 §2: `at:deleted-entry ref= when=` with the notice in `at:comment`, and the status
+ * (canceled or withheld) in the wirefeed lifecycle namespace. The namespaces are declared on
+ * the element so the fragment stands alone (fragments are cached per article).
+ */
+function atomDeletedEntry(a: Article): string {
+  const t = tombstoneFacts(a);
+  const w = new XmlWriter({ declaration: false, depth: 1 });
+  w.open('at:deleted-entry', [['xmlns:at', TOMBSTONES_NS], ['xmlns:wf', LIFECYCLE_NS], ['ref', articleId(a)], ['when', t.when]]);
+  w.leaf('at:comment', t.reason);
+  w.leaf('wf:status', t.status);
+  w.close('at:deleted-entry');
+  return w.toString();
+}
 
 export const renderAtom: Renderer = (doc) => renderString(atomSerializer, doc);
 

@@ -1,5 +1,6 @@
 // Whole documents from a Serializer, as a string or as UTF-8 bytes with item fragments cached.
 import type { Article, FeedFormat } from '../model/types.js';
+import { isTombstone } from './tombstones.js';
 import type { FeedDocument, FragmentCache, Serializer } from './types.js';
 
 /**
@@ -12,9 +13,14 @@ export function fragmentKey(format: FeedFormat, a: Article): string {
   return `${format}\u0000${a.id}\u0000${a.seq}\u0000${a.status}\u0000${s.slug}\u0000${s.title}\u0000${s.feedUrl}\u0000${s.siteUrl ?? ''}`;
 }
 
+/** An item, or its tombstone when the article is not usable (only cursor pages select those). */
+export function renderItem(s: Serializer, a: Article): string {
+  return isTombstone(a) ? s.tombstone(a) : s.item(a);
+}
+
 export function renderString(s: Serializer, doc: FeedDocument): string {
   const { head, sep, tail } = s.frame(doc);
-  return head + doc.items.map((a) => s.item(a)).join(sep) + tail;
+  return head + doc.items.map((a) => renderItem(s, a)).join(sep) + tail;
 }
 
 /**
@@ -31,7 +37,7 @@ export function renderBytes(s: Serializer, doc: FeedDocument, cache?: FragmentCa
     const key = cache && fragmentKey(s.format, a);
     let bytes = key === undefined ? undefined : cache!.get(key);
     if (bytes === undefined) {
-      bytes = Buffer.from(s.item(a), 'utf8');
+      bytes = Buffer.from(renderItem(s, a), 'utf8');
       if (key !== undefined) cache!.set(key, bytes);
     }
     parts.push(bytes);

@@ -15,6 +15,7 @@ import {
 import type { FeedDocument, Renderer, Serializer } from './types.js';
 import { stripXmlForbidden } from '../xml-chars.js';
 import { renderString } from './fragments.js';
+import { tombstoneFacts } from './tombstones.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
@@ -70,7 +71,21 @@ export const jsonFeedSerializer: Serializer = {
       : { head: `${head},\n  "items": [`, sep: '', tail: ']\n}\n' };
   },
   item: (a) => cleanJson(a, item, '    '),
+  tombstone: (a) => cleanJson(a, tombstone, '    '),
 };
+
+/**
+ * The same id with a `_deleted` extension `{when, status, reason}`; `content_text` repeats the
+ * notice because JSON Feed 1.1 requires content_html or content_text on every item.
+ */
+function tombstone(a: Article, clean: Clean): JsonObject {
+  const t = tombstoneFacts(a);
+  return {
+    id: clean(articleId(a)),
+    content_text: clean(t.reason),
+    _deleted: { when: t.when, status: t.status, reason: clean(t.reason) },
+  };
+}
 
 export const renderJsonFeed: Renderer = (doc) => renderString(jsonFeedSerializer, doc);
 
@@ -120,6 +135,8 @@ function item(a: Article, clean: Clean): JsonObject {
         }
       : undefined,
     _rights: ext({ text: optStr(a.rights) }),
+    // Which version of the story this is, and why it was made (a correction notice).
+    _revision: a.revision === undefined ? undefined : { number: a.revision, reason: optStr(a.revisionReason) },
     _source: {
       title: str(a.source.title),
       url: optStr(a.source.siteUrl),

@@ -17,6 +17,7 @@ import {
 import type { FeedDocument, Renderer, Serializer } from './types.js';
 import { renderString } from './fragments.js';
 import { XmlWriter } from './xml-writer.js';
+import { LIFECYCLE_NS, tombstoneFacts } from './tombstones.js';
 
 const RSS_ATTRS = [
   ['version', '2.0'],
@@ -61,7 +62,26 @@ export const rssSerializer: Serializer = {
   format: 'rss',
   frame: (doc) => ({ head: rssHead(doc), sep: '', tail: RSS_TAIL }),
   item: rssItem,
+  tombstone: rssTombstone,
 };
+
+/**
+ * RSS 2.0 has no tombstones: an item with the same guid, the notice as its description (an
+ * item needs a title or a description) and `wf:status when=` (canceled or withheld) plus
+ * `wf:reason` in the wirefeed lifecycle namespace, declared on the item so the fragment stands alone.
+ */
+function rssTombstone(a: Article): string {
+  const t = tombstoneFacts(a);
+  const w = new XmlWriter({ declaration: false, depth: 2 });
+  const id = articleId(a);
+  w.open('item', [['xmlns:wf', LIFECYCLE_NS]]);
+  w.leaf('guid', id, [['isPermaLink', isPermaLink(a, id) ? 'true' : 'false']]);
+  w.leaf('description', t.reason);
+  w.leaf('wf:status', t.status, [['when', t.when]]);
+  w.leaf('wf:reason', t.reason);
+  w.close('item');
+  return w.toString();
+}
 
 export const renderRss: Renderer = (doc) => renderString(rssSerializer, doc);
 

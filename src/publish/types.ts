@@ -41,6 +41,8 @@ export interface Serializer {
   format: FeedFormat;
   frame(doc: FeedDocument): { head: string; sep: string; tail: string };
   item(a: Article): string;
+  /** The entry for an article that is not usable, on cursor pages (publish/tombstones.ts). */
+  tombstone(a: Article): string;
 }
 
 /**

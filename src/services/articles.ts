@@ -1,9 +1,11 @@
-// Article administration: browse what was ingested and withdraw an article (it leaves every
-// feed; its seq and changed_at move, so cached feeds are rendered again).
+// Article administration: browse what was ingested and withdraw an article. A withdrawal is
+// the kill of the lifecycle (services/lifecycle.ts) with the reason "withdrawn": it leaves
+// every plain feed and reaches cursor partners as a tombstone.
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Article, ArticleQuery, ChannelFilter } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
 import { ALL_CHANNEL, channelArticleQuery, findChannel } from './channels.js';
+import { decideEvent } from './lifecycle.js';
 
 export const ADMIN_LIST_DEFAULT = 50;
 export const ADMIN_LIST_MAX = 500;
@@ -64,7 +66,8 @@ export function createArticleService(deps: { storage: Storage; now: () => Date }
     },
 
     async withdraw(id) {
-      const article = await storage.articles.withdraw(id, deps.now().toISOString());
+      const now = deps.now();
+      const article = await storage.articles.applyEvent(id, (a) => decideEvent(a, 'kill', { reason: 'withdrawn' }, now), now.toISOString());
       if (!article) throw new NotFoundError(`articles: no article ${id}`);
       return article;
     },

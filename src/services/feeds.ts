@@ -12,6 +12,7 @@ import { effectiveUpdated, newestDate } from '../publish/text.js';
 import type { Storage } from '../storage/repos.js';
 import { ALL_CHANNEL, ALL_CHANNEL_SLUG, channelArticleQuery, DEFAULT_LIMIT, findChannel } from './channels.js';
 import { createLruCache } from './feed-cache.js';
+import { createEmbargoWatch } from './embargo-watch.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
 import type { FeedAccess, FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
 import type { FragmentCache } from '../publish/types.js';
@@ -114,6 +115,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   const clock = deps.now ?? (() => new Date());
   const renderIntervalMs = deps.renderIntervalMs ?? 0;
   const rendering = new Map<string, { version: number; promise: Promise<RenderedFeed> }>();
+  const embargoes = createEmbargoWatch({ storage, clock });
 
 
   async function resolve(target: FeedTarget, category: string | undefined): Promise<ResolvedTarget> {
@@ -161,11 +163,34 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   async function selectItems(resolved: ResolvedTarget, query: FeedQuery, limit: number): Promise<Article[]> {
     if (!resolved.query) return [];
     const q: ArticleQuery = { ...resolved.query, q: joinText(resolved.query.q, query.q), limit };
-    if (query.after !== undefined) q.after = query.after;
+    if (query.after !== undefined) {
+      // Cursor pages carry every event: stories no longer usable come as tombstones.
+      q.after = query.after;
+      q.includeWithdrawn = true;
+    }
     return storage.articles.query(q);
   }
 
-  async function buildDocument(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined): Promise<{ doc: FeedDocument; access: FeedAccess }> {
+  /**
+   * Last-Modified: the newest event touching the selection. A kill drops an item from a plain
+   * feed without adding one, so the newest remaining item would date the feed too early and an
+   * If-Modified-Since client would get 304 for a changed document.
+   */
+  async function lastModifiedOf(resolved: ResolvedTarget, query: FeedQuery, items: Article[]): Promise<Date | undefined> {
+    let newest = newestDate(items, (a) => a.changedAt);
+    if (query.after === undefined && resolved.query) {
+      const last = await storage.articles.lastChange({ ...resolved.query, q: joinText(resolved.query.q, query.q) });
+      if (last !== undefined && (newest === undefined || last > newest)) newest = last;
+    }
+    return newest ? new Date(newest) : undefined;
+  }
+
+  async function buildDocument(
+    target: FeedTarget,
+    format: FeedFormat,
+    query: FeedQuery,
+    origin: string | undefined,
+  ): Promise<{ doc: FeedDocument; access: FeedAccess; lastModified: Date | undefined }> {
     const resolved = await resolve(target, query.category);
     const limit = query.limit ?? resolved.defaultLimit;
     const items = await selectItems(resolved, query, limit);
@@ -193,11 +218,11 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       doc.links.next = feedUrl(format, last);
       doc.links.first = feedUrl(format, 0);
     }
-    return { doc, access: resolved.access };
+    return { doc, access: resolved.access, lastModified: await lastModifiedOf(resolved, query, items) };
   }
 
   async function render(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): Promise<RenderedFeed> {
-    const { doc, access } = await buildDocument(target, format, query, origin);
+    const { doc, access, lastModified } = await buildDocument(target, format, query, origin);
     const body = renderBytes(serializers[format], doc, variantFragments(variant));
     const [gz, br] = await Promise.all([
       gzip(body, { level: 6 }),
@@ -209,7 +234,6 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
         },
       }),
     ]);
-    const changed = newestDate(doc.items, (a) => a.changedAt);
     return {
       access,
       ...(variant ? { variant } : {}),
@@ -218,7 +242,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       gzip: gz,
       br,
       etag: `"${createHash('sha256').update(body).digest('base64url')}"`,
-      lastModified: changed ? new Date(changed) : undefined,
+      lastModified,
       contentType: contentTypes[format],
     };
   }
@@ -228,17 +252,20 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     const version = storage.dataVersion();
     const prev = latest.get(key);
     if (!prev) return { key, version, feed: undefined };
+    // An embargo that ended expires every render; so does one lifted after the render was made.
+    if (embargoes.due() || prev.at < embargoes.liftedAt) return { key, version, feed: undefined };
     // Current, or stale but still served: a render is running, or the last one is recent.
     const usable = prev.version === version || rendering.has(key) || clock().getTime() - prev.at < renderIntervalMs;
     return { key, version, feed: usable ? prev.feed : undefined };
   }
 
-  return {
+  const service: FeedService = {
     peekFeed(target, format, query, origin, variant) {
       return lookup(target, format, query, origin, variant).feed;
     },
 
-    getFeed(target, format, query, origin, variant) {
+    getFeed(target, format, query, origin, variant): Promise<RenderedFeed> {
+      if (embargoes.due()) return embargoes.lift().then(() => service.getFeed(target, format, query, origin, variant));
       const { key, version, feed } = lookup(target, format, query, origin, variant);
       if (feed) return Promise.resolve(feed);
       // Concurrent first requests for a feed share one render.
@@ -280,4 +307,5 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       };
     },
   };
+  return service;
 }

@@ -216,6 +216,38 @@ INSERT INTO counters (name, value) VALUES ('partners', 0);
 `,
   },
   {
+    version: 20,
+    name: 'article-lifecycle',
+    up: `
+-- Publication status (usable, embargoed, withheld, canceled) with its notice, time and embargo.
+-- The old 'status' column stays as the derived visibility: 'live' exactly when pub_status is
+-- 'usable', so the plain-feed queries and their indexes are unchanged. A withdrawal was final:
+-- it becomes a kill.
+ALTER TABLE articles ADD COLUMN pub_status TEXT NOT NULL DEFAULT 'usable'
+  CHECK (pub_status IN ('usable', 'embargoed', 'withheld', 'canceled'));
+ALTER TABLE articles ADD COLUMN status_reason TEXT;
+ALTER TABLE articles ADD COLUMN status_at TEXT;
+ALTER TABLE articles ADD COLUMN embargoed_until TEXT;
+ALTER TABLE articles ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE articles ADD COLUMN revision_reason TEXT;
+UPDATE articles SET pub_status = 'canceled', status_reason = 'withdrawn', status_at = changed_at WHERE status = 'withdrawn';
+-- The next embargo to lift: the render cache expires on it.
+CREATE INDEX articles_embargo ON articles (embargoed_until) WHERE pub_status = 'embargoed';
+
+-- Every superseded version of an article, written in the transaction that replaces it.
+CREATE TABLE article_revisions (
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  revision INTEGER NOT NULL,
+  -- When this revision became current, and why.
+  valid_from TEXT NOT NULL,
+  reason TEXT,
+  -- JSON: title, summary, contentHtml, rights, assets, status, statusReason, embargoedUntil.
+  snapshot TEXT NOT NULL,
+  PRIMARY KEY (article_id, revision)
+);
+`,
+  },
+  {
     version: 25,
     name: 'fetch-log-by-time',
     up: `

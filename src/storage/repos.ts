@@ -2,7 +2,9 @@
 // Only storage/ knows SQL; everything else talks to these.
 import type {
   Article,
+  ArticleEvent,
   ArticleInput,
+  ArticleRevision,
   ArticleQuery,
   Channel,
   FetchLogEntry,
@@ -44,8 +46,20 @@ export interface ArticleRepo {
   /** Live articles matching the query; newest first, or seq ascending with `after`. */
   query(q: ArticleQuery): Promise<Article[]>;
   get(id: number): Promise<Article | undefined>;
-  /** Marks withdrawn and bumps seq (a partner's cursor sees the change). */
-  withdraw(id: number, now: IsoDate): Promise<Article | undefined>;
+  /**
+   * One lifecycle event in one transaction: `decide` sees the current article and returns the
+   * change (or undefined: nothing to do, nothing written; or throws to refuse). A change stores
+   * the previous revision and takes a new seq. Undefined when there is no such article.
+   */
+  applyEvent(id: number, decide: (current: Article) => ArticleEvent | undefined, now: IsoDate): Promise<Article | undefined>;
+  /** Every revision, oldest first, the current one last; undefined when there is no such article. */
+  revisions(id: number): Promise<ArticleRevision[] | undefined>;
+  /** Lifts every embargo whose time is <= now (each an event with a new seq); returns how many. */
+  liftDueEmbargoes(now: IsoDate): Promise<number>;
+  /** The earliest embargo end still pending. Synchronous and cheap (an index lookup). */
+  nextEmbargoEnd(): IsoDate | undefined;
+  /** changed_at of the newest event among the articles of a selection, hidden ones included. */
+  lastChange(q: Omit<ArticleQuery, 'limit' | 'after'>): Promise<IsoDate | undefined>;
   /** Highest seq in the database (0 when empty). */
   maxSeq(): Promise<number>;
   count(filter?: { sourceId?: number }): Promise<number>;

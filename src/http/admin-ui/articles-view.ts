@@ -44,7 +44,7 @@ export function articlePage(ctx: PageContext, a: Article, notice?: string): stri
   const body = html`<p><a href="/admin/articles">← Articles</a></p>
 <h1>${a.title || '(untitled)'} ${badge(a.status)}</h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-${a.status === 'live' ? html`<div class="actions">${actionButton(`/admin/articles/${a.id}/withdraw`, 'Withdraw from every feed', ctx.csrf, { danger: true })}</div>` : ''}
+${a.status !== 'canceled' ? html`<div class="actions">${actionButton(`/admin/articles/${a.id}/withdraw`, 'Withdraw from every feed', ctx.csrf, { danger: true })}</div>` : ''}
 <dl class="facts">
 <dt>Source</dt><dd><a href="/admin/sources/${a.sourceId}">${a.source.title}</a></dd>
 ${link ? html`<dt>Link</dt><dd><a href="${link}" class="wrap">${link}</a></dd>` : ''}

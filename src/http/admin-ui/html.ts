@@ -111,7 +111,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .wrap{overflow-wrap:anywhere}
 .badge{display:inline-block;padding:0 .5rem;border-radius:1rem;font-size:.8rem;font-weight:600;white-space:nowrap}
 .b-ok,.b-live,.b-modified{background:var(--ok-bg);color:var(--ok)}
-.b-failing,.b-error,.b-gone,.b-withdrawn{background:var(--bad-bg);color:var(--bad)}
+.b-failing,.b-error,.b-gone,.b-withdrawn,.b-canceled,.b-withheld,.b-embargoed{background:var(--bad-bg);color:var(--bad)}
 .b-paused,.b-new,.b-retry-later{background:var(--warn-bg);color:var(--warn)}
 .b-not-modified{background:var(--panel);color:var(--muted)}
 form.inline{display:inline}

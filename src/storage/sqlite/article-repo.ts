@@ -8,28 +8,15 @@
 // IN-lists are passed as one JSON array (json_each) so the statement text, and its cached
 // prepared statement, do not depend on the list length.
 import { ValidationError } from '../../errors.js';
-import type { Article, ArticleQuery, AssetInput, IsoDate } from '../../model/types.js';
+import type { Article, ArticleQuery } from '../../model/types.js';
 import type { ArticleRepo } from '../repos.js';
 import { toFtsQuery } from '../fts-query.js';
 import type { SqliteContext } from './context.js';
-import { ARTICLE_COLUMNS, articleTupleId, toArticle, toAsset, type ArticleTuple, type AssetRow } from './rows.js';
+import { ARTICLE_COLUMNS, type ArticleTuple } from './rows.js';
+import { readArticle, rowsToArticles } from './article-read.js';
 import { foldCategory } from './text.js';
-import { nextSeq, setSeq } from './seq.js';
-
-/** Loads the assets of all rows in one query and builds the articles, in row order. */
-export function rowsToArticles(ctx: SqliteContext, rows: ArticleTuple[]): Article[] {
-  if (rows.length === 0) return [];
-  const byArticle = new Map<number, AssetInput[]>();
-  const assetRows = ctx
-    .stmt('SELECT * FROM assets WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, position')
-    .all(JSON.stringify(rows.map(articleTupleId))) as AssetRow[];
-  for (const a of assetRows) {
-    let list = byArticle.get(a.article_id);
-    if (!list) byArticle.set(a.article_id, (list = []));
-    list.push(toAsset(a));
-  }
-  return rows.map((r) => toArticle(r, byArticle.get(articleTupleId(r)) ?? []));
-}
+import { nextSeq } from './seq.js';
+import { applyArticleEvent, dueEmbargoIds, listRevisions, nextEmbargoEnd } from './lifecycle.js';
 
 export interface BuiltQuery {
   sql: string;
@@ -47,6 +34,8 @@ interface Shared {
   after?: number;
   includeWithdrawn: boolean;
   publicSourcesOnly: boolean;
+  /** Newest event first (highest seq): the last change touching a selection. */
+  seqDesc?: boolean;
   limit: number;
 }
 
@@ -91,6 +80,8 @@ function armSql(arm: Arm, shared: Shared, columns: string, params: unknown[]): s
     where.push('a.seq > ?');
     params.push(shared.after);
     order = 'a.seq ASC';
+  } else if (shared.seqDesc) {
+    order = 'a.seq DESC';
   } else if (shared.fts !== undefined) {
     order = 'f.rowid DESC';
   } else if (arm.term !== undefined) {
@@ -109,7 +100,7 @@ ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`
  * every match is slow at scale, so each gets its own walk with the page limit ("arm"); the
  * page is the newest of their union: every article of the true page is in its arm's top N.
  */
-export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
+export function buildArticleQuery(q: ArticleQuery, opts: { seqDesc?: boolean } = {}): BuiltQuery {
   if (!Number.isInteger(q.limit) || q.limit < 1) {
     throw new ValidationError('invalid_limit', 'storage: limit must be a positive whole number', 400);
   }
@@ -123,6 +114,7 @@ export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
     after: q.after,
     includeWithdrawn: q.includeWithdrawn ?? false,
     publicSourcesOnly: q.publicSourcesOnly ?? false,
+    seqDesc: opts.seqDesc,
     limit: q.limit,
   };
   let arms: Arm[];
@@ -139,7 +131,7 @@ export function buildArticleQuery(q: ArticleQuery): BuiltQuery {
     .map((arm) => `SELECT * FROM (${armSql(arm, shared, 'a.id AS id, a.sort_at AS sort_at, a.seq AS seq', params)})`)
     .join(terms.length > 1 ? '\nUNION ' : '\nUNION ALL ');
   const keys =
-    shared.after !== undefined ? ['seq ASC', 'a.seq ASC'] : shared.fts !== undefined ? ['id DESC', 'a.id DESC'] : ['sort_at DESC, id DESC', 'a.sort_at DESC, a.id DESC'];
+    shared.after !== undefined ? ['seq ASC', 'a.seq ASC'] : shared.seqDesc ? ['seq DESC', 'a.seq DESC'] : shared.fts !== undefined ? ['id DESC', 'a.id DESC'] : ['sort_at DESC, id DESC', 'a.sort_at DESC, a.id DESC'];
   params.push(q.limit);
   const sql = `SELECT ${ARTICLE_COLUMNS}
 FROM (SELECT id FROM (${union}) ORDER BY ${keys[0]} LIMIT ?) p
@@ -148,13 +140,8 @@ ORDER BY ${keys[1]}`;
   return { sql, params };
 }
 
-const GET_SQL = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?`;
-
 export function createArticleRepo(ctx: SqliteContext): ArticleRepo {
-  const getOne = (id: number): Article | undefined => {
-    const row = ctx.stmt(GET_SQL).raw(true).get(id) as ArticleTuple | undefined;
-    return row && rowsToArticles(ctx, [row])[0];
-  };
+  const getOne = (id: number): Article | undefined => readArticle(ctx, id);
 
   return {
     async query(q: ArticleQuery) {
@@ -166,16 +153,41 @@ export function createArticleRepo(ctx: SqliteContext): ArticleRepo {
       return ctx.read('get article', () => getOne(id));
     },
 
-    async withdraw(id: number, now: IsoDate) {
-      return ctx.write('withdraw article', () => {
-        const status = ctx.stmt('SELECT status FROM articles WHERE id = ?').pluck().get(id) as string | undefined;
-        if (status === undefined) return undefined;
-        if (status !== 'withdrawn') {
-          const seq = nextSeq(ctx);
-          ctx.stmt(`UPDATE articles SET status = 'withdrawn', seq = ?, changed_at = ? WHERE id = ?`).run(seq, now, id);
-          setSeq(ctx, seq);
-        }
+    async applyEvent(id, decide, now) {
+      return ctx.write('article event', () => {
+        const current = getOne(id);
+        if (!current) return undefined;
+        const ev = decide(current);
+        if (!ev) return current;
+        applyArticleEvent(ctx, current, ev, now);
         return getOne(id);
+      });
+    },
+
+    async revisions(id) {
+      return ctx.read('article revisions', () => {
+        const a = getOne(id);
+        return a && listRevisions(ctx, a);
+      });
+    },
+
+    async liftDueEmbargoes(now) {
+      return ctx.write('lift embargoes', () => {
+        const ids = dueEmbargoIds(ctx, now);
+        for (const id of ids) applyArticleEvent(ctx, getOne(id)!, { status: 'usable', revisionReason: 'embargo lifted' }, now);
+        return ids.length;
+      });
+    },
+
+    nextEmbargoEnd() {
+      return ctx.read('next embargo', () => nextEmbargoEnd(ctx));
+    },
+
+    async lastChange(q) {
+      const { sql, params } = buildArticleQuery({ ...q, includeWithdrawn: true, after: undefined, limit: 1 }, { seqDesc: true });
+      return ctx.read('last change', () => {
+        const row = ctx.stmt(sql).raw(true).get(...params) as ArticleTuple | undefined;
+        return row && rowsToArticles(ctx, [row])[0]!.changedAt;
       });
     },
 

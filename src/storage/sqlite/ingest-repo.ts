@@ -5,6 +5,8 @@ import type { FetchCounts, FetchLogRepo, FetchRecord, IngestRepo } from '../repo
 import type { SqliteContext } from './context.js';
 import { toFetchLogEntry, type FetchLogRow } from './rows.js';
 import { nextSeq, setSeq } from './seq.js';
+import { readArticle } from './article-read.js';
+import { storeRevision } from './lifecycle.js';
 import { sourcePatchToSet } from './source-columns.js';
 import { sourceClash } from './source-repo.js';
 import { foldCategory, htmlToText } from './text.js';
@@ -35,7 +37,7 @@ function articleValues(item: ArticleInput, sortAt: IsoDate): unknown[] {
 }
 
 /** Writes the rows derived from an article (assets, categories, full-text), replacing old ones. */
-function writeDerived(ctx: SqliteContext, id: number, item: ArticleInput, sortAt: IsoDate, replace: boolean): void {
+export function writeDerived(ctx: SqliteContext, id: number, item: ArticleInput, sortAt: IsoDate, replace: boolean): void {
   if (replace) {
     ctx.stmt('DELETE FROM assets WHERE article_id = ?').run(id);
     ctx.stmt('DELETE FROM article_categories WHERE article_id = ?').run(id);
@@ -71,6 +73,19 @@ function writeDerived(ctx: SqliteContext, id: number, item: ArticleInput, sortAt
     .run(id, item.title, item.summary ?? '', htmlToText(item.contentHtml));
 }
 
+/**
+ * An update from the source is a new revision: the current one is stored first. It takes a new
+ * seq only while the article is usable; a withheld, killed or embargoed story changes silently
+ * (partners hold its tombstone, or have not seen it yet) and is delivered on release.
+ * Returns the trailing values of the update statement: seq, changed_at, revision, reason, id.
+ */
+function sourceRevision(ctx: SqliteContext, id: number, newSeq: number | undefined, now: IsoDate): unknown[] {
+  const current = readArticle(ctx, id)!;
+  storeRevision(ctx, current);
+  const rev = (current.revision ?? 1) + 1;
+  return newSeq === undefined ? [current.seq, current.changedAt, rev, 'source update', id] : [newSeq, now, rev, 'source update', id];
+}
+
 export function createIngestRepo(ctx: SqliteContext): IngestRepo {
   return {
     async recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }> {
@@ -81,17 +96,17 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
         const counts: FetchCounts = { itemsNew: 0, itemsUpdated: 0, itemsUnchanged: 0 };
         const firstSeq = nextSeq(ctx);
         let seq = firstSeq;
-        const find = ctx.stmt('SELECT id, content_hash FROM articles WHERE source_id = ? AND identity_key = ?');
+        const find = ctx.stmt('SELECT id, content_hash, pub_status FROM articles WHERE source_id = ? AND identity_key = ?');
         const insert = ctx.stmt(
           `INSERT INTO articles (source_id, identity_key, ${ARTICLE_FIELDS}, seq, first_seen_at, changed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
         const update = ctx.stmt(
-          `UPDATE articles SET (${ARTICLE_FIELDS}, seq, changed_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `UPDATE articles SET (${ARTICLE_FIELDS}, seq, changed_at, revision, revision_reason) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            WHERE id = ?`,
         );
         for (const item of rec.items ?? []) {
-          const found = find.get(rec.sourceId, item.identityKey) as { id: number; content_hash: string } | undefined;
+          const found = find.get(rec.sourceId, item.identityKey) as { id: number; content_hash: string; pub_status: string } | undefined;
           if (found && found.content_hash === item.contentHash) {
             counts.itemsUnchanged++;
             continue;
@@ -112,7 +127,7 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
           } else {
             const keptSortAt =
               sortAt ?? (ctx.stmt('SELECT first_seen_at FROM articles WHERE id = ?').pluck().get(found.id) as string);
-            update.run(...articleValues(item, keptSortAt), seq++, rec.now, found.id);
+            update.run(...articleValues(item, keptSortAt), ...sourceRevision(ctx, found.id, found.pub_status === 'usable' ? seq++ : undefined, rec.now));
             writeDerived(ctx, found.id, item, keptSortAt, true);
             counts.itemsUpdated++;
           }

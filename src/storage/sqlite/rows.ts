@@ -98,8 +98,9 @@ export function toSource(r: SourceRow): Source {
 const ARTICLE_SELECT = [
   'a.id', 'a.source_id', 'a.identity_key', 'a.identity_kind', 'a.guid', 'a.url', 'a.title', 'a.summary',
   'a.content_html', 'a.authors', 'a.categories', 'a.language', 'a.published_at', 'a.updated_at', 'a.rights',
-  'a.content_hash', 'a.seq', 'a.first_seen_at', 'a.changed_at', 'a.status',
+  'a.content_hash', 'a.seq', 'a.first_seen_at', 'a.changed_at', 'a.pub_status',
   's.slug', 'coalesce(s.title, s.slug)', 's.site_url', 's.url',
+  'a.status_reason', 'a.status_at', 'a.embargoed_until', 'a.revision', 'a.revision_reason',
 ] as const;
 export const ARTICLE_COLUMNS = ARTICLE_SELECT.join(', ');
 
@@ -108,6 +109,7 @@ const A = {
   contentHtml: 8, authors: 9, categories: 10, language: 11, publishedAt: 12, updatedAt: 13, rights: 14,
   contentHash: 15, seq: 16, firstSeenAt: 17, changedAt: 18, status: 19,
   sourceSlug: 20, sourceTitle: 21, sourceSiteUrl: 22, sourceUrl: 23,
+  statusReason: 24, statusAt: 25, embargoedUntil: 26, revision: 27, revisionReason: 28,
 } as const;
 
 /** One raw row of ARTICLE_COLUMNS. */
@@ -135,6 +137,7 @@ export function toArticle(t: ArticleTuple, assets: AssetInput[]): Article {
     firstSeenAt: str(A.firstSeenAt),
     changedAt: str(A.changedAt),
     status: t[A.status] as ArticleStatus,
+    revision: t[A.revision] as number,
     source,
   };
   if (t[A.guid] !== null) a.guid = str(A.guid);
@@ -145,6 +148,10 @@ export function toArticle(t: ArticleTuple, assets: AssetInput[]): Article {
   if (t[A.publishedAt] !== null) a.publishedAt = str(A.publishedAt);
   if (t[A.updatedAt] !== null) a.updatedAt = str(A.updatedAt);
   if (t[A.rights] !== null) a.rights = str(A.rights);
+  if (t[A.statusReason] !== null) a.statusReason = str(A.statusReason);
+  if (t[A.statusAt] !== null) a.statusAt = str(A.statusAt);
+  if (t[A.embargoedUntil] !== null) a.embargoedUntil = str(A.embargoedUntil);
+  if (t[A.revisionReason] !== null) a.revisionReason = str(A.revisionReason);
   return a;
 }
 
