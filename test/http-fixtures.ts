@@ -14,7 +14,7 @@ import { createConsoleService } from '../src/services/console.js';
 import { createFeedService } from '../src/services/feeds.js';
 import { createSourceService } from '../src/services/sources.js';
 import { createPartnerService, type PartnerService } from '../src/services/partners.js';
-import type { RefreshService } from '../src/services/types.js';
+import type { FeedService, RefreshService } from '../src/services/types.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { createHttpServer, type HttpDeps } from '../src/http/app.js';
@@ -115,6 +115,7 @@ export interface TestServer {
   calls: Record<FeedFormat, number>;
   refreshCalls: number[];
   partners: PartnerService;
+  feeds: FeedService;
   close(): Promise<void>;
 }
 
@@ -180,6 +181,7 @@ export async function startServer(
   return {
     url: `http://127.0.0.1:${port}`,
     storage,
+    feeds: deps.feeds,
     calls: counting.calls,
     refreshCalls,
     partners,

@@ -50,6 +50,8 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
         return false;
       }
     }
+    // A long poll may have to wait: Express holds it (routes/feeds.ts).
+    if (query.wait) return false;
     const auth = partnerAuth.identifySync(req, keyParam);
     if (auth === undefined) return false;
     const id = requestIdOf(req);

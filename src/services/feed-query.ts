@@ -2,10 +2,11 @@
 // self/next links, so `?q=x&limit=5` and `?limit=5&q=x` are one cached document.
 import { ValidationError } from '../errors.js';
 import type { FeedQuery } from './types.js';
+import { MAX_WAIT_S } from './long-poll.js';
 
 export const MAX_LIMIT = 500;
 const MAX_TEXT = 200;
-const KNOWN = new Set(['limit', 'category', 'q', 'after']);
+const KNOWN = new Set(['limit', 'category', 'q', 'after', 'wait']);
 
 function single(raw: Record<string, unknown>, key: string): string | undefined {
   const v = raw[key];
@@ -40,7 +41,7 @@ function text(raw: Record<string, unknown>, key: string): string | undefined {
  */
 export function parseFeedQuery(raw: Record<string, unknown>): FeedQuery {
   for (const key of Object.keys(raw)) {
-    if (!KNOWN.has(key)) throw new ValidationError('invalid_query', `query: unknown parameter ${JSON.stringify(key.slice(0, 40))} (allowed: limit, category, q, after)`, 400);
+    if (!KNOWN.has(key)) throw new ValidationError('invalid_query', `query: unknown parameter ${JSON.stringify(key.slice(0, 40))} (allowed: limit, category, q, after, wait)`, 400);
   }
   const out: FeedQuery = {};
   const limit = integer(raw, 'limit', 1, MAX_LIMIT);
@@ -51,6 +52,11 @@ export function parseFeedQuery(raw: Record<string, unknown>): FeedQuery {
   if (q !== undefined) out.q = q;
   const after = integer(raw, 'after', 0, Number.MAX_SAFE_INTEGER);
   if (after !== undefined) out.after = after;
+  const wait = integer(raw, 'wait', 0, MAX_WAIT_S);
+  if (wait !== undefined) {
+    if (after === undefined) throw new ValidationError('invalid_query', 'query: wait needs after (long polling follows the cursor)', 400);
+    out.wait = wait;
+  }
   return out;
 }
 
@@ -66,7 +72,10 @@ export function queryStringToRecord(search: string): Record<string, string | str
   return out;
 }
 
-/** Canonical query string ("" or "?a=b&…") in a fixed key order; `after` replaced when given. */
+/**
+ * Canonical query string ("" or "?a=b&…") in a fixed key order; `after` replaced when given.
+ * `wait` is left out: it changes when the answer comes, not what it is (one cached document).
+ */
 export function canonicalQuery(q: FeedQuery, after?: number): string {
   const parts: string[] = [];
   if (q.limit !== undefined) parts.push(`limit=${q.limit}`);

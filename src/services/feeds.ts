@@ -13,6 +13,7 @@ import type { Storage } from '../storage/repos.js';
 import { ALL_CHANNEL, ALL_CHANNEL_SLUG, channelArticleQuery, DEFAULT_LIMIT, findChannel } from './channels.js';
 import { createLruCache } from './feed-cache.js';
 import { createEmbargoWatch } from './embargo-watch.js';
+import { createCommitWatch, waitForFeed } from './long-poll.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
 import type { FeedAccess, FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
 import type { FragmentCache } from '../publish/types.js';
@@ -116,6 +117,8 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   const renderIntervalMs = deps.renderIntervalMs ?? 0;
   const rendering = new Map<string, { version: number; promise: Promise<RenderedFeed> }>();
   const embargoes = createEmbargoWatch({ storage, clock });
+  // Long-poll timeouts are real elapsed time, whatever clock dates the data.
+  const commits = createCommitWatch({ dataVersion: () => storage.dataVersion() });
 
 
   async function resolve(target: FeedTarget, category: string | undefined): Promise<ResolvedTarget> {
@@ -284,6 +287,14 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
         });
       rendering.set(key, { version, promise });
       return promise;
+    },
+
+    waitFeed(target, format, query, origin, variant, signal) {
+      return waitForFeed(service, commits, { target, format, query, origin, variant, signal });
+    },
+
+    get held() {
+      return commits.held;
     },
 
     async access(target) {

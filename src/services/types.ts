@@ -62,6 +62,8 @@ export interface FeedQuery {
   category?: string;
   q?: string;
   after?: number;
+  /** Long polling (with `after` only): hold an empty page up to this many seconds. Not part of the document. */
+  wait?: number;
 }
 
 export interface FeedTarget {
@@ -110,6 +112,10 @@ export interface RenderedFeed {
 export interface FeedService {
   /** Rendered bytes from cache, rendering and compressing only on a miss. Throws NotFoundError / ValidationError. */
   getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
+  /** getFeed for a query with `wait`: an empty cursor page is held until a commit brings items or the time is up (services/long-poll.ts). */
+  waitFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant, signal?: AbortSignal): Promise<RenderedFeed>;
+  /** Requests held by waitFeed right now. */
+  readonly held: number;
   /** Synchronous cache probe for the fast lane: undefined on a miss. */
   peekFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): RenderedFeed | undefined;
   /** Who may read the feed of `target`, without rendering it. Throws NotFoundError. */

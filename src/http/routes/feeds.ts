@@ -42,7 +42,17 @@ export function feedDocuments(deps: { feeds: FeedService; partnerAuth: PartnerAu
       return;
     }
     const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
-    const feed = await deps.feeds.getFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
+    const variant = auth.kind === 'partner' ? auth.partner.variant : undefined;
+    let feed;
+    if (query.wait) {
+      // A held request stops waiting when its client goes away.
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      feed = await deps.feeds.waitFeed(parsed.target, parsed.format, query, origin, variant, gone.signal);
+      if (gone.signal.aborted) return;
+    } else {
+      feed = await deps.feeds.getFeed(parsed.target, parsed.format, query, origin, variant);
+    }
     partnerAuth.send(req, res, feed, auth, requestId, parsed);
   };
 }

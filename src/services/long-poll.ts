@@ -1,0 +1,89 @@
+// Long polling for cursor partners (`?after=N&wait=S`): a request whose page is empty is held
+// until something is committed or S seconds pass. Held requests cost a small record each: one
+// shared watcher reads the data version (the same cheap counter the feed cache is keyed by, which
+// also sees commits of other processes) every `tickMs` while anything is held, wakes every
+// waiter at once when it moves, and expires the ones whose time is up. No request polls the
+// database and none owns a timer. A woken request asks the feed service again; identical
+// requests share one render.
+import type { FeedFormat } from '../model/types.js';
+import type { FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
+
+/** Longest `wait` a partner may ask for, in seconds. */
+export const MAX_WAIT_S = 30;
+const DEFAULT_TICK_MS = 50;
+
+interface Waiter {
+  deadline: number;
+  wake: () => void;
+}
+
+export interface CommitWatch {
+  /** Resolves at the next commit, at `deadline` (clock ms) or on abort, whichever comes first. */
+  next(deadline: number, signal?: AbortSignal): Promise<void>;
+  /** Requests held right now. */
+  readonly held: number;
+}
+
+export function createCommitWatch(deps: { dataVersion: () => number; clock?: () => number; tickMs?: number }): CommitWatch {
+  const clock = deps.clock ?? Date.now;
+  const tickMs = deps.tickMs ?? DEFAULT_TICK_MS;
+  const waiters = new Set<Waiter>();
+  let timer: NodeJS.Timeout | undefined;
+  let seen = 0;
+
+  const tick = (): void => {
+    const version = deps.dataVersion();
+    const now = clock();
+    const committed = version !== seen;
+    seen = version;
+    for (const w of waiters) if (committed || w.deadline <= now) w.wake();
+    if (waiters.size === 0 && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+
+  return {
+    next(deadline, signal) {
+      return new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        if (!timer) {
+          seen = deps.dataVersion();
+          timer = setInterval(tick, tickMs);
+          timer.unref();
+        }
+        const w: Waiter = {
+          deadline,
+          wake: () => {
+            waiters.delete(w);
+            signal?.removeEventListener('abort', w.wake);
+            resolve();
+          },
+        };
+        waiters.add(w);
+        signal?.addEventListener('abort', w.wake, { once: true });
+      });
+    },
+    get held() {
+      return waiters.size;
+    },
+  };
+}
+
+/**
+ * The feed for a cursor request with `wait`: at once when the page has items, else when a
+ * commit brings some, else the empty page when the time is up (the caller answers it, or 304).
+ */
+export async function waitForFeed(
+  feeds: FeedService,
+  watch: CommitWatch,
+  req: { target: FeedTarget; format: FeedFormat; query: FeedQuery; origin?: string; variant?: FeedVariant; signal?: AbortSignal },
+  clock: () => number = Date.now,
+): Promise<RenderedFeed> {
+  const deadline = clock() + Math.min(req.query.wait ?? 0, MAX_WAIT_S) * 1000;
+  for (;;) {
+    const feed = await feeds.getFeed(req.target, req.format, req.query, req.origin, req.variant);
+    if (feed.items.length > 0 || clock() >= deadline || req.signal?.aborted) return feed;
+    await watch.next(deadline, req.signal);
+  }
+}
