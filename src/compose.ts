@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Storage } from './storage/repos.js';
 import { openSqliteStorage } from './storage/open.js';
-import { createFetcher } from './ingest/fetch.js';
+import { createCallbackClient, createFetcher } from './ingest/fetch.js';
 import { createFeedProcessor } from './ingest/process.js';
 import { serializers, CONTENT_TYPES } from './publish/index.js';
 import { createSourceService } from './services/sources.js';
@@ -17,6 +17,7 @@ import { createArticleService } from './services/articles.js';
 import { createPartnerService } from './services/partners.js';
 import { createConsoleService } from './services/console.js';
 import { createLifecycleService } from './services/lifecycle.js';
+import { createWebSubHub, type WebSubHub } from './services/push.js';
 import { VERSION } from './paths.js';
 
 export interface Core {
@@ -29,6 +30,8 @@ export interface Core {
   partners: ReturnType<typeof createPartnerService>;
   console: ReturnType<typeof createConsoleService>;
   lifecycle: ReturnType<typeof createLifecycleService>;
+  /** The WebSub hub; the server starts it (CLI commands never deliver). */
+  hub: WebSubHub;
   /**
    * Hosts let through the private-network guard besides the configured allowlist; the server
    * adds its own address here so it can ingest the bundled demo feeds it serves.
@@ -86,6 +89,23 @@ export function createCore(config: Config, log: Logger): Core {
   const partners = createPartnerService({ storage, log });
   const consoleFigures = createConsoleService({ storage, now: () => new Date() });
   const lifecycle = createLifecycleService({ storage, now: () => new Date() });
+  // Callbacks pass the same guard (and the same allowlist array) as sources.
+  const callbacks = createCallbackClient({
+    timeoutMs: Math.min(config.fetchTimeoutMs, 10_000),
+    userAgent: userAgent(config.baseUrl),
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    privateNetworkAllowlist: allowlist,
+  });
+  const hub = createWebSubHub({
+    storage,
+    feeds,
+    partners,
+    client: callbacks,
+    policy: { allowPrivateNetworks: config.allowPrivateNetworks, allowlist },
+    baseUrl: config.baseUrl,
+    log,
+    limits: { perTopic: config.websubPerTopic, perCallbackHost: config.websubPerCallbackHost },
+  });
   let closed = false;
   return {
     storage,
@@ -97,11 +117,13 @@ export function createCore(config: Config, log: Logger): Core {
     partners,
     console: consoleFigures,
     lifecycle,
+    hub,
     allowlist,
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([processor.close(), fetcher.close(), partners.close()]);
+      await hub.stop();
+      await Promise.allSettled([processor.close(), fetcher.close(), callbacks.close(), partners.close()]);
       storage.close();
     },
   };

@@ -47,6 +47,9 @@ export interface Config {
   workerThresholdBytes: number;
   /** Worker threads for parsing and normalizing feeds. */
   parseWorkers: number;
+  /** WebSub hub: subscriptions allowed per topic and per callback host[:port]. */
+  websubPerTopic: number;
+  websubPerCallbackHost: number;
 }
 
 const boolish = z
@@ -125,6 +128,8 @@ const ENV = {
   WIREFEED_DEMO: { schema: boolish, default: '1' },
   WIREFEED_WORKER_THRESHOLD_BYTES: { schema: z.union([z.literal('0').transform(() => 0), bytes]), default: '0' },
   WIREFEED_PARSE_WORKERS: { schema: int(1, 64), default: String(Math.min(4, availableParallelism())) },
+  WIREFEED_WEBSUB_MAX_PER_TOPIC: { schema: int(1, 10_000_000), default: '10000' },
+  WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST: { schema: int(1, 10_000_000), default: '1000' },
 } satisfies Record<string, { schema: z.ZodType; default: string | undefined }>;
 
 type EnvKey = keyof typeof ENV;
@@ -171,6 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     demo: p.WIREFEED_DEMO!,
     workerThresholdBytes: p.WIREFEED_WORKER_THRESHOLD_BYTES!,
     parseWorkers: p.WIREFEED_PARSE_WORKERS!,
+    websubPerTopic: p.WIREFEED_WEBSUB_MAX_PER_TOPIC!,
+    websubPerCallbackHost: p.WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST!,
   };
   if (configFile) readConfigFile(configFile); // validate now: a bad file stops start-up too
   return cfg;

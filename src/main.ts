@@ -95,6 +95,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       console: core.console,
       version: VERSION,
       lifecycle: core.lifecycle,
+      hub: core.hub,
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {
         core.storage.dataVersion(); // throws if the database is gone
@@ -126,6 +127,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       core.allowlist.push(`${loopbackHost}:${port}`.toLowerCase());
       await seedDemo(core, origin, log);
     }
+    core.hub.start();
     if (config.scheduler) scheduler.start();
     else log.info({}, 'scheduler off in this process (WIREFEED_SCHEDULER=0): run `wirefeed scheduler` beside it');
     log.info({ url: origin, baseUrl: config.baseUrl, db: config.dbPath, version: VERSION }, 'wirefeed listening');

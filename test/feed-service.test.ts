@@ -9,7 +9,7 @@ import { createFeedService } from '../src/services/feeds.js';
 import type { FeedQuery, FeedService, FeedTarget } from '../src/services/types.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
-import { parseFeedPath } from '../src/http/feed-path.js';
+import { parseFeedPath } from '../src/services/feed-path.js';
 import { addSource, articleInput, countingSerializers, ingest } from './http-fixtures.js';
 
 interface JsonFeed {

@@ -85,7 +85,7 @@ describe('http: feeds', () => {
           assert.equal(r.headers['cache-control'], 'public, max-age=300, stale-while-revalidate=300', lane);
           assert.equal(r.headers.vary, 'Accept-Encoding', lane);
           assert.equal(r.headers['access-control-allow-origin'], '*', lane);
-          assert.equal(r.headers['access-control-expose-headers'], 'ETag, Last-Modified', lane);
+          assert.equal(r.headers['access-control-expose-headers'], 'ETag, Last-Modified, Link', lane);
           assert.equal(r.headers['x-content-type-options'], 'nosniff', lane);
           assert.match(String(r.headers.etag), /^"[A-Za-z0-9_-]{43}"$/, `${lane}: strong ETag`);
           assert.equal(r.headers['last-modified'], 'Sat, 01 Mar 2025 10:00:00 GMT', lane);

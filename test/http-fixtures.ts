@@ -105,6 +105,8 @@ export function testConfig(over: Partial<Config> = {}): Config {
     parseWorkers: 1,
     scheduler: true,
     renderIntervalMs: 0,
+    websubPerTopic: 10_000,
+    websubPerCallbackHost: 1_000,
     ...over,
   };
 }

@@ -33,6 +33,7 @@ describe('storage migrations', () => {
       const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'articles_fts_%' ORDER BY name`).pluck().all();
       assert.deepEqual(tables, [
         'article_categories', 'article_revisions', 'articles', 'articles_fts', 'assets', 'channels', 'counters', 'fetch_log', 'partner_keys', 'partners', 'settings', 'sources',
+        'websub_contents', 'websub_deliveries', 'websub_source_subscriptions', 'websub_subscriptions', 'websub_topics',
       ]);
     } finally {
       db.close();

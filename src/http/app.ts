@@ -23,6 +23,8 @@ import { adminPartners } from './routes/admin-partners.js';
 import { adminSources } from './routes/admin-sources.js';
 import { feedDocuments } from './routes/feeds.js';
 import { pageRoutes } from './routes/pages.js';
+import { websubHub } from './routes/websub.js';
+import type { WebSubHub } from '../services/push.js';
 
 export interface HttpDeps {
   config: Config;
@@ -39,6 +41,8 @@ export interface HttpDeps {
   /** Shown in the console's footer. */
   version: string;
   lifecycle: LifecycleService;
+  /** The WebSub hub (POST /websub, GET /api/websub). */
+  hub?: WebSubHub;
   /** Directory of the offline demo feeds, served under /demo/. */
   demoDir?: string;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -95,6 +99,7 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   });
 
   app.use(feedDocuments({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl }));
+  if (deps.hub) app.use('/websub', websubHub({ hub: deps.hub, partners: deps.partners }));
 
   const pages = pageRoutes({ feeds: deps.feeds, baseUrl });
   app.get('/', pages.index);
@@ -125,6 +130,8 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   api.use('/channels', adminChannels({ channels: deps.channels }));
   api.use('/articles', adminArticles({ articles: deps.articles, lifecycle: deps.lifecycle }));
   api.use('/partners', adminPartners({ partners: deps.partners }));
+  const hub = deps.hub;
+  if (hub) api.get('/websub', async (_req, res) => void res.json(await hub.list()));
   api.use((req, res) => sendError(res, 404, 'not_found', `api: no route ${req.method} ${req.baseUrl}${req.path}`));
   app.use('/api', api);
 

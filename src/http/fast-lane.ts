@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { originFromHost, parseFeedQuery, queryStringToRecord } from '../services/feed-query.js';
 import type { FeedQuery, FeedService } from '../services/types.js';
-import { parseFeedPath, type FeedPath } from './feed-path.js';
+import { parseFeedPath, type FeedPath } from '../services/feed-path.js';
 import { takeKeyParam, type PartnerAuth } from './partner-auth.js';
 import { requestIdOf } from './request-id.js';
 

@@ -2,6 +2,7 @@
 // route alike so their headers are identical. Header arrays are built once per cached feed
 // (WeakMap: they go when the cache drops the feed) and written with writeHead(status, array).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { websubLinkHeader } from '../services/feed-path.js';
 import type { RenderedFeed } from '../services/types.js';
 
 export const Coding = { Identity: 0, Gzip: 1, Br: 2 } as const;
@@ -96,7 +97,7 @@ export function feedCommonHeaders(maxAgeS: number): string[] {
     'Access-Control-Allow-Origin',
     '*',
     'Access-Control-Expose-Headers',
-    'ETag, Last-Modified',
+    'ETag, Last-Modified, Link',
     'X-Content-Type-Options',
     'nosniff',
   ];
@@ -134,11 +135,13 @@ export function createFeedResponder(opts: { maxAgeS: number }): FeedResponder {
     const lm = Number.isNaN(lastModifiedS) ? [] : ['Last-Modified', new Date(lastModifiedS * 1000).toUTCString()];
     const bodies: Prepared['bodies'] = [feed.body, feed.gzip, feed.br];
     const common = feed.variant ? partnerCommon : publicCommon;
+    // WebSub §4 discovery: the hub and the topic (self) ride on every answer, 304s included.
+    const link = ['Link', websubLinkHeader(feed.hubUrl, feed.selfUrl)];
     const ok = [0, 1, 2].map((c) => {
       const enc = c === Coding.Identity ? [] : ['Content-Encoding', c === Coding.Gzip ? 'gzip' : 'br'];
-      return ['Content-Type', feed.contentType, 'Content-Length', String(bodies[c]!.length), ...enc, 'ETag', `"${tag}${CODING_SUFFIX[c]!}"`, ...lm, ...common];
+      return ['Content-Type', feed.contentType, 'Content-Length', String(bodies[c]!.length), ...enc, 'ETag', `"${tag}${CODING_SUFFIX[c]!}"`, ...lm, ...link, ...common];
     }) as Prepared['ok'];
-    const notModified = [0, 1, 2].map((c) => ['ETag', `"${tag}${CODING_SUFFIX[c]!}"`, ...lm, ...common]) as Prepared['notModified'];
+    const notModified = [0, 1, 2].map((c) => ['ETag', `"${tag}${CODING_SUFFIX[c]!}"`, ...lm, ...link, ...common]) as Prepared['notModified'];
     const p: Prepared = { tag, lastModifiedS, ok, notModified, bodies };
     prepared.set(feed, p);
     return p;

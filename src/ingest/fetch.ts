@@ -230,32 +230,39 @@ function toFetchError(err: unknown, deadline: AbortSignal, timeoutMs: number): F
   return new FetchError(`fetch: ${what ? `${what} (${code})` : errorMessage(err)}`, { cause: err, code: 'network' });
 }
 
+/**
+ * An undici Agent whose every new connection passes the private-network guard: exempt hosts
+ * connect normally; others must be a global IP literal or a name whose resolved addresses are
+ * all global (checked in lookup, so DNS rebinding is caught too).
+ */
+function guardedAgent(policy: NetPolicy, o: { timeoutMs: number; connections: number; resolve?: ResolveHost }): Agent {
+  const connectTimeout = Math.min(o.timeoutMs, MAX_CONNECT_TIMEOUT_MS);
+  const openLookup = o.resolve ? { lookup: lookupFrom(o.resolve) } : {};
+  const openConnect = buildConnector({ timeout: connectTimeout, ...openLookup });
+  const guardedConnect = buildConnector({ timeout: connectTimeout, lookup: createGuardedLookup(o.resolve) });
+  const connect: buildConnector.connector = (c, cb) => {
+    const port = c.port || (c.protocol === 'https:' ? '443' : '80');
+    if (policy.allowPrivateNetworks || isAllowlisted(c.hostname, port, policy.allowlist)) return openConnect(c, cb);
+    const refused = literalAddressError(c.hostname);
+    if (refused) return cb(refused, null);
+    return guardedConnect(c, cb);
+  };
+  return new Agent({
+    connect,
+    connections: o.connections,
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 60_000,
+    headersTimeout: o.timeoutMs,
+    bodyTimeout: o.timeoutMs,
+  });
+}
+
 export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetcher {
   const policy: NetPolicy = { allowPrivateNetworks: opts.allowPrivateNetworks, allowlist: opts.privateNetworkAllowlist };
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const clock = opts.now ?? (() => new Date());
-  const connectTimeout = Math.min(opts.timeoutMs, MAX_CONNECT_TIMEOUT_MS);
 
-  const openLookup = deps.resolve ? { lookup: lookupFrom(deps.resolve) } : {};
-  const openConnect = buildConnector({ timeout: connectTimeout, ...openLookup });
-  const guardedConnect = buildConnector({ timeout: connectTimeout, lookup: createGuardedLookup(deps.resolve) });
-  // Every new connection passes here, for every hop: exempt hosts connect normally; others must
-  // be a global IP literal or a name whose resolved addresses are all global (checked in lookup).
-  const connect: buildConnector.connector = (o, cb) => {
-    const port = o.port || (o.protocol === 'https:' ? '443' : '80');
-    if (policy.allowPrivateNetworks || isAllowlisted(o.hostname, port, policy.allowlist)) return openConnect(o, cb);
-    const refused = literalAddressError(o.hostname);
-    if (refused) return cb(refused, null);
-    return guardedConnect(o, cb);
-  };
-  const agent = new Agent({
-    connect,
-    connections: CONNECTIONS_PER_ORIGIN,
-    keepAliveTimeout: 4_000,
-    keepAliveMaxTimeout: 60_000,
-    headersTimeout: opts.timeoutMs,
-    bodyTimeout: opts.timeoutMs,
-  });
+  const agent = guardedAgent(policy, { timeoutMs: opts.timeoutMs, connections: CONNECTIONS_PER_ORIGIN, resolve: deps.resolve });
 
   function validate(raw: string, context: string): URL {
     try {
@@ -382,4 +389,67 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
     fetchFeed,
     close: () => agent.close(),
   };
+}
+
+// ---- WebSub callbacks (services/push.ts): the same guard, one request, no redirects ----
+
+export interface CallbackRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+}
+
+export interface CallbackResponse {
+  status: number;
+  /** The first `maxBodyBytes` of the body (the hub only ever needs the echoed challenge). */
+  body: string;
+  headers: Headers;
+}
+
+export interface CallbackClient {
+  /**
+   * One request to a subscriber's callback or a source's hub. Redirects are not followed
+   * (WebSub §7: "subscribers MUST NOT use HTTP redirects"); the caller judges the status.
+   * Throws FetchError for network failures, timeouts and guarded addresses.
+   */
+  send(req: CallbackRequest): Promise<CallbackResponse>;
+  close(): Promise<void>;
+}
+
+export function createCallbackClient(
+  opts: { timeoutMs: number; userAgent: string; allowPrivateNetworks: boolean; privateNetworkAllowlist: string[]; maxBodyBytes?: number; connections?: number },
+  deps: FetcherDeps = {},
+): CallbackClient {
+  const policy: NetPolicy = { allowPrivateNetworks: opts.allowPrivateNetworks, allowlist: opts.privateNetworkAllowlist };
+  const agent = guardedAgent(policy, { timeoutMs: opts.timeoutMs, connections: opts.connections ?? 16, resolve: deps.resolve });
+  const maxBody = opts.maxBodyBytes ?? 16 * 1024;
+
+  async function send(req: CallbackRequest): Promise<CallbackResponse> {
+    const deadline = AbortSignal.timeout(opts.timeoutMs);
+    try {
+      const url = validateFeedUrl(req.url, policy, 'callback URL');
+      const res = await request(url, {
+        dispatcher: agent,
+        method: req.method,
+        headers: { 'user-agent': opts.userAgent, ...req.headers },
+        body: req.body,
+        signal: deadline,
+      });
+      const chunks: Buffer[] = [];
+      let n = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (n < maxBody) chunks.push(chunk);
+        n += chunk.length;
+        if (n >= maxBody) break;
+      }
+      if (n >= maxBody) drop(res.body);
+      return { status: res.statusCode, body: Buffer.concat(chunks).subarray(0, maxBody).toString('utf8'), headers: res.headers as Headers };
+    } catch (err) {
+      if (deadline.aborted) throw new FetchError(`fetch: timed out after ${opts.timeoutMs} ms`, { cause: err, code: 'timeout' });
+      throw toFetchError(err, deadline, opts.timeoutMs);
+    }
+  }
+
+  return { send, close: () => agent.close() };
 }

@@ -142,34 +142,35 @@ function privateMessage(subject: string, addresses: string): string {
  * MAX_URL_LENGTH characters, and no private/loopback host unless the policy allows it. IP literals
  * in every spelling are caught because the WHATWG URL parser normalizes them (2130706433, 0x7f.1,
  * 0177.0.0.1, 127.1 → 127.0.0.1; [0:0::1] → [::1]). Names are checked again at connect time.
- * Throws ValidationError (422).
+ * Throws ValidationError (422). `subject` names the URL in messages (WebSub callbacks use the
+ * same guard).
  */
-export function validateFeedUrl(raw: string, policy: NetPolicy): URL {
+export function validateFeedUrl(raw: string, policy: NetPolicy, subject = 'source URL'): URL {
   if (raw.length > MAX_URL_LENGTH) {
-    throw new ValidationError('url_too_long', `source URL is ${raw.length} characters long; the limit is ${MAX_URL_LENGTH}`);
+    throw new ValidationError('url_too_long', `${subject} is ${raw.length} characters long; the limit is ${MAX_URL_LENGTH}`);
   }
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new ValidationError('invalid_url', `source URL ${JSON.stringify(raw)} is not a valid absolute URL`);
+    throw new ValidationError('invalid_url', `${subject} ${JSON.stringify(raw)} is not a valid absolute URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ValidationError('unsupported_scheme', `source URL scheme ${url.protocol.replace(/:$/, '')} is not supported; use http or https`);
+    throw new ValidationError('unsupported_scheme', `${subject} scheme ${url.protocol.replace(/:$/, '')} is not supported; use http or https`);
   }
   if (url.username || url.password) {
-    throw new ValidationError('url_credentials', 'source URL must not contain a user name or password');
+    throw new ValidationError('url_credentials', `${subject} must not contain a user name or password`);
   }
   if (!url.hostname) {
-    throw new ValidationError('invalid_url', `source URL ${JSON.stringify(raw)} has no host`);
+    throw new ValidationError('invalid_url', `${subject} ${JSON.stringify(raw)} has no host`);
   }
   if (url.href.length > MAX_URL_LENGTH) {
-    throw new ValidationError('url_too_long', `source URL is ${url.href.length} characters long once normalized; the limit is ${MAX_URL_LENGTH}`);
+    throw new ValidationError('url_too_long', `${subject} is ${url.href.length} characters long once normalized; the limit is ${MAX_URL_LENGTH}`);
   }
   if (policy.allowPrivateNetworks || isAllowlisted(url.hostname, effectivePort(url), policy.allowlist)) return url;
   const host = stripBrackets(url.hostname);
   if (isLocalhostName(host) || (net.isIP(host) !== 0 && isForbiddenAddress(host))) {
-    throw new ValidationError('private_address', privateMessage('source URL points to', host), 422, { host });
+    throw new ValidationError('private_address', privateMessage(`${subject} points to`, host), 422, { host });
   }
   return url;
 }

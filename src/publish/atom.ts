@@ -37,6 +37,8 @@ function atomHead(doc: FeedDocument): string {
   const links = doc.links;
   w.empty('link', [['rel', 'alternate'], ['type', 'text/html'], ['href', links.html]]);
   w.empty('link', [['rel', 'self'], ['type', 'application/atom+xml'], ['href', links.self]]);
+  // WebSub §4: the hub next to the self link; the self URL is the topic to subscribe to.
+  if (links.hub !== undefined) w.empty('link', [['rel', 'hub'], ['href', links.hub]]);
   // RFC 4287 §4.1.1: at most one rel=alternate per type, so skip ones clashing with those above.
   for (const alt of links.alternates ?? []) {
     if (alt.type === 'text/html' || alt.type === 'application/atom+xml') continue;

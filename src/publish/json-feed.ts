@@ -103,6 +103,8 @@ function header(doc: FeedDocument, clean: Clean): JsonObject {
     icon: optStr(doc.icon),
     language: optStr(doc.language),
     next_url: optStr(links.next),
+    // JSON Feed 1.1 `hubs`: endpoints for real-time notification; "WebSub" is the type it names.
+    hubs: links.hub !== undefined ? [{ type: 'WebSub', url: clean(links.hub) }] : undefined,
     // RFC 5005 links beyond `next_url`, which is all JSON Feed 1.1 defines.
     _paging: ext({ first: optStr(links.first), prev_archive: optStr(links.prevArchive) }),
   };

@@ -36,6 +36,8 @@ function rssHead(doc: FeedDocument): string {
   w.leaf('link', doc.links.html);
   const links = doc.links;
   w.empty('atom:link', [['href', links.self], ['rel', 'self'], ['type', 'application/rss+xml']]);
+  // WebSub §4: RSS carries the hub as an atom:link, next to the self link (the topic).
+  if (links.hub !== undefined) w.empty('atom:link', [['href', links.hub], ['rel', 'hub']]);
   // RFC 5005 paging links for partners walking the cursor.
   if (links.first !== undefined) w.empty('atom:link', [['href', links.first], ['rel', 'first']]);
   if (links.next !== undefined) w.empty('atom:link', [['href', links.next], ['rel', 'next']]);

@@ -6,6 +6,8 @@ export interface FeedLinks {
   self: string;
   /** Human page (RSS link, Atom rel=alternate, JSON home_page_url). */
   html: string;
+  /** WebSub hub (W3C WebSub §4 discovery): atom:link rel="hub", JSON Feed `hubs`. */
+  hub?: string;
   /** Cursor paging (RFC 5005): next page of newer items for partners. */
   next?: string;
   /** RFC 5005 prev-archive. */

@@ -15,6 +15,7 @@ import { createLruCache } from './feed-cache.js';
 import { createEmbargoWatch } from './embargo-watch.js';
 import { createCommitWatch, waitForFeed } from './long-poll.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
+import { HUB_PATH } from './feed-path.js';
 import type { FeedAccess, FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
 import type { FragmentCache } from '../publish/types.js';
 
@@ -208,6 +209,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       links: {
         self: feedUrl(format),
         html: `${base}${resolved.feedPath}`,
+        hub: `${base}${HUB_PATH}`,
         alternates: FORMATS.filter((f) => f !== format).map((f) => ({ type: mimeOf(contentTypes[f]), href: feedUrl(f) })),
       },
       updated: newestDate(items, effectiveUpdated),
@@ -237,6 +239,8 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
         },
       }),
     ]);
+    let maxSeq: number | undefined;
+    for (const a of doc.items) if (maxSeq === undefined || a.seq > maxSeq) maxSeq = a.seq;
     return {
       access,
       ...(variant ? { variant } : {}),
@@ -247,10 +251,13 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       etag: `"${createHash('sha256').update(body).digest('base64url')}"`,
       lastModified,
       contentType: contentTypes[format],
+      selfUrl: doc.links.self,
+      hubUrl: doc.links.hub!,
+      ...(maxSeq !== undefined ? { maxSeq } : {}),
     };
   }
 
-  function lookup(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined) {
+  function lookup(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false) {
     const key = feedKey(target, format, query, origin, variant);
     const version = storage.dataVersion();
     const prev = latest.get(key);
@@ -258,8 +265,30 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     // An embargo that ended expires every render; so does one lifted after the render was made.
     if (embargoes.due() || prev.at < embargoes.liftedAt) return { key, version, feed: undefined };
     // Current, or stale but still served: a render is running, or the last one is recent.
-    const usable = prev.version === version || rendering.has(key) || clock().getTime() - prev.at < renderIntervalMs;
+    const usable = prev.version === version || (!fresh && (rendering.has(key) || clock().getTime() - prev.at < renderIntervalMs));
     return { key, version, feed: usable ? prev.feed : undefined };
+  }
+
+  function getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false): Promise<RenderedFeed> {
+    if (embargoes.due()) return embargoes.lift().then(() => getFeed(target, format, query, origin, variant, fresh));
+    const { key, version, feed } = lookup(target, format, query, origin, variant, fresh);
+    if (feed) return Promise.resolve(feed);
+    // Concurrent first requests for a feed share one render.
+    const current = rendering.get(key);
+    if (current?.version === version) return current.promise;
+    // The data version is read before any query: a write that lands while rendering leaves
+    // this render filed under the old version, so the next request renders again.
+    const promise = render(target, format, query, origin, variant)
+      .then((rendered) => {
+        const prev = latest.get(key);
+        if (!prev || prev.version <= version) latest.set(key, { version, feed: rendered, at: clock().getTime() });
+        return rendered;
+      })
+      .finally(() => {
+        if (rendering.get(key)?.promise === promise) rendering.delete(key);
+      });
+    rendering.set(key, { version, promise });
+    return promise;
   }
 
   const service: FeedService = {
@@ -267,26 +296,12 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       return lookup(target, format, query, origin, variant).feed;
     },
 
-    getFeed(target, format, query, origin, variant): Promise<RenderedFeed> {
-      if (embargoes.due()) return embargoes.lift().then(() => service.getFeed(target, format, query, origin, variant));
-      const { key, version, feed } = lookup(target, format, query, origin, variant);
-      if (feed) return Promise.resolve(feed);
-      // Concurrent first requests for a feed share one render.
-      const current = rendering.get(key);
-      if (current?.version === version) return current.promise;
-      // The data version is read before any query: a write that lands while rendering leaves
-      // this render filed under the old version, so the next request renders again.
-      const promise = render(target, format, query, origin, variant)
-        .then((rendered) => {
-          const prev = latest.get(key);
-          if (!prev || prev.version <= version) latest.set(key, { version, feed: rendered, at: clock().getTime() });
-          return rendered;
-        })
-        .finally(() => {
-          if (rendering.get(key)?.promise === promise) rendering.delete(key);
-        });
-      rendering.set(key, { version, promise });
-      return promise;
+    getFeed(target, format, query, origin, variant) {
+      return getFeed(target, format, query, origin, variant);
+    },
+
+    renderFresh(target, format, query, origin, variant) {
+      return getFeed(target, format, query, origin, variant, true);
     },
 
     waitFeed(target, format, query, origin, variant, signal) {

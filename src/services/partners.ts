@@ -88,6 +88,11 @@ export interface PartnerService {
    */
   authenticateSync(secret: string | undefined): AuthOutcome | undefined;
   authenticate(secret: string | undefined): Promise<AuthOutcome>;
+  /**
+   * What `authenticate` would say now for the key with this id: for WebSub deliveries, which
+   * keep the id of the key a subscription was made with, never the key.
+   */
+  authenticateKeyId(keyId: string): Promise<AuthOutcome>;
   /** Writes the batched lastUsedAt times now (also every few seconds, and on close). */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -295,6 +300,15 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
       if (secret === undefined) return { kind: 'anonymous' };
       const s = snapshot && snapshot.version === repo.version() ? snapshot : await reload();
       return check(s, secret);
+    },
+
+    async authenticateKeyId(keyId) {
+      const s = snapshot && snapshot.version === repo.version() ? snapshot : await reload();
+      for (const entry of s.byHash.values()) {
+        if (entry.keyId !== keyId) continue;
+        return entry.partner.active ? { kind: 'partner', partner: entry.context } : { kind: 'inactive' };
+      }
+      return { kind: 'invalid' };
     },
 
     flush,

@@ -103,6 +103,12 @@ export interface RenderedFeed {
   /** Newest change among the items (or the channel's), for Last-Modified. */
   lastModified?: Date;
   contentType: string;
+  /** The URL this document is at (rel="self", the WebSub topic). */
+  selfUrl: string;
+  /** The WebSub hub advertised with it (rel="hub"). */
+  hubUrl: string;
+  /** Highest seq among the items (undefined for an empty document): a cursor topic's watermark. */
+  maxSeq?: number;
 }
 
 /**
@@ -116,6 +122,11 @@ export interface FeedService {
   waitFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant, signal?: AbortSignal): Promise<RenderedFeed>;
   /** Requests held by waitFeed right now. */
   readonly held: number;
+  /**
+   * Like getFeed, but never the previous render served during the render interval: the bytes
+   * of the data as it is now (the WebSub hub compares them with what it last pushed).
+   */
+  renderFresh(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
   /** Synchronous cache probe for the fast lane: undefined on a miss. */
   peekFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): RenderedFeed | undefined;
   /** Who may read the feed of `target`, without rendering it. Throws NotFoundError. */

@@ -256,6 +256,93 @@ CREATE TABLE article_revisions (
 CREATE INDEX fetch_log_started ON fetch_log (started_at);
 `,
   },
+  {
+    version: 30,
+    name: 'websub-hub',
+    up: `
+-- WebSub hub (W3C Recommendation 2018): one row per verified (topic, callback), §5.1 "each
+-- subsequent request ... MUST override the previous subscription state" for that pair.
+CREATE TABLE websub_subscriptions (
+  id INTEGER PRIMARY KEY,
+  topic TEXT NOT NULL,
+  callback TEXT NOT NULL,
+  callback_host TEXT NOT NULL,
+  secret TEXT,
+  -- A partner topic is subscribed with a partner key: its id (never the key) is kept so every
+  -- delivery can check the key is still valid; variant is the partner rendering it gets.
+  key_id TEXT,
+  variant TEXT NOT NULL DEFAULT '',
+  lease_seconds INTEGER NOT NULL,
+  expires_at TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  verified_at TEXT NOT NULL,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  dropped INTEGER NOT NULL DEFAULT 0,
+  last_delivery_at TEXT,
+  last_error TEXT,
+  UNIQUE (topic, callback)
+);
+CREATE INDEX websub_subscriptions_host ON websub_subscriptions (callback_host);
+CREATE INDEX websub_subscriptions_expiry ON websub_subscriptions (expires_at);
+
+-- What was last pushed per topic and rendering: the ETag of the full feed, or the cursor of a
+-- seq topic.
+CREATE TABLE websub_topics (
+  topic TEXT NOT NULL,
+  variant TEXT NOT NULL DEFAULT '',
+  etag TEXT,
+  last_seq INTEGER,
+  PRIMARY KEY (topic, variant)
+);
+
+-- One body per topic change, shared by every delivery of it.
+CREATE TABLE websub_contents (
+  id INTEGER PRIMARY KEY,
+  topic TEXT NOT NULL,
+  variant TEXT NOT NULL DEFAULT '',
+  content_type TEXT NOT NULL,
+  body BLOB NOT NULL,
+  full_feed INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE websub_deliveries (
+  id INTEGER PRIMARY KEY,
+  subscription_id INTEGER NOT NULL REFERENCES websub_subscriptions (id) ON DELETE CASCADE,
+  content_id INTEGER NOT NULL REFERENCES websub_contents (id) ON DELETE CASCADE,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  last_error TEXT
+);
+CREATE INDEX websub_deliveries_due ON websub_deliveries (next_attempt_at);
+CREATE INDEX websub_deliveries_subscription ON websub_deliveries (subscription_id);
+CREATE INDEX websub_deliveries_content ON websub_deliveries (content_id);
+`,
+  },
+  {
+    version: 31,
+    name: 'websub-source-subscriptions',
+    up: `
+-- The subscriber side: a source whose feed advertises a hub, subscribed with a fresh secret.
+-- The token is the unguessable last segment of the callback URL (WebSub §5.1).
+CREATE TABLE websub_source_subscriptions (
+  source_id INTEGER PRIMARY KEY REFERENCES sources (id) ON DELETE CASCADE,
+  hub TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  token TEXT NOT NULL UNIQUE,
+  secret TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('requested', 'active', 'failed')),
+  lease_until TEXT,
+  requested_at TEXT NOT NULL,
+  verified_at TEXT,
+  last_push_at TEXT,
+  pushes INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
+);
+`,
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -18,6 +18,7 @@ import { pruneArticles } from './sqlite/retention.js';
 import { createSourceRepo } from './sqlite/source-repo.js';
 import { createStatsRepo } from './sqlite/stats-repo.js';
 import { backupDatabase } from './sqlite/backup.js';
+import { createWebSubRepo } from './sqlite/websub-repo.js';
 import { createWriterThread, type WriterThread } from './sqlite/writer-thread.js';
 
 /** How stale another process's commits may look to dataVersion() (this process's never are). */
@@ -76,6 +77,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     fetchLog: createFetchLogRepo(ctx),
     ingest,
     stats: createStatsRepo(ctx),
+    websub: createWebSubRepo(ctx),
     dataVersion() {
       return ctx.writes + (writer?.commits ?? 0) + otherCommits();
     },

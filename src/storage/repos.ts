@@ -21,6 +21,7 @@ import type {
   SourcePatch,
   SourceStatus,
 } from '../model/types.js';
+import type { HubSubscription, NewHubSubscription, PendingDelivery, SourceSubscription, TopicState, TopicStream } from '../model/websub.js';
 
 export interface SourceRepo {
   /** Inserts a source; throws ValidationError(409, 'source_exists') when url or slug is taken. */
@@ -183,6 +184,44 @@ export interface StorageFiles {
   walBytes: number;
 }
 
+/** WebSub bookkeeping (services/push.ts). Not published data: never moves dataVersion(). */
+export interface WebSubRepo {
+  /** Inserts or renews (same topic + callback: lease and secret replaced, counters kept). */
+  saveSubscription(s: NewHubSubscription): Promise<HubSubscription>;
+  removeSubscription(topic: string, callback: string): Promise<boolean>;
+  /** Ends every subscription made with this partner key (revoked or deleted). Returns how many. */
+  removeSubscriptionsByKey(keyId: string): Promise<number>;
+  getSubscription(topic: string, callback: string): Promise<HubSubscription | undefined>;
+  listSubscriptions(filter?: { topic?: string }): Promise<HubSubscription[]>;
+  countSubscriptions(filter: { topic?: string; callbackHost?: string }): Promise<number>;
+  /** Deletes subscriptions whose lease ended, with their queued deliveries. Returns how many. */
+  expireSubscriptions(now: IsoDate): Promise<number>;
+  /** Each (topic, rendering) with at least one subscription whose lease has not ended. */
+  activeStreams(now: IsoDate): Promise<TopicStream[]>;
+  getTopicState(topic: string, variant: string): Promise<TopicState | undefined>;
+  setTopicState(topic: string, variant: string, state: TopicState): Promise<void>;
+  /**
+   * Queues one body for every live subscription of its topic and rendering, in one transaction;
+   * a full feed replaces full feeds of the same still queued. Returns the deliveries queued.
+   */
+  enqueue(content: { topic: string; variant: string; contentType: string; body: Buffer; fullFeed: boolean }, now: IsoDate): Promise<number>;
+  dueDeliveries(now: IsoDate, limit: number): Promise<PendingDelivery[]>;
+  nextDeliveryAt(): Promise<IsoDate | undefined>;
+  pendingDeliveries(): Promise<number>;
+  deliverySucceeded(d: Pick<PendingDelivery, 'id' | 'subscriptionId'>, now: IsoDate): Promise<void>;
+  /** `retryAt` undefined: give up (counted as dropped). */
+  deliveryFailed(d: Pick<PendingDelivery, 'id' | 'subscriptionId'>, error: string, retryAt: IsoDate | undefined): Promise<void>;
+  pruneContents(): Promise<void>;
+
+  getSourceSubscription(sourceId: number): Promise<SourceSubscription | undefined>;
+  findSourceSubscription(token: string): Promise<SourceSubscription | undefined>;
+  listSourceSubscriptions(): Promise<SourceSubscription[]>;
+  saveSourceSubscription(s: Omit<SourceSubscription, 'pushes' | 'rejected'> & { pushes: number; rejected: number }): Promise<void>;
+  updateSourceSubscription(sourceId: number, patch: Partial<Omit<SourceSubscription, 'sourceId'>>): Promise<void>;
+  countSourcePush(sourceId: number, field: 'pushes' | 'rejected', now: IsoDate): Promise<void>;
+  removeSourceSubscription(sourceId: number): Promise<void>;
+}
+
 export interface RetentionPolicy {
   /** Delete articles first seen before this time. */
   olderThan?: IsoDate;
@@ -198,6 +237,7 @@ export interface Storage {
   fetchLog: FetchLogRepo;
   ingest: IngestRepo;
   stats: StatsRepo;
+  websub: WebSubRepo;
   /**
    * A number that changes whenever published data may have changed (articles, sources,
    * channels), in this process or another one on the same database. Synchronous and cheap:

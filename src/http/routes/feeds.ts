@@ -4,7 +4,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { originFromHost, parseFeedQuery, queryStringToRecord } from '../../services/feed-query.js';
 import type { FeedService } from '../../services/types.js';
-import { parseFeedPath } from '../feed-path.js';
+import { parseFeedPath } from '../../services/feed-path.js';
 import { takeKeyParam, type PartnerAuth } from '../partner-auth.js';
 
 export function feedDocuments(deps: { feeds: FeedService; partnerAuth: PartnerAuth; baseUrl?: string }) {

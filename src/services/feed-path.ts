@@ -1,7 +1,16 @@
 // Public feed URLs: /feeds/<channel>.<fmt> and /feeds/sources/<slug>.<fmt>. One parser for the
-// fast lane and the Express route, so both accept exactly the same URLs.
+// fast lane, the Express route and the WebSub hub (whose topics are these URLs), so all accept
+// exactly the same URLs.
 import type { FeedFormat } from '../model/types.js';
-import type { FeedTarget } from '../services/types.js';
+import type { FeedTarget } from './types.js';
+
+/** Path of the WebSub hub endpoint (advertised as rel="hub" on every feed). */
+export const HUB_PATH = '/websub';
+
+/** `Link: <hub>; rel="hub", <self>; rel="self"` (RFC 8288), on feeds and WebSub pushes alike. */
+export function websubLinkHeader(hub: string, self: string): string {
+  return `<${hub}>; rel="hub", <${self}>; rel="self"`;
+}
 
 export interface FeedPath {
   target: FeedTarget;
