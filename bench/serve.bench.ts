@@ -21,6 +21,8 @@ import { createChannelService } from '../src/services/channels.js';
 import { createFeedService } from '../src/services/feeds.js';
 import { createSourceService } from '../src/services/sources.js';
 import { openSqliteStorage } from '../src/storage/open.js';
+import type { Storage } from '../src/storage/repos.js';
+import type { Metrics } from '../src/http/metrics.js';
 import { wireArticle } from '../test/fixtures/publish/documents.js';
 import { testConfig } from '../test/http-fixtures.js';
 import { ensureWrk, wrk } from './support/wrk.js';
@@ -30,7 +32,7 @@ const ITEMS = 50;
 const TARGET = 0.8;
 const FEED_PATH = '/feeds/all.rss';
 
-function wireItems(): ArticleInput[] {
+export function wireItems(): ArticleInput[] {
   const { id: _id, sourceId: _s, seq: _q, firstSeenAt: _f, changedAt: _c, status: _st, source: _src, ...base } = wireArticle();
   return Array.from({ length: ITEMS }, (_, i) => ({
     ...base,
@@ -44,17 +46,17 @@ function wireItems(): ArticleInput[] {
   }));
 }
 
-function listen(server: http.Server): Promise<string> {
+export function listen(server: http.Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
-function close(server: http.Server): Promise<void> {
+export function close(server: http.Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
 /** One request with node:http, headers as sent (so the raw server can copy them). */
-function probe(url: string, headers: Record<string, string>): Promise<{ status: number; rawHeaders: string[]; body: Buffer }> {
+export function probe(url: string, headers: Record<string, string>): Promise<{ status: number; rawHeaders: string[]; body: Buffer }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers, agent: false }, (res) => {
@@ -90,6 +92,31 @@ function copyable(rawHeaders: string[]): string[] {
   return out;
 }
 
+/** The wirefeed HTTP server over `storage` with the real services (refresh stands in). */
+export function benchServer(storage: Storage, now: string, metrics?: Metrics): http.Server {
+  const config = testConfig({ baseUrl: 'https://feeds.example.net' });
+  const feeds = createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: 100, version: 'bench', onRender: metrics?.rendered });
+  return createHttpServer({
+    config,
+    log: silentLogger(),
+    adminToken: 'bench-admin-token-0123456789abcdef',
+    feeds,
+    sources: createSourceService({ storage, allowPrivateNetworks: false, privateNetworkAllowlist: [] }),
+    channels: createChannelService({ storage }),
+    refresh: {
+      refreshSource: () => Promise.reject(new Error('bench: no refresh')),
+      refreshDue: () => Promise.resolve([]),
+    },
+    articles: createArticleService({ storage, now: () => new Date(now) }),
+    partners: createPartnerService({ storage }),
+    console: createConsoleService({ storage, now: () => new Date(now) }),
+    lifecycle: createLifecycleService({ storage, now: () => new Date(now) }),
+    metrics,
+    version: 'bench',
+    health: async () => ({ ok: true }),
+  });
+}
+
 async function load(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
   return (await wrk(url, { headers, seconds, threads: 2, connections: 32 })).rps;
 }
@@ -104,25 +131,7 @@ export const run: BenchModule = async ({ quick, log }) => {
     const source = await storage.sources.create({ url: 'https://wire.example.com/feed.xml', slug: 'wire', title: 'Example Wire', nextFetchAt: now, now });
     await storage.ingest.recordFetch({ sourceId: source.id, startedAt: now, ms: 1, outcome: 'modified', warnings: [], items: wireItems(), now, source: { lastFetchedAt: now } });
 
-    const config = testConfig({ baseUrl: 'https://feeds.example.net' });
-    const wirefeed = createHttpServer({
-      config,
-      log: silentLogger(),
-      adminToken: 'bench-admin-token-0123456789abcdef',
-      feeds: createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: 100, version: 'bench' }),
-      sources: createSourceService({ storage, allowPrivateNetworks: false, privateNetworkAllowlist: [] }),
-      channels: createChannelService({ storage }),
-      refresh: {
-        refreshSource: () => Promise.reject(new Error('bench: no refresh')),
-        refreshDue: () => Promise.resolve([]),
-      },
-      articles: createArticleService({ storage, now: () => new Date(now) }),
-      partners: createPartnerService({ storage }),
-      console: createConsoleService({ storage, now: () => new Date(now) }),
-      version: 'bench',
-      lifecycle: createLifecycleService({ storage, now: () => new Date(now) }),
-      health: async () => ({ ok: true }),
-    });
+    const wirefeed = benchServer(storage, now);
     servers.push(wirefeed);
     const wfUrl = (await listen(wirefeed)) + FEED_PATH;
 

@@ -19,6 +19,7 @@ import { createConsoleService } from './services/console.js';
 import { createLifecycleService } from './services/lifecycle.js';
 import { createWebSubHub, type WebSubHub } from './services/push.js';
 import { VERSION } from './paths.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
 
 export interface Core {
   storage: Storage;
@@ -32,6 +33,8 @@ export interface Core {
   lifecycle: ReturnType<typeof createLifecycleService>;
   /** The WebSub hub; the server starts it (CLI commands never deliver). */
   hub: WebSubHub;
+  /** Present with WIREFEED_METRICS=1. */
+  metrics?: Metrics;
   /**
    * Hosts let through the private-network guard besides the configured allowlist; the server
    * adds its own address here so it can ingest the bundled demo feeds it serves.
@@ -75,6 +78,7 @@ export function createCore(config: Config, log: Logger): Core {
     log,
     fetchConcurrency: config.fetchConcurrency,
     perHostConcurrency: config.perHostConcurrency,
+    onOutcome: (o) => metrics?.fetched(o),
   });
   const feeds = createFeedService({
     storage,
@@ -84,7 +88,9 @@ export function createCore(config: Config, log: Logger): Core {
     cacheEntries: config.cacheEntries,
     renderIntervalMs: config.renderIntervalMs,
     version: VERSION,
+    onRender: config.metrics ? (ms, format) => metrics?.rendered(ms, format) : undefined,
   });
+  const metrics: Metrics | undefined = config.metrics ? createMetrics({ storage, feeds: () => feeds }) : undefined;
   const articles = createArticleService({ storage, now: () => new Date() });
   const partners = createPartnerService({ storage, log });
   const consoleFigures = createConsoleService({ storage, now: () => new Date() });
@@ -118,6 +124,7 @@ export function createCore(config: Config, log: Logger): Core {
     console: consoleFigures,
     lifecycle,
     hub,
+    metrics,
     allowlist,
     async close() {
       if (closed) return;

@@ -50,6 +50,10 @@ export interface Config {
   /** WebSub hub: subscriptions allowed per topic and per callback host[:port]. */
   websubPerTopic: number;
   websubPerCallbackHost: number;
+  /** Serve Prometheus metrics at /metrics (admin bearer token on the main port). */
+  metrics?: boolean;
+  /** Also serve /metrics without a token on this port, bound to loopback only. */
+  metricsPort?: number;
 }
 
 const boolish = z
@@ -127,6 +131,8 @@ const ENV = {
   WIREFEED_RETENTION_PER_SOURCE: { schema: int(0, 10_000_000), default: '0' },
   WIREFEED_DEMO: { schema: boolish, default: '1' },
   WIREFEED_WORKER_THRESHOLD_BYTES: { schema: z.union([z.literal('0').transform(() => 0), bytes]), default: '0' },
+  WIREFEED_METRICS: { schema: boolish, default: '0' },
+  WIREFEED_METRICS_PORT: { schema: int(0, 65535), default: undefined },
   WIREFEED_PARSE_WORKERS: { schema: int(1, 64), default: String(Math.min(4, availableParallelism())) },
   WIREFEED_WEBSUB_MAX_PER_TOPIC: { schema: int(1, 10_000_000), default: '10000' },
   WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST: { schema: int(1, 10_000_000), default: '1000' },
@@ -178,7 +184,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     parseWorkers: p.WIREFEED_PARSE_WORKERS!,
     websubPerTopic: p.WIREFEED_WEBSUB_MAX_PER_TOPIC!,
     websubPerCallbackHost: p.WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST!,
+    metrics: p.WIREFEED_METRICS!,
+    metricsPort: p.WIREFEED_METRICS_PORT,
   };
+  if (cfg.metricsPort !== undefined && !cfg.metrics) throw new ConfigError('config: WIREFEED_METRICS_PORT needs WIREFEED_METRICS=1');
   if (configFile) readConfigFile(configFile); // validate now: a bad file stops start-up too
   return cfg;
 }

@@ -14,6 +14,7 @@ import { ensureAdminToken } from './admin-token.js';
 import { applyConfigFile } from './services/config-sync.js';
 import { createScheduler, assertValidSchedule, type Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer } from './http/app.js';
+import { createMetricsServer } from './http/metrics.js';
 import { DEMO_DIR, VERSION } from './paths.js';
 
 export interface RunningServer {
@@ -23,7 +24,28 @@ export interface RunningServer {
   core: Core;
   scheduler: Scheduler;
   adminToken: string;
+  /** The token-free metrics listener (WIREFEED_METRICS_PORT), when there is one. */
+  metricsUrl?: string;
   stop(): Promise<void>;
+}
+
+/**
+ * WIREFEED_METRICS_PORT: /metrics without a token, so it listens on loopback only (a scraper
+ * on the same host, or a sidecar). Used by the server and by `wirefeed scheduler`.
+ */
+export async function listenMetrics(config: Config, core: Core, log: Logger): Promise<{ server: Server; url: string } | undefined> {
+  if (!core.metrics || config.metricsPort === undefined) return undefined;
+  const server = createMetricsServer(core.metrics);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.metricsPort, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  log.info({ url }, 'metrics listening (loopback, no token)');
+  return { server, url };
 }
 
 const DEMO_FEED_RE = /\.(xml|json)$/;
@@ -93,6 +115,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       articles: core.articles,
       partners: core.partners,
       console: core.console,
+      metrics: core.metrics,
       version: VERSION,
       lifecycle: core.lifecycle,
       hub: core.hub,
@@ -120,6 +143,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       });
     });
     const port = (srv.address() as AddressInfo).port;
+    const metricsListener = await listenMetrics(config, core, log);
     const loopbackHost = config.host.includes(':') && config.host !== '::' ? `[${config.host}]` : config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const origin = `http://${loopbackHost}:${port}`;
     if (config.demo) {
@@ -138,6 +162,8 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
         log.info({}, 'shutting down');
         const closed = new Promise<void>((r) => srv.close(() => r()));
         srv.closeIdleConnections();
+        metricsListener?.server.close();
+        metricsListener?.server.closeAllConnections();
         const force = setTimeout(() => srv.closeAllConnections(), 10_000);
         force.unref();
         await scheduler.stop();
@@ -161,7 +187,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
     }
-    return { url: origin, port, server: srv, core, scheduler, adminToken: token.token, stop };
+    return { url: origin, port, server: srv, core, scheduler, adminToken: token.token, metricsUrl: metricsListener?.url, stop };
   } catch (err) {
     server?.close();
     await core.close();

@@ -16,6 +16,7 @@ import { createErrorHandler, sendError } from './error-handler.js';
 import { createFastLane } from './fast-lane.js';
 import { createFeedResponder, type FeedResponder } from './feed-response.js';
 import { createPartnerAuth, type PartnerAuth } from './partner-auth.js';
+import { routeClass, type Metrics } from './metrics.js';
 import { requestIdOf } from './request-id.js';
 import { adminArticles } from './routes/admin-articles.js';
 import { adminChannels } from './routes/admin-channels.js';
@@ -43,6 +44,8 @@ export interface HttpDeps {
   lifecycle: LifecycleService;
   /** The WebSub hub (POST /websub, GET /api/websub). */
   hub?: WebSubHub;
+  /** Present with WIREFEED_METRICS=1: /metrics (admin token) and request counting. */
+  metrics?: Metrics;
   /** Directory of the offline demo feeds, served under /demo/. */
   demoDir?: string;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -84,6 +87,24 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
     }
     next();
   });
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      res.on('finish', () => {
+        const route = routeClass(req.path);
+        // A key is a Bearer header or ?key= on a feed URL (http/partner-auth.ts).
+        const partner = (route === 'feed' || route === 'page') && (req.headers.authorization !== undefined || /[?&]key=/.test(req.originalUrl));
+        metrics.served(route, res.statusCode, partner);
+      });
+      next();
+    });
+    app.get('/metrics', requireBearer(deps.adminToken), async (_req, res) => {
+      const { contentType, body } = await metrics.scrape();
+      res.setHeader('Cache-Control', 'no-store');
+      res.type(contentType).send(body);
+    });
+  }
 
   app.get('/healthz', async (_req, res) => {
     let report: { ok: boolean; [k: string]: unknown };
@@ -163,7 +184,7 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
 export function createHttpServer(deps: HttpDeps): http.Server {
   const edge = feedEdge(deps);
   const app = createApp(deps, edge);
-  const fast = createFastLane({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl: deps.config.baseUrl, log: deps.log });
+  const fast = createFastLane({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl: deps.config.baseUrl, log: deps.log, metrics: deps.metrics });
   return http.createServer((req, res) => {
     if (!fast(req, res)) app(req, res);
   });

@@ -10,14 +10,15 @@ import { originFromHost, parseFeedQuery, queryStringToRecord } from '../services
 import type { FeedQuery, FeedService } from '../services/types.js';
 import { parseFeedPath, type FeedPath } from '../services/feed-path.js';
 import { takeKeyParam, type PartnerAuth } from './partner-auth.js';
+import type { Metrics } from './metrics.js';
 import { requestIdOf } from './request-id.js';
 
 export type FastLane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 const NO_QUERY: FeedQuery = Object.freeze({});
 
-export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerAuth; baseUrl?: string; log: Logger }): FastLane {
-  const { feeds, partnerAuth, log } = deps;
+export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerAuth; baseUrl?: string; log: Logger; metrics?: Metrics }): FastLane {
+  const { feeds, partnerAuth, log, metrics } = deps;
   // Feed paths repeat endlessly; remember their parse (bounded, misses included as null).
   const paths = new Map<string, FeedPath | null>();
 
@@ -70,6 +71,8 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
         partnerAuth.refuse(res, verdict, auth, id);
       }
     }
+    // A Map update, not prom-client: the scrape turns the tallies into counters.
+    metrics?.servedFast(status, auth.kind !== 'anonymous');
     if (log.level === 'debug' || log.level === 'trace') log.debug({ reqId: id, method, url, status, lane: 'fast' }, 'request');
     return true;
   };

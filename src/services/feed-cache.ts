@@ -5,6 +5,7 @@ export interface LruCache<V> {
   get(key: string): V | undefined;
   set(key: string, value: V): void;
   readonly size: number;
+  values(): IterableIterator<V>;
   clear(): void;
 }
 
@@ -29,6 +30,9 @@ export function createLruCache<V>(maxEntries: number): LruCache<V> {
     },
     get size() {
       return map.size;
+    },
+    values() {
+      return map.values();
     },
     clear() {
       map.clear();

@@ -27,6 +27,8 @@ const brotli = promisify(zlib.brotliCompress);
 
 export interface FeedServiceDeps {
   storage: Storage;
+  /** Called after each whole-document render with its duration (metrics). */
+  onRender?: (ms: number, format: FeedFormat) => void;
   serializers: Record<FeedFormat, Serializer>;
   contentTypes: Record<FeedFormat, string>;
   /** Public origin; when set, output is byte-identical on every instance whatever the Host. */
@@ -227,6 +229,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   }
 
   async function render(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): Promise<RenderedFeed> {
+    const t0 = deps.onRender ? performance.now() : 0;
     const { doc, access, lastModified } = await buildDocument(target, format, query, origin);
     const body = renderBytes(serializers[format], doc, variantFragments(variant));
     const [gz, br] = await Promise.all([
@@ -241,6 +244,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     ]);
     let maxSeq: number | undefined;
     for (const a of doc.items) if (maxSeq === undefined || a.seq > maxSeq) maxSeq = a.seq;
+    deps.onRender?.(performance.now() - t0, format);
     return {
       access,
       ...(variant ? { variant } : {}),
@@ -322,6 +326,12 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       if (resolved.access.visibility !== 'public') throw new NotFoundError(`feeds: no public page for ${target.kind} ${JSON.stringify(target.slug)}`);
       const items = await selectItems(resolved, {}, limit);
       return { title: resolved.title, description: resolved.description, items };
+    },
+
+    cacheStats() {
+      let bytes = 0;
+      for (const { feed } of latest.values()) bytes += feed.body.length + feed.gzip.length + feed.br.length;
+      return { entries: latest.size, bytes };
     },
 
     async directory() {

@@ -135,6 +135,8 @@ export interface FeedService {
   getPage(target: FeedTarget, limit?: number): Promise<{ title: string; description?: string; items: Article[] }>;
   /** Everything the public index page lists: public channels and public sources only. */
   directory(): Promise<{ channels: Channel[]; sources: Source[] }>;
+  /** Rendered feeds held in memory and their bytes (plain + gzip + br), for metrics. */
+  cacheStats(): { entries: number; bytes: number };
 }
 
 export type { DiscoveredFeed };

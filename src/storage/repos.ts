@@ -176,6 +176,22 @@ export interface StatsRepo {
   ingestByHour(since: IsoDate): Promise<HourlyIngest[]>;
   /** Per source: fetch figures since `since` and the stored article count. */
   sourceFigures(since: IsoDate): Promise<SourceFigures[]>;
+  /**
+   * Source counts by state in one query (metrics scrape): `overdue` active sources whose
+   * next fetch is before `dueBefore`, and the earliest such next fetch time.
+   */
+  sourceStates(dueBefore: IsoDate): Promise<SourceStates>;
+}
+
+export interface SourceStates {
+  ok: number;
+  failing: number;
+  paused: number;
+  gone: number;
+  /** Active, never fetched yet. */
+  new: number;
+  overdue: number;
+  oldestDueAt?: IsoDate;
 }
 
 export interface StorageFiles {

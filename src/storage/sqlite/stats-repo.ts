@@ -1,6 +1,6 @@
 // Aggregates for the operator console and /metrics: read-only, over the fetch log and articles.
 import type { IsoDate } from '../../model/types.js';
-import type { HourlyIngest, SourceFigures, StatsRepo } from '../repos.js';
+import type { HourlyIngest, SourceFigures, SourceStates, StatsRepo } from '../repos.js';
 import type { SqliteContext } from './context.js';
 
 export function createStatsRepo(ctx: SqliteContext): StatsRepo {
@@ -17,6 +17,24 @@ export function createStatsRepo(ctx: SqliteContext): StatsRepo {
             .all(since) as { hour: string; itemsNew: number; itemsUpdated: number; fetches: number; errors: number }[]
         ).map((r) => ({ ...r, hour: `${r.hour}:00:00.000Z` })),
       );
+    },
+
+    async sourceStates(dueBefore: IsoDate): Promise<SourceStates> {
+      return ctx.read('source states', () => {
+        const r = ctx
+          .stmt(
+            `SELECT coalesce(sum(status = 'active' AND error_count = 0 AND last_fetched_at IS NOT NULL), 0) AS ok,
+                    coalesce(sum(status = 'active' AND error_count > 0), 0) AS failing,
+                    coalesce(sum(status = 'paused'), 0) AS paused,
+                    coalesce(sum(status = 'gone'), 0) AS gone,
+                    coalesce(sum(status = 'active' AND error_count = 0 AND last_fetched_at IS NULL), 0) AS new,
+                    coalesce(sum(status = 'active' AND next_fetch_at < ?), 0) AS overdue,
+                    min(CASE WHEN status = 'active' AND next_fetch_at < ? THEN next_fetch_at END) AS oldestDueAt
+               FROM sources`,
+          )
+          .get(dueBefore, dueBefore) as Omit<SourceStates, 'oldestDueAt'> & { oldestDueAt: string | null };
+        return { ...r, oldestDueAt: r.oldestDueAt ?? undefined };
+      });
     },
 
     async sourceFigures(since: IsoDate): Promise<SourceFigures[]> {
