@@ -9,14 +9,21 @@ import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { ConfigError, errorMessage, NotFoundError, ParseError, ValidationError } from '../errors.js';
 import { createCore, type Core } from '../compose.js';
-import { createAppScheduler, main as serve } from '../main.js';
+import { createAppScheduler, listenMetrics, main as serve } from '../main.js';
 import { exportOpml, importOpml } from '../services/opml.js';
 import { registerPartnerCommands } from './partners.js';
 import { registerArticleCommands } from './articles.js';
 import { VERSION } from '../paths.js';
 import type { Source } from '../model/types.js';
+import { backupTo, restoreFrom } from '../services/backup.js';
+import { createProgress, type ProgressStream } from './progress.js';
 
-type Out = { out: (s: string) => void; err: (s: string) => void };
+type Out = {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Where progress goes (stderr); shown only when it is a terminal. */
+  progress?: ProgressStream;
+};
 
 function table(rows: string[][]): string {
   if (!rows.length) return '';
@@ -49,6 +56,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     core = undefined;
   };
   const json = (v: unknown) => io.out(JSON.stringify(v, null, 2) + '\n');
+  const progress = (label: string, unit?: string) => createProgress(label, io.progress ?? { write: () => true }, { unit });
 
   const program = new Command('wirefeed')
     .description('Feed syndication service: ingest RSS/Atom/JSON Feed sources, publish RSS 2.0, Atom 1.0 and JSON Feed 1.1.')
@@ -76,6 +84,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       const c = getCore();
       const scheduler = createAppScheduler(config, c, log);
       scheduler.start();
+      const metrics = await listenMetrics(config, c, log);
       log.info({ schedule: config.schedule }, 'scheduler running');
       await new Promise<void>((resolve) => {
         const onSignal = () => resolve();
@@ -83,6 +92,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
         process.once('SIGINT', onSignal);
       });
       await scheduler.stop();
+      metrics?.server.close();
       log.info({}, 'scheduler stopped');
     });
 
@@ -98,7 +108,12 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       if (opts.source) outcomes = [await c.refresh.refreshSource(await c.sources.get(opts.source))];
       else if (opts.due) outcomes = await c.refresh.refreshDue();
       else {
-        outcomes = await c.refresh.refreshMany((await c.sources.list()).filter((s) => s.status === 'active'));
+        const active = (await c.sources.list()).filter((s) => s.status === 'active');
+        const bar = progress('fetch');
+        bar.update(0, active.length);
+        let n = 0;
+        outcomes = await c.refresh.refreshMany(active, undefined, undefined, () => bar.update(++n, active.length));
+        bar.end();
       }
       if (opts.json) json(outcomes);
       else
@@ -200,7 +215,9 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       } catch (err) {
         throw new ValidationError('file_unreadable', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
       }
-      const res = await importOpml(text, getCore().sources);
+      const bar = progress('opml import');
+      const res = await importOpml(text, getCore().sources, (done, total) => bar.update(done, total));
+      bar.end();
       io.out(`imported ${res.added.length} sources, skipped ${res.skipped.length}\n`);
       for (const s of res.skipped) io.err(`skipped ${s.url}: ${s.reason}\n`);
     });
@@ -217,10 +234,37 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
   registerPartnerCommands(program, () => getCore().partners, io);
   registerArticleCommands(program, getCore, io);
 
+  program
+    .command('backup')
+    .description('write a consistent copy of the database to FILE while the server keeps serving and ingesting (SQLite online backup)')
+    .argument('<file>', 'the backup file to write (replaced if it exists)')
+    .action(async (file: string) => {
+      const c = getCore();
+      const bar = progress('backup', ' pages');
+      const t0 = Date.now();
+      const res = await backupTo(c.storage, file, (done, total) => bar.update(done, total));
+      bar.end();
+      io.out(`backed up to ${file}: ${res.articles} articles, seq ${res.maxSeq} (${Date.now() - t0} ms)\n`);
+    });
+
+  program
+    .command('restore')
+    .description('replace the database with FILE (a backup); refuses while a server or another command has the database open; keeps the old file aside')
+    .argument('<file>', 'a file written by `wirefeed backup`')
+    .action(async (file: string) => {
+      config ??= loadConfig(env);
+      const res = restoreFrom(config.dbPath, file, new Date());
+      io.out(`restored ${file}: ${res.articles} articles, seq ${res.maxSeq}${res.keptAs ? `; the previous database is kept as ${res.keptAs}` : ''}\n`);
+    });
+
   return program;
 }
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), progress: process.stderr },
+): Promise<number> {
   const program = buildCli(env, io);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -14,14 +14,19 @@ export interface OpmlImportResult {
 export async function importOpml(
   text: string,
   sources: SourceService & { add(i: Parameters<SourceService['add']>[0], o?: { discover?: boolean }): Promise<Source> },
+  /** Called before the first feed with the total, then after each feed (CLI progress). */
+  onProgress?: (done: number, total: number) => void,
 ): Promise<OpmlImportResult> {
   const result: OpmlImportResult = { added: [], skipped: [] };
-  for (const feed of parseOpml(text)) {
+  const feeds = parseOpml(text);
+  onProgress?.(0, feeds.length);
+  for (const feed of feeds) {
     try {
       result.added.push(await sources.add({ url: feed.url, title: feed.title, categories: feed.categories }, { discover: false }));
     } catch (err) {
       result.skipped.push({ url: feed.url, reason: errorMessage(err) });
     }
+    onProgress?.(result.added.length + result.skipped.length, feeds.length);
   }
   return result;
 }

@@ -21,13 +21,15 @@ export interface RefreshDeps {
   perHostConcurrency: number;
   /** Called after a fetch wrote articles, e.g. to log or to warm caches. */
   onChange?: (sourceId: number) => void;
+  /** Called with every recorded outcome (metrics). */
+  onOutcome?: (outcome: RefreshOutcome) => void;
 }
 
 const DUE_BATCH = 500;
 
 export function createRefreshService(deps: RefreshDeps): RefreshService & {
   readonly inFlight: number;
-  refreshMany(sources: Source[], stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]>;
+  refreshMany(sources: Source[], stop?: AbortSignal, abort?: AbortSignal, onEach?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]>;
 } {
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;
@@ -175,7 +177,9 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
       { sourceId: source.id, slug: source.slug, outcome: rec.outcome, status: rec.httpStatus, ms, new: stored.itemsNew, updated: stored.itemsUpdated },
       'source fetched',
     );
-    return { sourceId: source.id, slug: source.slug, outcome: rec.outcome, log: stored.log };
+    const outcome: RefreshOutcome = { sourceId: source.id, slug: source.slug, outcome: rec.outcome, log: stored.log };
+    deps.onOutcome?.(outcome);
+    return outcome;
   }
 
   function hostOf(url: string): string {
@@ -241,8 +245,14 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
   }
 
   /** These sources now, whatever their schedule, within the same limits as a due-run. */
-  async function refreshMany(sources: Source[], stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]> {
-    const outcomes = await Promise.all(sources.map((s) => refreshGuarded(s, stop, abort)));
+  async function refreshMany(sources: Source[], stop?: AbortSignal, abort?: AbortSignal, onEach?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]> {
+    const outcomes = await Promise.all(
+      sources.map(async (s) => {
+        const o = await refreshGuarded(s, stop, abort);
+        if (o) onEach?.(o);
+        return o;
+      }),
+    );
     return outcomes.filter((o): o is RefreshOutcome => !!o);
   }
 

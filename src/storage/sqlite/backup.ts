@@ -22,15 +22,19 @@ export async function backupDatabase(db: Database.Database, file: string, onProg
   rmSync(tmp, { force: true });
   let lastRemaining = Infinity;
   let restarted = false;
+  let total = 0;
   try {
     await db.backup(tmp, {
       progress({ totalPages, remainingPages }) {
         if (remainingPages > lastRemaining) restarted = true;
         lastRemaining = remainingPages;
+        total = totalPages;
         onProgress?.(totalPages - remainingPages, totalPages);
         return restarted ? totalPages : STEP_PAGES;
       },
     });
+    // The callback runs between steps only: the last one is reported here.
+    onProgress?.(total, total);
     // A self-contained single file: no -wal beside it to forget when copying it elsewhere.
     const out = new Database(tmp);
     try {
