@@ -54,11 +54,11 @@ describe('parseFeedDate', () => {
 
 describe('resolveItemDates', () => {
   const now = '2026-01-10T12:00:00.000Z';
-  const CASES: { name: string; raw: { published?: string; updated?: string; dcDate?: string }; published: string; updated?: string; findings: string[] }[] = [
+  const CASES: { name: string; raw: { published?: string; updated?: string; dcDate?: string }; published: string | undefined; updated?: string; findings: string[] }[] = [
     { name: 'published wins', raw: { published: '2026-01-09T00:00:00Z', updated: '2026-01-10T00:00:00Z' }, published: '2026-01-09T00:00:00.000Z', updated: '2026-01-10T00:00:00.000Z', findings: [] },
     { name: 'updated when published is missing', raw: { updated: '2026-01-08T00:00:00Z' }, published: '2026-01-08T00:00:00.000Z', updated: '2026-01-08T00:00:00.000Z', findings: [] },
     { name: 'dc:date after that', raw: { dcDate: '2026-01-07T00:00:00Z' }, published: '2026-01-07T00:00:00.000Z', findings: [] },
-    { name: 'now when nothing is dated', raw: {}, published: now, findings: ['missing_dates'] },
+    { name: 'nothing when nothing is dated (no date is made up)', raw: {}, published: undefined, findings: ['missing_dates'] },
     { name: 'unparsable falls through and is reported', raw: { published: 'soon', dcDate: '2026-01-07T00:00:00Z' }, published: '2026-01-07T00:00:00.000Z', findings: ['bad_date'] },
     { name: 'within a day ahead is kept', raw: { published: '2026-01-11T06:00:00Z' }, published: '2026-01-11T06:00:00.000Z', findings: [] },
     { name: 'far future is clamped to now', raw: { published: '2027-01-01T00:00:00Z' }, published: now, findings: ['future_date'] },

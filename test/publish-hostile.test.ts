@@ -68,7 +68,7 @@ describe('publish: hostile text', () => {
       assert.equal(item.id, articleId(a));
       assert.match(item.id ?? '', /^urn:wirefeed:hostile:tag%3Ahostile\.example/);
       assert.equal(item.url, a.url);
-      assert.equal(item.title, clean(a.title));
+      assert.equal(item.title, clean(a.title as string));
       assert.equal(item.summary, clean(a.summary as string));
       assert.equal(item.contentHtml, clean(a.contentHtml as string));
       assert.ok((item.contentHtml ?? '').length > ONE_MB);

@@ -72,6 +72,16 @@ describe('storage migrations', () => {
         items: [{ identityKey: 'k2', identityKind: 'guid', title: 'Next', authors: [], categories: [], assets: [], contentHash: 'h2' }],
       });
       assert.equal(await s.articles.maxSeq(), 2, 'the counter carried over');
+      // Migration 10: the title is optional now; the old row kept its own.
+      await s.ingest.recordFetch({
+        sourceId: 1, startedAt: T0, ms: 1, outcome: 'modified', warnings: [], now: T0, source: { lastFetchedAt: T0 },
+        items: [{ identityKey: 'k3', identityKind: 'guid', summary: 'A photo post', authors: [], categories: [], assets: [], contentHash: 'h3' }],
+      });
+      const all = await s.articles.query({ limit: 5 });
+      assert.deepEqual(all.map((a) => [a.identityKey, a.title]).sort(), [['k', 'Harbour report'], ['k2', 'Next'], ['k3', undefined]]);
+      const check = new Database(file, { readonly: true });
+      assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
+      check.close();
     } finally {
       s.close();
     }

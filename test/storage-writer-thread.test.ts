@@ -137,13 +137,13 @@ describe('storage writer thread (file database)', () => {
         s.ingest.recordFetch(record(a.id, [item('x'), item('y')], T0, { source: { lastFetchedAt: T0, slug: b.slug } })),
         (e: unknown) => e instanceof ValidationError && e.code === 'slug_exists' && e.status === 409,
       );
-      // An item that makes the insert throw (NOT NULL title) after another one was inserted.
+      // An item that makes the insert throw (NOT NULL content hash) after another one was inserted.
       await assert.rejects(
-        s.ingest.recordFetch(record(a.id, [item('x'), item('z', { title: null as unknown as string })])),
+        s.ingest.recordFetch(record(a.id, [item('x'), item('z', { contentHash: null as unknown as string })])),
         (e: unknown) =>
           e instanceof StorageError &&
           e.code === 'storage_failed' &&
-          /^storage: record fetch failed: NOT NULL constraint failed: articles\.title/.test(e.message) &&
+          /^storage: record fetch failed: NOT NULL constraint failed: articles\.content_hash/.test(e.message) &&
           (e.cause as { code?: string } | undefined)?.code === 'SQLITE_CONSTRAINT_NOTNULL',
       );
       assert.deepEqual(rows(), [0, 0, 0, 0]);

@@ -200,7 +200,7 @@ describe('storage (SQLite)', () => {
       await s.ingest.recordFetch(record(src.id, [item('a')], T0));
       const versionBefore = s.dataVersion();
       const seqBefore = await s.articles.maxSeq();
-      const bad = item('bad', { title: null as unknown as string });
+      const bad = item('bad', { contentHash: null as unknown as string });
       await rejectsWith(
         s.ingest.recordFetch(record(src.id, [item('b'), bad, item('c')], T1, { source: { lastFetchedAt: T1, etag: '"x"' } })),
         (e) => e instanceof StorageError && e.message.startsWith('storage: '),
@@ -311,7 +311,7 @@ describe('storage (SQLite)', () => {
           want: all.filter((a) => has(a, ['green', 'blue']) && a.sourceId === srcs[1]!.id).slice(0, 5),
         },
         { name: 'two categories by cursor', q: { limit: 6, categories: ['red', 'green'], after: 10 }, want: bySeq.filter((a) => has(a, ['red', 'green']) && a.seq > 10).slice(0, 6) },
-        { name: 'two sources by full text', q: { limit: 4, sourceIds: [srcs[0]!.id, srcs[1]!.id], q: 'beta' }, want: byId.filter((a) => a.sourceId !== srcs[2]!.id && a.title.includes('beta')).slice(0, 4) },
+        { name: 'two sources by full text', q: { limit: 4, sourceIds: [srcs[0]!.id, srcs[1]!.id], q: 'beta' }, want: byId.filter((a) => a.sourceId !== srcs[2]!.id && !!a.title?.includes('beta')).slice(0, 4) },
       ];
       for (const c of cases) {
         assert.ok(c.want.length > 0, c.name);

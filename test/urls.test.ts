@@ -2,14 +2,10 @@
 // hostile spellings put into every URL field of every input format, processed for real and
 // rendered in all three outputs, asserting on every URL the outputs carry.
 import assert from 'node:assert/strict';
-import { processFeedInline } from '../src/ingest/process.js';
 import { createUrlPolicy, isUriString, MAX_URL_CHARS, toUriString } from '../src/ingest/urls.js';
-import type { Article, ArticleInput, FeedFormat, NormalizedFeed } from '../src/model/types.js';
-import { renderAtom } from '../src/publish/atom.js';
-import { renderJsonFeed } from '../src/publish/json-feed.js';
-import { renderRss } from '../src/publish/rss.js';
-import type { FeedDocument } from '../src/publish/types.js';
+import type { FeedFormat } from '../src/model/types.js';
 import { readers, type ReadFeed } from './fixtures/publish/read-back.js';
+import { ingestAndRender, OUTPUT_FORMATS } from './support/pipeline.js';
 import { feedparserReadAll, jingAtom, skipIfMissing, validateJsonFeed11, xmllintOk } from './support/validators.js';
 
 const BASE = 'https://news.example.org/section/feed.xml';
@@ -241,34 +237,6 @@ function inputDocument(format: InputFormat, s: Spelling): string {
   }
 }
 
-const NOW = '2026-06-01T00:00:00.000Z';
-
-function toArticle(input: ArticleInput, feed: NormalizedFeed, i: number): Article {
-  return {
-    ...input,
-    id: i + 1,
-    sourceId: 1,
-    seq: i + 1,
-    firstSeenAt: NOW,
-    changedAt: NOW,
-    status: 'usable',
-    // As the refresh service stores it: the source's site link is the feed's own link.
-    source: { sourceId: 1, slug: 'src', title: 'Source', feedUrl: BASE, ...(feed.meta.siteUrl !== undefined ? { siteUrl: feed.meta.siteUrl } : {}) },
-  };
-}
-
-function document(items: Article[]): FeedDocument {
-  return {
-    id: 'https://feeds.example.net/feeds/all',
-    title: 'All',
-    links: { self: 'https://feeds.example.net/feeds/all.x', html: 'https://feeds.example.net/feeds/all' },
-    generator: { name: 'wirefeed', version: '0', uri: 'https://feeds.example.net/' },
-    items,
-  };
-}
-
-const RENDER: Record<FeedFormat, (d: FeedDocument) => string> = { rss: renderRss, atom: renderAtom, json: renderJsonFeed };
-
 /** Every URL a reader can take from an output item, by field. */
 function outputUrls(feed: ReadFeed): Record<string, (string | undefined)[]> {
   const item = feed.items[0]!;
@@ -291,16 +259,15 @@ describe('URL policy on every URL field: hostile spellings × input formats × o
     const fields = FIELDS[format];
     for (const s of SPELLINGS) {
       it(`${format}: ${s.name}`, async () => {
-        const feed = await processFeedInline(Buffer.from(inputDocument(format, s)), { documentUrl: BASE, now: NOW });
+        const { feed, texts } = await ingestAndRender(inputDocument(format, s), BASE);
         assert.equal(feed.items.length, 1);
         const lintCodes = feed.lint.map((l) => l.code);
         const contact = 'contact' in s ? s.contact : s.link;
         const scheme = 'scheme' in s ? s.scheme : s.link;
         const anyDropped = s.link === undefined || (fields.author && contact === undefined) || (fields.scheme && scheme === undefined);
         assert.equal(lintCodes.includes('unsafe_url') || lintCodes.includes('bad_url'), anyDropped, `lint: ${JSON.stringify(feed.lint)}`);
-        const doc = document(feed.items.map((i, n) => toArticle(i, feed, n)));
-        for (const out of ['rss', 'atom', 'json'] as FeedFormat[]) {
-          const text = RENDER[out](doc);
+        for (const out of OUTPUT_FORMATS) {
+          const text = texts[out];
           rendered.push({ label: `${format}/${s.name}`, format: out, text });
           const urls = outputUrls(readers[out](text));
           // Nothing but http(s) (mailto for authors; identifiers for category schemes) reaches any

@@ -140,7 +140,8 @@ export const FUTURE_TOLERANCE_MS = 24 * 60 * 60 * 1000;
 export type DateFinding = 'bad_date' | 'missing_dates' | 'future_date';
 
 export interface ResolvedDates {
-  publishedAt: string;
+  /** Absent when the source stated no date: nothing is made up (storage orders it by first sight). */
+  publishedAt?: string;
   updatedAt?: string;
   /** The dates as the source stated them (ISO), before fallbacks and clamping: hash input. */
   stated: { published?: string; updated?: string };
@@ -148,9 +149,9 @@ export interface ResolvedDates {
 }
 
 /**
- * Picks an item's dates: published ← published, else updated, else dc:date, else `now`;
- * anything more than a day after `now` is clamped to `now`. Strings that are present but
- * unparsable are reported as `bad_date`.
+ * Picks an item's dates: published ← published, else updated, else dc:date, else none
+ * (`missing_dates`); anything more than a day after `now` is clamped to `now`. Strings that
+ * are present but unparsable are reported as `bad_date`.
  */
 export function resolveItemDates(raw: { published?: string; updated?: string; dcDate?: string }, now: string): ResolvedDates {
   const findings: DateFinding[] = [];
@@ -172,15 +173,11 @@ export function resolveItemDates(raw: { published?: string; updated?: string; dc
     return d;
   };
   const statedPublished = published ?? updated ?? dcDate;
-  let publishedAt: Date;
-  if (statedPublished) publishedAt = clamp(statedPublished);
-  else {
-    findings.push('missing_dates');
-    publishedAt = nowDate;
-  }
+  const publishedAt = statedPublished ? clamp(statedPublished) : undefined;
+  if (!publishedAt) findings.push('missing_dates');
   const updatedAt = updated ? clamp(updated) : undefined;
   return {
-    publishedAt: publishedAt.toISOString(),
+    ...(publishedAt ? { publishedAt: publishedAt.toISOString() } : {}),
     ...(updatedAt ? { updatedAt: updatedAt.toISOString() } : {}),
     stated: {
       ...(statedPublished ? { published: statedPublished.toISOString() } : {}),

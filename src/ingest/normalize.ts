@@ -7,6 +7,7 @@ import type { ProcessOptions } from './types.js';
 import { resolveItemDates } from './dates.js';
 import { assignIdentities, contentHash } from './identity.js';
 import type { JsonFeed, JsonFeedItem } from './json-feed.js';
+import { dublinCoreDates } from './dublin-core.js';
 import { createLintCollector, type LintCollector } from './lint.js';
 import { childNodes, isElement, nodeAttr, nodeText, type ParsedDocument, type XmlFeed, type XmlItemRaw, type XmlNode } from './parse.js';
 import { createHtmlSanitizer, type HtmlSanitizer } from './sanitize.js';
@@ -15,7 +16,12 @@ import { collapseWhitespace, hasMarkup, htmlToText, maybeHtmlToText, sanitizedHt
 
 /** Longest summary derived from the body when the source gave none of its own. */
 const DERIVED_SUMMARY_CHARS = 400;
-const DERIVED_TITLE_CHARS = 120;
+/**
+ * Identity keys of items with neither guid nor link hash a title; an untitled item hashes the
+ * opening of its summary, as keys were made before titles became optional, so a stored
+ * article keeps its key. Never stored or published as a title.
+ */
+const IDENTITY_TITLE_CHARS = 120;
 
 /** A text value and whether the source marked it as HTML. */
 interface Marked {
@@ -394,8 +400,9 @@ function xmlItem(item: XmlItemRaw & { content?: string }, ctx: XmlFeedContext): 
     summary = atomText(item.summaryRaw?.[0]);
     const r = atomText(item.rightsRaw?.[0]);
     rights = r ? (r.html ? htmlToText(r.value) : collapseWhitespace(r.value)) : firstText(item.dcRightsRaw);
-    dates.published = firstText(item.publishedRaw) ?? firstText(item.issuedRaw) ?? firstText(item.createdRaw);
-    dates.updated = firstText(item.updatedRaw) ?? firstText(item.modifiedRaw);
+    const dc = dublinCoreDates(item);
+    dates.published = firstText(item.publishedRaw) ?? firstText(item.issuedRaw) ?? firstText(item.createdRaw) ?? dc.published;
+    dates.updated = firstText(item.updatedRaw) ?? firstText(item.modifiedRaw) ?? dc.updated;
     dates.dcDate = firstText(item.dcDateRaw);
   } else {
     const guidNode = item.guidRaw?.[0];
@@ -410,7 +417,9 @@ function xmlItem(item: XmlItemRaw & { content?: string }, ctx: XmlFeedContext): 
     contentHtml = encoded ?? description;
     summary = description ? { value: description, html: true } : undefined;
     rights = firstText(item.dcRightsRaw);
-    dates.published = firstText(item.pubDateRaw);
+    const dc = dublinCoreDates(item);
+    dates.published = firstText(item.pubDateRaw) ?? dc.published;
+    dates.updated = dc.updated;
     dates.dcDate = firstText(item.dcDateRaw);
   }
 
@@ -549,12 +558,11 @@ function finish(raws: RawArticle[], opts: ProcessOptions, lint: LintCollector, s
     // A description that is the body itself (RSS without content:encoded) makes a poor
     // summary at full length: keep its opening instead.
     if (!summary || summary === contentAsText) summary = contentAsText ? truncateText(contentAsText, DERIVED_SUMMARY_CHARS) : '';
-    let title = r.title ? markedToText(r.title) : '';
-    if (!title) title = summary ? truncateText(summary, DERIVED_TITLE_CHARS) : '';
+    const title = (r.title ? markedToText(r.title) : '') || undefined;
     const dates = resolveItemDates(r.dates, opts.now);
     for (const f of dates.findings) {
       if (f === 'bad_date') lint.add('bad_date', 'unparsable dates ignored');
-      else if (f === 'missing_dates') lint.add('missing_dates', 'items without a date: dated at fetch time');
+      else if (f === 'missing_dates') lint.add('missing_dates', 'items without a date: ordered by first-seen time, published without a date');
       else lint.add('future_date', 'dates more than a day in the future: clamped to fetch time');
     }
     if (r.neededDocumentUrl) lint.add('relative_links', 'relative URLs resolved against the document URL (no xml:base)');
@@ -565,7 +573,9 @@ function finish(raws: RawArticle[], opts: ProcessOptions, lint: LintCollector, s
   });
 
   const ids = assignIdentities(
-    drafts.map((d) => defined({ guid: d.r.guid, url: d.r.url, title: d.title, contentHtml: d.contentHtml })),
+    drafts.map((d) =>
+      defined({ guid: d.r.guid, url: d.r.url, title: d.title ?? (d.summary ? truncateText(d.summary, IDENTITY_TITLE_CHARS) : ''), contentHtml: d.contentHtml }),
+    ),
     lint,
   );
 

@@ -40,6 +40,10 @@ export interface XmlItemRaw {
   modifiedRaw?: XmlNode[];
   createdRaw?: XmlNode[];
   dcDateRaw?: XmlNode[];
+  dctermsIssuedRaw?: XmlNode[];
+  dctermsCreatedRaw?: XmlNode[];
+  dctermsModifiedRaw?: XmlNode[];
+  dctermsAvailableRaw?: XmlNode[];
   dcRightsRaw?: XmlNode[];
   rightsRaw?: XmlNode[];
   dcLanguageRaw?: XmlNode[];
@@ -110,6 +114,10 @@ const ITEM_FIELDS: [string, keyof XmlItemRaw][] = [
   ['modified', 'modifiedRaw'],
   ['created', 'createdRaw'],
   ['dc:date', 'dcDateRaw'],
+  ['dcterms:issued', 'dctermsIssuedRaw'],
+  ['dcterms:created', 'dctermsCreatedRaw'],
+  ['dcterms:modified', 'dctermsModifiedRaw'],
+  ['dcterms:available', 'dctermsAvailableRaw'],
   ['dc:rights', 'dcRightsRaw'],
   ['rights', 'rightsRaw'],
   ['dc:language', 'dcLanguageRaw'],

@@ -69,8 +69,8 @@ export interface ArticleInput {
   identityKind: IdentityKind;
   guid?: string;
   url?: string;
-  /** Plain text. */
-  title: string;
+  /** Plain text, as the source wrote it; absent when it gave none (never made up from the body). */
+  title?: string;
   /** Plain text. */
   summary?: string;
   /** Sanitized HTML. */
@@ -78,6 +78,7 @@ export interface ArticleInput {
   authors: Author[];
   categories: Category[];
   language?: string;
+  /** As the source stated it (published, else updated, else dc:date); absent when it gave none. */
   publishedAt?: IsoDate;
   updatedAt?: IsoDate;
   rights?: string;

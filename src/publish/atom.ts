@@ -3,6 +3,7 @@ import type { Article } from '../model/types.js';
 import { articleId } from './ids.js';
 import { MEDIA_NS, writeMediaContent } from './media-rss.js';
 import {
+  displayTitle,
   effectivePublished,
   effectiveUpdated,
   emailAddress,
@@ -89,7 +90,8 @@ function atomEntry(a: Article): string {
 function writeEntry(w: XmlWriter, a: Article): void {
   w.open('entry', [['xml:lang', languageTag(a.language)]]);
   w.leaf('id', articleId(a));
-  w.leaf('title', a.title, [['type', 'text']]);
+  // atom:title is required (RFC 4287 §4.1.2): an untitled item gets one derived from its text here only.
+  w.leaf('title', displayTitle(a), [['type', 'text']]);
   const url = nonEmpty(a.url);
   if (url !== undefined) w.empty('link', [['rel', 'alternate'], ['type', 'text/html'], ['href', url]]);
   for (const asset of a.assets) {

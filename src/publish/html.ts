@@ -2,6 +2,7 @@
 // source page (recent articles). Pure string building; every value is escaped, URLs are
 // limited to http(s), no scripts and no external assets, so a page works with JS disabled.
 import type { Article, AssetInput, Channel, FeedFormat, Source } from '../model/types.js';
+import { displayTitle } from './text.js';
 
 const FORMATS: { format: FeedFormat; label: string; type: string }[] = [
   { format: 'rss', label: 'RSS 2.0', type: 'application/rss+xml' },
@@ -130,7 +131,7 @@ function figure(a: Article): string {
   const img = primaryImage(a);
   const src = safeUrl(img?.url);
   if (!img || !src) return '';
-  const alt = img.title || img.caption || a.title;
+  const alt = img.title || img.caption || displayTitle(a);
   const size = img.width && img.height ? ` width="${img.width}" height="${img.height}"` : '';
   const credit = img.credit ? (img.creditRole ? `${img.credit} (${img.creditRole})` : img.credit) : '';
   const caption = [img.caption, credit].filter(Boolean).join(' — ');
@@ -141,7 +142,8 @@ function figure(a: Article): string {
 
 function articleBlock(a: Article): string {
   const href = safeUrl(a.url);
-  const title = href ? `<a href="${escapeHtml(href)}">${escapeHtml(a.title)}</a>` : escapeHtml(a.title);
+  const heading = displayTitle(a) || 'Untitled';
+  const title = href ? `<a href="${escapeHtml(href)}">${escapeHtml(heading)}</a>` : escapeHtml(heading);
   const when = a.publishedAt ?? a.firstSeenAt;
   const time = when ? `<time datetime="${escapeHtml(when)}">${escapeHtml(formatDate(when))}</time>` : '';
   const site = safeUrl(a.source.siteUrl);

@@ -110,7 +110,9 @@ function writeItem(w: XmlWriter, a: Article): void {
   for (const author of a.authors) w.leaf('dc:creator', nonEmpty(author.name));
   for (const c of a.categories) w.leaf('category', c.term, [['domain', nonEmpty(c.scheme)]]);
   w.leaf('dc:language', nonEmpty(a.language));
-  w.leaf('description', nonEmpty(a.summary));
+  // RSS 2.0: an item needs a title or a description. An item with neither (a bare photo) gets an
+  // empty description rather than words the source did not write.
+  w.leaf('description', nonEmpty(a.summary) ?? (nonEmpty(a.title) === undefined ? '' : undefined));
   w.leaf('content:encoded', nonEmpty(a.contentHtml));
   const enclosure = primaryEnclosure(a.assets);
   if (enclosure !== undefined) {

@@ -27,12 +27,20 @@ export function toRfc822(iso: IsoDate | undefined): string | undefined {
   return parseDate(iso)?.toUTCString();
 }
 
-/** Published time: the source's, else its last update, else when we first saw it (readers sort on it). */
-export function effectivePublished(a: Article): IsoDate {
-  return a.publishedAt ?? a.updatedAt ?? a.firstSeenAt;
+/**
+ * Published time as the source stated it (its published date, else its last update); undefined
+ * when it stated none, so RSS `pubDate`, Atom `published` and JSON `date_published` are left
+ * out rather than filled with the time we happened to fetch it.
+ */
+export function effectivePublished(a: Article): IsoDate | undefined {
+  return a.publishedAt ?? a.updatedAt;
 }
 
-/** Atom's required `updated` (RFC 4287 §4.2.15): updated ?? published ?? firstSeenAt. */
+/**
+ * Atom's required `updated` (RFC 4287 §4.2.15): updated ?? published ?? firstSeenAt. The only
+ * date written for an undated item, and by its definition ("the most recent instant in time when
+ * an entry … was modified") the first-seen time is an honest reading of it.
+ */
 export function effectiveUpdated(a: Article): IsoDate {
   return a.updatedAt ?? a.publishedAt ?? a.firstSeenAt;
 }
@@ -41,7 +49,7 @@ export function effectiveUpdated(a: Article): IsoDate {
 export function hasDistinctUpdate(a: Article): boolean {
   if (a.updatedAt === undefined) return false;
   const u = parseDate(a.updatedAt);
-  const p = parseDate(effectivePublished(a));
+  const p = parseDate(effectivePublished(a) ?? a.firstSeenAt);
   return u !== undefined && p !== undefined && u.getTime() !== p.getTime();
 }
 
@@ -63,6 +71,30 @@ export function newestDate(items: readonly Article[], pick: (a: Article) => IsoD
 /** doc.updated, else the newest item time (data-derived, never "now"); undefined when there is none. */
 export function feedUpdated(doc: FeedDocument): IsoDate | undefined {
   return doc.updated ?? newestDate(doc.items, effectiveUpdated);
+}
+
+/** Longest title derived for a format that requires one (Atom) from an untitled item's text. */
+const DERIVED_TITLE_CHARS = 120;
+
+/** `text` cut to at most `max` characters at a word boundary, with an ellipsis when cut. */
+function excerpt(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (t.length <= max) return t;
+  const head = t.slice(0, max - 1);
+  const space = head.lastIndexOf(' ');
+  return `${(space >= max / 2 ? head.slice(0, space) : head).replace(/[\s,;:–—-]+$/, '')}…`;
+}
+
+/**
+ * A title for the places that must show one (Atom's required `atom:title`, the human page):
+ * the source's title, else the opening of the summary, else the first asset's title or caption,
+ * else empty. Derived at render time only: storage, RSS and JSON Feed keep the absence, so no
+ * partner receives a headline the source did not write.
+ */
+export function displayTitle(a: Article): string {
+  if (a.title !== undefined && a.title.trim() !== '') return a.title;
+  const from = nonEmpty(a.summary) ?? nonEmpty(a.assets[0]?.title) ?? nonEmpty(a.assets[0]?.caption);
+  return from === undefined ? '' : excerpt(from, DERIVED_TITLE_CHARS);
 }
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {

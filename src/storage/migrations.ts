@@ -12,6 +12,13 @@ export interface Migration {
   name: string;
   /** SQL; may call the functions registered by `registerSqlFunctions`. */
   up: string;
+  /**
+   * `up` edits table definitions in sqlite_schema (writable_schema): SQLite's documented way to
+   * drop a NOT NULL or CHECK constraint without rebuilding the table
+   * (https://www.sqlite.org/lang_altertable.html#otheralter). better-sqlite3's defensive mode
+   * is lifted for it, and the schema version is bumped so every connection reloads the schema.
+   */
+  editsSchema?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -175,6 +182,19 @@ INSERT INTO articles_fts (rowid, title, summary, body)
 -- SHA-256 of the last document processed: an identical body is not parsed again (for servers
 -- that send neither ETag nor Last-Modified).
 ALTER TABLE sources ADD COLUMN body_hash TEXT;
+`,
+  },
+  {
+    version: 10,
+    name: 'article-title-optional',
+    editsSchema: true,
+    // An item without a title (legal in RSS 2.0 and JSON Feed) is stored without one instead of
+    // with a headline made from its text. Only the constraint changes: no row is rewritten, and
+    // the on-disk format is the same, so no table rebuild is needed.
+    up: `
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql, 'title TEXT NOT NULL', 'title TEXT') WHERE type = 'table' AND name = 'articles';
+PRAGMA writable_schema = OFF;
 `,
   },
   {
@@ -387,7 +407,15 @@ export function migrate(
       const current = schemaVersion(db);
       if (current > known) refuseNewer(current, known);
       if (m.version > current) {
-        db.exec(m.up);
+        if (m.editsSchema) {
+          db.unsafeMode(true);
+          try {
+            db.exec(m.up);
+            db.pragma(`schema_version = ${(db.pragma('schema_version', { simple: true }) as number) + 1}`);
+          } finally {
+            db.unsafeMode(false);
+          }
+        } else db.exec(m.up);
         db.pragma(`user_version = ${m.version}`);
       }
       db.exec('COMMIT');

@@ -22,7 +22,7 @@ function articleValues(item: ArticleInput, sortAt: IsoDate): unknown[] {
     item.identityKind,
     item.guid ?? null,
     item.url ?? null,
-    item.title,
+    item.title ?? null,
     item.summary ?? null,
     item.contentHtml ?? null,
     JSON.stringify(item.authors ?? []),
@@ -70,7 +70,7 @@ export function writeDerived(ctx: SqliteContext, id: number, item: ArticleInput,
   for (const term of terms) insertCategory.run(id, term, sortAt);
   ctx
     .stmt('INSERT INTO articles_fts (rowid, title, summary, body) VALUES (?, ?, ?, ?)')
-    .run(id, item.title, item.summary ?? '', htmlToText(item.contentHtml));
+    .run(id, item.title ?? '', item.summary ?? '', htmlToText(item.contentHtml));
 }
 
 /**

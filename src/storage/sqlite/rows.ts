@@ -128,7 +128,6 @@ export function toArticle(t: ArticleTuple, assets: AssetInput[]): Article {
     sourceId: t[A.sourceId] as number,
     identityKey: str(A.identityKey),
     identityKind: t[A.identityKind] as IdentityKind,
-    title: str(A.title),
     authors: parseJson<Author[]>(str(A.authors), []),
     categories: parseJson<Category[]>(str(A.categories), []),
     assets,
@@ -142,6 +141,7 @@ export function toArticle(t: ArticleTuple, assets: AssetInput[]): Article {
   };
   if (t[A.guid] !== null) a.guid = str(A.guid);
   if (t[A.url] !== null) a.url = str(A.url);
+  if (t[A.title] !== null) a.title = str(A.title);
   if (t[A.summary] !== null) a.summary = str(A.summary);
   if (t[A.contentHtml] !== null) a.contentHtml = str(A.contentHtml);
   if (t[A.language] !== null) a.language = str(A.language);
