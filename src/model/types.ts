@@ -135,6 +135,11 @@ export interface Article extends ArticleInput {
   /** Why the current revision was made (a correction notice, "source update", …). */
   revisionReason?: string;
   source: SourceAttribution;
+  /**
+   * In a merged output (several sources), the other sources that carry the same story under
+   * the same id: provenance of the one item written for it. Set by the feed service only.
+   */
+  alsoFrom?: SourceAttribution[];
 }
 
 /** What a correction may change; absent fields stay as they are. */
@@ -299,6 +304,8 @@ export interface ArticleQuery {
   includeWithdrawn?: boolean;
   /** Leave out articles of `partners`-visibility sources (every public output sets it). */
   publicSourcesOnly?: boolean;
+  /** Only articles with one of these identity keys (every copy of a story, whatever the order). */
+  identityKeys?: string[];
 }
 
 /** Requests per window a partner may make (e.g. 600 per 60 s). */

@@ -1,16 +1,20 @@
 // Whole documents from a Serializer, as a string or as UTF-8 bytes with item fragments cached.
-import type { Article, FeedFormat } from '../model/types.js';
+import type { Article, FeedFormat, SourceAttribution } from '../model/types.js';
 import { isTombstone } from './tombstones.js';
 import type { FeedDocument, FragmentCache, Serializer } from './types.js';
 
 /**
  * Everything an item's output depends on: the article (its seq changes with any change of its
- * content or status) and the source attribution joined in from the sources table, which can
- * be renamed without touching the article.
+ * content or status), the source attribution joined in from the sources table, which can
+ * be renamed without touching the article, and in a merged document the other sources.
  */
 export function fragmentKey(format: FeedFormat, a: Article): string {
-  const s = a.source;
-  return `${format}\u0000${a.id}\u0000${a.seq}\u0000${a.status}\u0000${s.slug}\u0000${s.title}\u0000${s.feedUrl}\u0000${s.siteUrl ?? ''}`;
+  const key = `${format}\u0000${a.id}\u0000${a.seq}\u0000${a.status}\u0000${attributionKey(a.source)}`;
+  return a.alsoFrom === undefined ? key : `${key}\u0000${a.alsoFrom.map(attributionKey).join('\u0000')}`;
+}
+
+function attributionKey(s: SourceAttribution): string {
+  return `${s.slug}\u0000${s.title}\u0000${s.feedUrl}\u0000${s.siteUrl ?? ''}`;
 }
 
 /** An item, or its tombstone when the article is not usable (only cursor pages select those). */

@@ -21,10 +21,31 @@ export function isStableIri(s: string): boolean {
  * tag: or urn: IRI; otherwise `urn:wirefeed:<source slug>:<percent-encoded key>`, which is a
  * valid RFC 8141 URN (Atom ids must be IRIs: RFC 4287 §4.2.6) and depends only on stored data,
  * so it never changes for the same article (it would only change if the source were re-slugged).
+ * A guid the source repeated for several items was disambiguated in the identity key (ingest
+ * identity.ts): those items get the scoped URN of their key, so each keeps its own id.
  */
 export function articleId(a: Article): string {
-  const key = a.guid ?? a.identityKey;
-  if (isStableIri(key)) return key;
+  const key = sharedKey(a);
+  if (key !== undefined) return key;
+  return scopedId(a, a.guid === undefined || isRepeatedGuid(a) ? a.identityKey : a.guid);
+}
+
+/**
+ * The id when other sources' copies of the same story may carry it too (a URL, tag: or urn:
+ * guid, equal to the identity key); undefined for a source-scoped `urn:wirefeed:` id, which
+ * never collides across sources.
+ */
+export function sharedKey(a: Article): string | undefined {
+  const key = a.guid === undefined ? a.identityKey : isRepeatedGuid(a) ? undefined : a.guid;
+  return key !== undefined && isStableIri(key) ? key : undefined;
+}
+
+/** True when the identity key is not the guid itself: the guid was repeated in its document. */
+function isRepeatedGuid(a: Article): boolean {
+  return a.identityKind === 'guid' && a.guid !== undefined && a.identityKey !== a.guid.trim();
+}
+
+function scopedId(a: Article, key: string): string {
   // Stripping first: encodeURIComponent throws on lone surrogates.
   return `urn:wirefeed:${encodeURIComponent(stripXmlForbidden(a.source.slug))}:${encodeURIComponent(stripXmlForbidden(key))}`;
 }

@@ -1,7 +1,7 @@
 // JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). Fields the spec has no room for travel
 // in `_`-prefixed extension objects (§Extensions: names start with "_", values are objects),
 // the same ones ingest reads, so one wirefeed can read another losslessly (DESIGN.md §5).
-import type { Article, AssetInput, Author } from '../model/types.js';
+import type { Article, AssetInput, Author, SourceAttribution } from '../model/types.js';
 import { articleId } from './ids.js';
 import {
   effectivePublished,
@@ -139,12 +139,15 @@ function item(a: Article, clean: Clean): JsonObject {
     _rights: ext({ text: optStr(a.rights) }),
     // Which version of the story this is, and why it was made (a correction notice).
     _revision: a.revision === undefined ? undefined : { number: a.revision, reason: optStr(a.revisionReason) },
-    _source: {
-      title: str(a.source.title),
-      url: optStr(a.source.siteUrl),
-      feed_url: str(a.source.feedUrl),
-    },
+    _source: sourceObject(a.source, str, optStr),
+    // A merged document writes a story once (the newest revision); the other sources that
+    // carry it under the same id stay visible here.
+    _also_from: a.alsoFrom?.length ? { sources: a.alsoFrom.map((s) => sourceObject(s, str, optStr)) } : undefined,
   };
+}
+
+function sourceObject(s: SourceAttribution, str: (s: string | undefined) => string | undefined, optStr: (s: string | undefined) => string | undefined): JsonObject {
+  return { title: str(s.title), url: optStr(s.siteUrl), feed_url: str(s.feedUrl) };
 }
 
 /** JSON Feed 1.1 authors have name/url/avatar only; an email goes in a `_contact` extension. */

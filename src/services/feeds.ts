@@ -16,10 +16,16 @@ import { createEmbargoWatch } from './embargo-watch.js';
 import { createCommitWatch, waitForFeed } from './long-poll.js';
 import { canonicalQuery, isSafeOrigin } from './feed-query.js';
 import { HUB_PATH } from './feed-path.js';
+import { oneItemPerId, sharedKeys } from './merged-ids.js';
 import type { FeedAccess, FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
 import type { FragmentCache } from '../publish/types.js';
 
 export const PAGE_LIMIT = 30;
+/** Copies of one story looked up per shared id on a merged page, and in all. */
+const COPIES_PER_ID = 8;
+const MAX_COPIES = 2000;
+/** Extra reads of a newest-first page whose duplicates collapsed. */
+const MAX_TOP_UPS = 3;
 const DEFAULT_FRAGMENT_ENTRIES = 5000;
 const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
 const gzip = promisify(zlib.gzip);
@@ -166,15 +172,32 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     };
   }
 
-  async function selectItems(resolved: ResolvedTarget, query: FeedQuery, limit: number): Promise<Article[]> {
-    if (!resolved.query) return [];
-    const q: ArticleQuery = { ...resolved.query, q: joinText(resolved.query.q, query.q), limit };
-    if (query.after !== undefined) {
-      // Cursor pages carry every event: stories no longer usable come as tombstones.
-      q.after = query.after;
-      q.includeWithdrawn = true;
+  /**
+   * The document's items, one per id (merged-ids.ts), and the seq of the last row the page
+   * query returned: the cursor moves past every row read, duplicates included.
+   */
+  async function selectItems(resolved: ResolvedTarget, query: FeedQuery, limit: number): Promise<{ items: Article[]; lastSeq?: number }> {
+    if (!resolved.query) return { items: [] };
+    const filter: ArticleQuery = { ...resolved.query, q: joinText(resolved.query.q, query.q), limit };
+    // Cursor pages carry every event: stories no longer usable come as tombstones.
+    const page: ArticleQuery = query.after !== undefined ? { ...filter, after: query.after, includeWithdrawn: true } : filter;
+    // One source's ids are unique already (identity keys are unique per source).
+    const merged = resolved.query.sourceIds?.length !== 1;
+    let rawLimit = limit;
+    for (let round = 0; ; round++) {
+      const raw = await storage.articles.query({ ...page, limit: rawLimit });
+      const lastSeq = raw.length ? raw[raw.length - 1]!.seq : undefined;
+      if (!merged) return { items: raw, lastSeq };
+      const keys = sharedKeys(raw);
+      const copies = keys.length ? await storage.articles.query({ ...filter, identityKeys: keys, limit: Math.min(keys.length * COPIES_PER_ID, MAX_COPIES) }) : [];
+      const items = oneItemPerId(raw, copies);
+      // A newest-first page short of items because copies collapsed reads further (a cursor
+      // page stays short: its next link must follow exactly the rows it read).
+      if (query.after !== undefined || items.length >= limit || raw.length < rawLimit || round === MAX_TOP_UPS) {
+        return { items: items.slice(0, limit), lastSeq };
+      }
+      rawLimit += limit - items.length;
     }
-    return storage.articles.query(q);
   }
 
   /**
@@ -199,7 +222,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   ): Promise<{ doc: FeedDocument; access: FeedAccess; lastModified: Date | undefined }> {
     const resolved = await resolve(target, query.category);
     const limit = query.limit ?? resolved.defaultLimit;
-    const items = await selectItems(resolved, query, limit);
+    const { items, lastSeq } = await selectItems(resolved, query, limit);
     const base = baseFor(origin);
     const feedUrl = (fmt: FeedFormat, after?: number) => `${base}${resolved.feedPath}.${fmt}${canonicalQuery(query, after)}`;
     const doc: FeedDocument = {
@@ -221,7 +244,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     if (query.after !== undefined) {
       // RFC 5005 paging for partners: "next" always exists so an empty page is polled again
       // from the same place; the cursor only moves forward past what this page delivered.
-      const last = items.length ? items[items.length - 1]!.seq : query.after;
+      const last = lastSeq ?? query.after;
       doc.links.next = feedUrl(format, last);
       doc.links.first = feedUrl(format, 0);
     }
@@ -324,7 +347,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       const resolved = await resolve(target, undefined);
       // Human pages are public: a partners channel or source has none (nor is it listed).
       if (resolved.access.visibility !== 'public') throw new NotFoundError(`feeds: no public page for ${target.kind} ${JSON.stringify(target.slug)}`);
-      const items = await selectItems(resolved, {}, limit);
+      const { items } = await selectItems(resolved, {}, limit);
       return { title: resolved.title, description: resolved.description, items };
     },
 

@@ -198,6 +198,15 @@ PRAGMA writable_schema = OFF;
 `,
   },
   {
+    version: 11,
+    name: 'articles-by-identity',
+    // Merged outputs write one item per id: the copies of a story that other sources carry
+    // under the same guid are found by identity key across sources.
+    up: `
+CREATE INDEX articles_identity ON articles (identity_key);
+`,
+  },
+  {
     version: 15,
     name: 'partners',
     up: `

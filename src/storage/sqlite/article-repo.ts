@@ -36,6 +36,7 @@ interface Shared {
   publicSourcesOnly: boolean;
   /** Newest event first (highest seq): the last change touching a selection. */
   seqDesc?: boolean;
+  identityKeys?: string[];
   limit: number;
 }
 
@@ -70,13 +71,25 @@ function armSql(arm: Arm, shared: Shared, columns: string, params: unknown[]): s
     // Uncorrelated: evaluated once per statement into a small set, then probed per row.
     where.push(`a.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')`);
   }
+  if (shared.identityKeys !== undefined) {
+    where.push('a.identity_key IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(shared.identityKeys));
+  }
   if (!shared.includeWithdrawn) {
     // On a cursor page the seq index must drive (it streams in order and stops at LIMIT);
     // unary + keeps the planner from picking the status index for this term instead.
     where.push(shared.after !== undefined ? `+a.status = 'live'` : `a.status = 'live'`);
   }
   let order: string;
-  if (shared.after !== undefined) {
+  if (shared.identityKeys !== undefined) {
+    // The identity index drives; unary + keeps the planner from walking a sort index instead
+    // (the few copies are sorted afterwards).
+    if (shared.after !== undefined) {
+      where.push('a.seq > ?');
+      params.push(shared.after);
+    }
+    order = '+a.id DESC';
+  } else if (shared.after !== undefined) {
     where.push('a.seq > ?');
     params.push(shared.after);
     order = 'a.seq ASC';
@@ -115,6 +128,7 @@ export function buildArticleQuery(q: ArticleQuery, opts: { seqDesc?: boolean } =
     includeWithdrawn: q.includeWithdrawn ?? false,
     publicSourcesOnly: q.publicSourcesOnly ?? false,
     seqDesc: opts.seqDesc,
+    ...(q.identityKeys !== undefined ? { identityKeys: [...new Set(q.identityKeys)] } : {}),
     limit: q.limit,
   };
   let arms: Arm[];
