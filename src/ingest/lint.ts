@@ -17,7 +17,9 @@ export type LintCode =
   | 'missing_title'
   | 'unknown_version'
   | 'bad_url'
-  | 'unsafe_url';
+  | 'unsafe_url'
+  | 'namespace_prefixes'
+  | 'dtd_entities';
 
 export interface LintCollector {
   /** Records one finding; repeated codes add to the count and keep the first message. */

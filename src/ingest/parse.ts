@@ -8,6 +8,7 @@ import { ParseError } from '../errors.js';
 import type { LintIssue } from '../model/types.js';
 import { parseFeedDate } from './dates.js';
 import { parseJsonFeed, type JsonFeed, type JsonFeedFormat } from './json-feed.js';
+import { normalizeNamespaces } from './namespaces.js';
 
 export type XmlAttrs = Record<string, string>;
 /** An xml2js node: text, or an element with `_` text, `$` attributes and child arrays. */
@@ -300,7 +301,13 @@ export async function parseFeedDocument(text: string): Promise<ParsedDocument> {
     const { format, feed, lint } = parseJsonFeed(trimmed);
     return { kind: 'json', format, feed, lint };
   }
-  const root = rootElement(trimmed);
+  const lint: LintIssue[] = [];
+  const repaired = normalizeNamespaces(trimmed);
+  if (repaired.changes.includes('prefixes') || repaired.changes.includes('root')) {
+    lint.push({ code: 'namespace_prefixes', message: 'feed elements under unusual namespace prefixes or root: read by namespace' });
+  }
+  if (repaired.changes.includes('entities')) lint.push({ code: 'dtd_entities', message: 'entities declared in the DTD were expanded' });
+  const root = rootElement(repaired.text);
   if (looksLikeHtmlPage(trimmed, root)) throw new ParseError('parse: not a feed (got an HTML page)', { code: 'not_a_feed' });
   if (!root) {
     if (!trimmed.startsWith('<')) throw new ParseError('parse: not a feed (neither XML nor JSON)', { code: 'not_a_feed' });
@@ -309,9 +316,8 @@ export async function parseFeedDocument(text: string): Promise<ParsedDocument> {
   const format = xmlFormat(root);
   if (!format) throw new ParseError(`parse: not a feed (root element <${root.name}> is not RSS or Atom)`, { code: 'not_a_feed' });
 
-  const lint: LintIssue[] = [];
   const isAtom = format === 'atom10' || format === 'atom03';
-  let source = isAtom ? escapeInlineXhtml(trimmed) : trimmed;
+  let source = isAtom ? escapeInlineXhtml(repaired.text) : repaired.text;
   let feed: XmlFeed;
   try {
     feed = await parseXml(source);
