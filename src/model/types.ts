@@ -174,7 +174,8 @@ export interface ArticleRevision {
   status: ArticleStatus;
   statusReason?: string;
   embargoedUntil?: IsoDate;
-  title: string;
+  /** Absent when the story had no title (none is made up). */
+  title?: string;
   summary?: string;
   contentHtml?: string;
   rights?: string;

@@ -16,7 +16,8 @@ export function visibilityOf(status: Article['status']): 'live' | 'withdrawn' {
 type Snapshot = Omit<ArticleRevision, 'number' | 'at' | 'reason'>;
 
 function snapshotOf(a: Article): Snapshot {
-  const s: Snapshot = { title: a.title, status: a.status, assets: a.assets };
+  const s: Snapshot = { status: a.status, assets: a.assets };
+  if (a.title !== undefined) s.title = a.title;
   if (a.summary !== undefined) s.summary = a.summary;
   if (a.contentHtml !== undefined) s.contentHtml = a.contentHtml;
   if (a.rights !== undefined) s.rights = a.rights;
@@ -63,7 +64,7 @@ export function applyArticleEvent(ctx: SqliteContext, current: Article, ev: Arti
     // old text again does not undo the correction (a newer text from the source still wins).
     ctx
       .stmt('UPDATE articles SET title = ?, summary = ?, content_html = ?, rights = ?, updated_at = ? WHERE id = ?')
-      .run(item.title, item.summary ?? null, item.contentHtml ?? null, item.rights ?? null, now, current.id);
+      .run(item.title ?? null, item.summary ?? null, item.contentHtml ?? null, item.rights ?? null, now, current.id);
     const sortAt = ctx.stmt('SELECT sort_at FROM articles WHERE id = ?').pluck().get(current.id) as string;
     writeDerived(ctx, current.id, item, sortAt, true);
   }
