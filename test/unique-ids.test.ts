@@ -12,7 +12,7 @@ import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import { parseFeedQuery, queryStringToRecord } from '../src/services/feed-query.js';
 import { createFeedService } from '../src/services/feeds.js';
 import type { FeedQuery, FeedService, FeedTarget } from '../src/services/types.js';
-import { parseFeedPath } from '../src/http/feed-path.js';
+import { parseFeedPath } from '../src/services/feed-path.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { readers } from './fixtures/publish/read-back.js';
