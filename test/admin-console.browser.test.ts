@@ -210,9 +210,26 @@ describe('browser: operator console', function () {
     await check('channel');
   });
 
-  it('finds an article by full text and withdraws it: it leaves the public feed', async () => {
-    const titles = async () => ((await (await fetch(`${srv.url}/feeds/all.json`)).json()) as { items: { title: string }[] }).items.map((i) => i.title).sort();
-    assert.deepEqual(await titles(), ['Cup final tonight', 'Election night results', 'Harbour cranes return to work']);
+  const titles = async () => ((await (await fetch(`${srv.url}/feeds/all.json`)).json()) as { items: { title: string }[] }).items.map((i) => i.title).sort();
+
+  it('corrects an article: a new revision, and the public feed carries the correction', async () => {
+    await page.getByRole('link', { name: 'Articles', exact: true }).click();
+    await page.getByLabel(/Full text/).fill('election');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'Election night results' }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Election night: final results');
+    await page.getByLabel(/Correction note/).fill('Final count');
+    await page.getByRole('button', { name: 'Correct', exact: true }).click();
+    await page.waitForURL(/done=correct/);
+    assert.equal(await page.locator('h1').evaluate((h) => h.firstChild?.textContent?.trim()), 'Election night: final results');
+    const revisions = await page.locator('section[aria-labelledby=h-revisions] tbody tr').allInnerTexts();
+    assert.equal(revisions.length, 2);
+    assert.match(revisions[0]!, /^2\s.*Final count\s+title$/s);
+    assert.deepEqual(await titles(), ['Cup final tonight', 'Election night: final results', 'Harbour cranes return to work']);
+    await check('article-corrected');
+  });
+
+  it('finds an article by full text and kills (withdraws) it: it leaves the public feed', async () => {
     await page.getByRole('link', { name: 'Articles', exact: true }).click();
     await page.getByLabel(/Full text/).fill('cranes');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -220,11 +237,35 @@ describe('browser: operator console', function () {
     await check('articles');
     await page.getByRole('link', { name: 'Harbour cranes return to work' }).click();
     assert.match((await page.locator('section[aria-labelledby=h-assets]').textContent())!, /Cranes at dawn[\s\S]*Jo Lens \(photographer\)/);
-    await page.getByRole('button', { name: 'Withdraw from every feed' }).click();
-    await page.waitForURL(/done=withdrawn/);
+    await page.getByLabel(/Reason \(sent to partners\)/).fill('Wrong harbour');
+    await page.getByLabel('A kill cannot be undone').check();
+    await page.getByRole('button', { name: 'Kill', exact: true }).click();
+    await page.waitForURL(/done=kill/);
     assert.equal(await page.locator('h1 .badge').textContent(), 'canceled');
-    await check('article-withdrawn');
-    assert.deepEqual(await titles(), ['Cup final tonight', 'Election night results']);
+    assert.match((await page.locator('dl.facts').innerText())!, /canceled — Wrong harbour/);
+    await check('article-killed');
+    assert.deepEqual(await titles(), ['Cup final tonight', 'Election night: final results']);
+  });
+
+  it('creates a partner key, shown once, and revokes it', async () => {
+    await srv.core.partners.create({ slug: 'acme', name: 'Acme News', channels: ['elections'] });
+    await page.getByRole('link', { name: 'Partners', exact: true }).click();
+    await check('partners');
+    await page.getByRole('link', { name: 'Acme News' }).click();
+    await page.getByRole('button', { name: 'Create a key' }).click();
+    const key = (await page.locator('#new-key').textContent())!;
+    assert.ok(key.length >= 32);
+    await check('partner-new-key');
+    const withKey = () => fetch(`${srv.url}/feeds/elections.json`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal((await withKey()).status, 200);
+    // (Reloading would re-post the form and make another key: go to the page instead.)
+    await page.goto(`${srv.url}/admin/partners/acme`);
+    assert.equal(await page.locator('#new-key').count(), 0, 'shown once');
+    assert.ok(!(await page.content()).includes(key), 'the key is nowhere on the page again');
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.waitForURL(/done=revoked/);
+    assert.equal(await page.locator('section[aria-labelledby=h-keys] tbody .badge').textContent(), 'revoked');
+    assert.equal((await withKey()).status, 401);
   });
 
   it('shows the ingest on the overview, then signs out', async () => {

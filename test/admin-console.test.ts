@@ -110,7 +110,7 @@ describe('admin console: sign-in, sessions and CSRF over HTTP', () => {
 
   it('every form of every page carries the CSRF token; a POST without it changes nothing', async () => {
     const { session } = await signIn();
-    const pages = ['/admin', '/admin/sources', '/admin/sources/1', '/admin/sources/1/delete', '/admin/sources/new?url=', '/admin/channels', '/admin/channels/new', '/admin/articles'];
+    const pages = ['/admin', '/admin/sources', '/admin/sources/1', '/admin/sources/1/delete', '/admin/sources/new?url=', '/admin/channels', '/admin/channels/new', '/admin/articles', '/admin/partners'];
     for (const p of pages) {
       const html = await (await fetch(`${srv.url}${p}`, { headers: { cookie: session } })).text();
       const posts = html.match(/<form method="post"[\s\S]*?<\/form>/g) ?? [];

@@ -165,6 +165,8 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
       channels: deps.channels,
       refresh: deps.refresh,
       articles: deps.articles,
+      lifecycle: deps.lifecycle,
+      partners: deps.partners,
       console: deps.console,
       baseUrl,
       version: deps.version,

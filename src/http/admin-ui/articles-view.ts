@@ -1,6 +1,8 @@
-// Articles: full-text search, one article with everything stored about it, withdraw.
+// Articles: full-text search, one article with everything stored about it, its revisions, and
+// the lifecycle actions its state allows (services/lifecycle.ts decides; a refused one is shown).
 import type { Article, Channel, Source } from '../../model/types.js';
-import { actionButton, badge, html, httpUrl, page, tableRegion, when, Html, type PageContext } from './html.js';
+import type { RevisionView } from '../../services/lifecycle.js';
+import { badge, csrfField, html, httpUrl, page, tableRegion, when, Html, type PageContext } from './html.js';
 
 export function articleTable(ctx: PageContext, articles: Article[], label: string): Html {
   if (!articles.length) return html`<p class="muted">No articles.</p>`;
@@ -32,7 +34,44 @@ ${articleTable(ctx, articles, 'Articles found')}
   return page(ctx, 'articles', search.q ? `Articles: ${search.q}` : 'Articles', body);
 }
 
-export function articlePage(ctx: PageContext, a: Article, notice?: string): string {
+function reasonField(id: string, label: string, required = false): Html {
+  return html`<label for="${id}">${label}</label><input id="${id}" name="reason" type="text" maxlength="2000"${required ? html` required` : ''}>`;
+}
+
+/** One form per action the article's state allows; the service has the last word. */
+function lifecycleForms(ctx: PageContext, a: Article): Html {
+  if (a.status === 'canceled') return html`<p class="muted">Killed: a kill is final. Partners received a tombstone.</p>`;
+  const action = (name: string) => `/admin/articles/${a.id}/${name}`;
+  const forms: Html[] = [];
+  forms.push(html`<form method="post" action="${action('kill')}" class="card">${csrfField(ctx.csrf)}<h3>Kill</h3><p class="hint">Withdraws it from every feed for good; partners get a tombstone with the reason.</p>
+${reasonField('kill-reason', 'Reason (sent to partners)', true)}<p><label class="checks"><input type="checkbox" name="confirm" value="yes" required> A kill cannot be undone</label></p><button type="submit" class="danger">Kill</button></form>`);
+  if (a.status === 'usable')
+    forms.push(html`<form method="post" action="${action('withhold')}" class="card">${csrfField(ctx.csrf)}<h3>Withhold</h3><p class="hint">Takes it out of the feeds until released.</p>${reasonField('withhold-reason', 'Reason')}<p><button type="submit" class="secondary">Withhold</button></p></form>`);
+  if (a.status === 'withheld' || a.status === 'embargoed')
+    forms.push(html`<form method="post" action="${action('release')}" class="card">${csrfField(ctx.csrf)}<h3>Release</h3><p class="hint">Publishes it now.</p>${reasonField('release-reason', 'Reason')}<p><button type="submit">Release</button></p></form>`);
+  if (a.status === 'usable' || a.status === 'embargoed')
+    forms.push(html`<form method="post" action="${action('embargo')}" class="card">${csrfField(ctx.csrf)}<h3>Embargo</h3><label for="embargo-until">Until (UTC)</label><input id="embargo-until" name="until" type="datetime-local" required>${reasonField('embargo-reason', 'Reason')}<p><button type="submit" class="secondary">Embargo</button></p></form>`);
+  forms.push(html`<form method="post" action="${action('correct')}" class="card correct">${csrfField(ctx.csrf)}<h3>Correct</h3><p class="hint">A new revision with a new seq: partners receive the corrected story.</p>
+<label for="correct-title">Title</label><input id="correct-title" name="title" type="text" value="${a.title}">
+<label for="correct-summary">Summary</label><textarea id="correct-summary" name="summary" rows="3">${a.summary ?? ''}</textarea>
+<label for="correct-rights">Rights</label><input id="correct-rights" name="rights" type="text" value="${a.rights ?? ''}">
+${a.assets.map((x, i) => html`<label for="correct-caption-${i}">Caption of asset ${i + 1}</label><input id="correct-caption-${i}" name="caption${i}" type="text" value="${x.caption ?? ''}">`)}
+${reasonField('correct-reason', 'Correction note (sent to partners)', true)}<p><button type="submit">Correct</button></p></form>`);
+  return html`<div class="grid2">${forms}</div>`;
+}
+
+function revisionsTable(ctx: PageContext, revisions: RevisionView[]): Html {
+  if (!revisions.length) return html`<p class="muted">No revisions recorded.</p>`;
+  return tableRegion(
+    'Revisions',
+    html`<table><thead><tr><th scope="col" class="num">#</th><th scope="col">When</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Changes</th></tr></thead><tbody>${[...revisions]
+      .reverse()
+      .map((r) => html`<tr><td class="num">${r.number}</td><td>${when(r.at, ctx.now)}</td><td>${badge(r.status)}</td><td class="wrap">${r.reason ?? ''}</td><td class="wrap">${r.changes.join(', ')}</td></tr>`)}</tbody></table>`,
+  );
+}
+
+export function articlePage(ctx: PageContext, a: Article, revisions: RevisionView[], opts: { notice?: string; error?: string } = {}): string {
+  const notice = opts.notice;
   const link = httpUrl(a.url);
   const assets = a.assets.length
     ? html`<ul>${a.assets.map((x) => {
@@ -43,12 +82,12 @@ export function articlePage(ctx: PageContext, a: Article, notice?: string): stri
     : html`<p class="muted">None.</p>`;
   const body = html`<p><a href="/admin/articles">← Articles</a></p>
 <h1>${a.title || '(untitled)'} ${badge(a.status)}</h1>
-${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-${a.status !== 'canceled' ? html`<div class="actions">${actionButton(`/admin/articles/${a.id}/withdraw`, 'Withdraw from every feed', ctx.csrf, { danger: true })}</div>` : ''}
+${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
 <dl class="facts">
 <dt>Source</dt><dd><a href="/admin/sources/${a.sourceId}">${a.source.title}</a></dd>
 ${link ? html`<dt>Link</dt><dd><a href="${link}" class="wrap">${link}</a></dd>` : ''}
 <dt>Identity</dt><dd class="mono wrap">${a.identityKind}: ${a.identityKey}</dd>
+<dt>State</dt><dd>${a.status}${a.statusReason ? ` — ${a.statusReason}` : ''}${a.embargoedUntil ? html` (until ${when(a.embargoedUntil, ctx.now)})` : ''}</dd>
 <dt>seq</dt><dd>${a.seq} <span class="muted">(partner cursor; moves on every change)</span></dd>
 <dt>Published</dt><dd>${when(a.publishedAt, ctx.now)}</dd>
 <dt>Updated</dt><dd>${when(a.updatedAt, ctx.now)}</dd>
@@ -60,6 +99,8 @@ ${link ? html`<dt>Link</dt><dd><a href="${link}" class="wrap">${link}</a></dd>` 
 <dt>Content hash</dt><dd class="mono wrap">${a.contentHash}</dd></dl>
 <section aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2><p>${a.summary ?? html`<span class="muted">none</span>`}</p></section>
 <section aria-labelledby="h-body"><h2 id="h-body">Body <span class="hint">(sanitized at ingest)</span></h2><div class="body-preview">${a.contentHtml ? new Html(a.contentHtml) : html`<p class="muted">none</p>`}</div></section>
-<section aria-labelledby="h-assets"><h2 id="h-assets">Assets</h2>${assets}</section>`;
+<section aria-labelledby="h-assets"><h2 id="h-assets">Assets</h2>${assets}</section>
+<section aria-labelledby="h-revisions"><h2 id="h-revisions">Revisions</h2>${revisionsTable(ctx, revisions)}</section>
+<section aria-labelledby="h-actions"><h2 id="h-actions">Actions</h2>${lifecycleForms(ctx, a)}</section>`;
   return page(ctx, 'articles', a.title || `Article ${a.id}`, body);
 }

@@ -4,9 +4,11 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { NotFoundError, ValidationError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { ChannelFilter } from '../../model/types.js';
+import type { Article, ArticleCorrection, ChannelFilter } from '../../model/types.js';
 import type { ArticleService } from '../../services/articles.js';
 import type { ConsoleService } from '../../services/console.js';
+import { LIFECYCLE_ACTIONS, type ActionInput, type LifecycleAction, type LifecycleService } from '../../services/lifecycle.js';
+import type { PartnerService } from '../../services/partners.js';
 import { originFromHost } from '../../services/feed-query.js';
 import type { ChannelService, RefreshService, SourceService } from '../../services/types.js';
 import { auditLog } from '../audit.js';
@@ -16,6 +18,7 @@ import { channelEditPage, channelFormOf, channelsPage, type ChannelForm } from '
 import { html, page, plainPage, type PageContext } from './html.js';
 import { loginPage } from './login-view.js';
 import { overviewPage } from './overview-view.js';
+import { partnerPage, partnersPage } from './partners-view.js';
 import {
   LOGIN_COOKIE,
   MAX_AGE_MS,
@@ -36,6 +39,8 @@ export interface AdminConsoleDeps {
   channels: ChannelService;
   refresh: RefreshService;
   articles: ArticleService;
+  lifecycle: LifecycleService;
+  partners: PartnerService;
   console: ConsoleService;
   baseUrl?: string;
   version: string;
@@ -53,7 +58,12 @@ const NOTICES: Record<string, string> = {
   created: 'Channel created.',
   saved: 'Channel saved.',
   removed: 'Channel removed.',
-  withdrawn: 'Article withdrawn: it has left every feed.',
+  kill: 'Article killed: it has left every feed, and partners receive a tombstone.',
+  withhold: 'Article withheld: it is out of the feeds until released.',
+  release: 'Article released: it is in the feeds again.',
+  embargo: 'Article embargoed: it appears when the embargo ends.',
+  correct: 'Correction published as a new revision.',
+  revoked: 'Key revoked: it stops working with the next request.',
 };
 
 function one(v: unknown): string {
@@ -400,17 +410,94 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
     return Number(s);
   }
 
+  async function showArticle(res: Response, ctx: PageContext, a: Article, status = 200, opts: { notice?: string; error?: string } = {}): Promise<void> {
+    sendPage(res, status, articlePage(ctx, a, await deps.lifecycle.revisions(a.id), opts));
+  }
+
   r.get(
     '/articles/:id',
-    signedIn(async (req, res, ctx) => sendPage(res, 200, articlePage(ctx, await deps.articles.get(articleId(req.params.id)), NOTICES[one(req.query.done)]))),
+    signedIn(async (req, res, ctx) => showArticle(res, ctx, await deps.articles.get(articleId(req.params.id)), 200, { notice: NOTICES[one(req.query.done)] })),
+  );
+
+  /** The form fields of an action as the lifecycle service takes them. */
+  function actionInput(action: LifecycleAction, body: Record<string, unknown>, a: Article): ActionInput {
+    const reason = one(body.reason).trim() || undefined;
+    if (action === 'embargo') {
+      const until = one(body.until).trim();
+      // datetime-local has no zone: the form says UTC.
+      const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(until) ? `${until.length === 16 ? `${until}:00` : until}Z` : until;
+      return { reason, until: iso };
+    }
+    if (action !== 'correct') return { reason };
+    // Only what the operator changed: an untouched field is not a correction.
+    const correction: ArticleCorrection = {};
+    const title = one(body.title).trim();
+    if (title && title !== a.title) correction.title = title;
+    const summary = one(body.summary).trim();
+    if (summary !== (a.summary ?? '')) correction.summary = summary;
+    const rights = one(body.rights).trim();
+    if (rights !== (a.rights ?? '')) correction.rights = rights;
+    const assets = a.assets.map((x, i) => {
+      const caption = one(body[`caption${i}`]).trim();
+      return caption !== (x.caption ?? '') ? { caption } : null;
+    });
+    if (assets.some((x) => x !== null)) correction.assets = assets;
+    return { reason, correction };
+  }
+
+  for (const action of LIFECYCLE_ACTIONS) {
+    r.post(
+      `/articles/:id/${action}`,
+      signedIn(async (req, res, ctx) => {
+        const a = await deps.articles.get(articleId(req.params.id));
+        if (action === 'kill' && one(req.body.confirm) !== 'yes') return showArticle(res, ctx, a, 422, { error: 'Tick “A kill cannot be undone” to kill the article.' });
+        try {
+          const after = await deps.lifecycle.act(a.id, action, actionInput(action, req.body, a));
+          audit(req, `article.${action}`, a.id, { seq: after.seq, status: after.status });
+          res.redirect(303, `/admin/articles/${a.id}?done=${action}`);
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          await showArticle(res, ctx, a, err.status, { error: err.message });
+        }
+      }),
+    );
+  }
+
+  // ── partners ────────────────────────────────────────────────────────────
+  r.get(
+    '/partners',
+    signedIn(async (_req, res, ctx) => {
+      const partners = await deps.partners.list();
+      sendPage(res, 200, partnersPage(ctx, await Promise.all(partners.map(async (partner) => ({ partner, keys: await deps.partners.listKeys(partner.slug) })))));
+    }),
+  );
+
+  r.get(
+    '/partners/:slug',
+    signedIn(async (req, res, ctx) => {
+      const p = await deps.partners.get(String(req.params.slug));
+      sendPage(res, 200, partnerPage(ctx, p, await deps.partners.listKeys(p.slug), { notice: NOTICES[one(req.query.done)] }));
+    }),
   );
 
   r.post(
-    '/articles/:id/withdraw',
+    '/partners/:slug/keys',
+    signedIn(async (req, res, ctx) => {
+      const p = await deps.partners.get(String(req.params.slug));
+      const created = await deps.partners.createKey(p.slug);
+      audit(req, 'partner.key.create', p.slug, { keyId: created.keyId });
+      // Answered here, not after a redirect: the secret must not travel in a URL or be shown twice.
+      sendPage(res, 201, partnerPage(ctx, p, await deps.partners.listKeys(p.slug), { newKey: created }));
+    }),
+  );
+
+  r.post(
+    '/partners/:slug/keys/:keyId/revoke',
     signedIn(async (req, res) => {
-      const a = await deps.articles.withdraw(articleId(req.params.id));
-      audit(req, 'article.withdraw', a.id, { seq: a.seq });
-      res.redirect(303, `/admin/articles/${a.id}?done=withdrawn`);
+      const p = await deps.partners.get(String(req.params.slug));
+      const key = await deps.partners.revokeKey(p.slug, String(req.params.keyId));
+      audit(req, 'partner.key.revoke', p.slug, { keyId: key.keyId });
+      res.redirect(303, `/admin/partners/${encodeURIComponent(p.slug)}?done=revoked`);
     }),
   );
 

@@ -110,9 +110,9 @@ tr:last-child td{border-bottom:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .wrap{overflow-wrap:anywhere}
 .badge{display:inline-block;padding:0 .5rem;border-radius:1rem;font-size:.8rem;font-weight:600;white-space:nowrap}
-.b-ok,.b-live,.b-modified{background:var(--ok-bg);color:var(--ok)}
-.b-failing,.b-error,.b-gone,.b-withdrawn,.b-canceled,.b-withheld,.b-embargoed{background:var(--bad-bg);color:var(--bad)}
-.b-paused,.b-new,.b-retry-later{background:var(--warn-bg);color:var(--warn)}
+.b-ok,.b-usable,.b-active,.b-modified{background:var(--ok-bg);color:var(--ok)}
+.b-failing,.b-error,.b-gone,.b-canceled,.b-revoked,.b-inactive{background:var(--bad-bg);color:var(--bad)}
+.b-paused,.b-new,.b-retry-later,.b-withheld,.b-embargoed{background:var(--warn-bg);color:var(--warn)}
 .b-not-modified{background:var(--panel);color:var(--muted)}
 form.inline{display:inline}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0 1rem}
@@ -122,7 +122,7 @@ button.danger{background:var(--bad);border-color:var(--bad)}
 fieldset{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}
 label{display:block;font-weight:600;margin:.5rem 0 .2rem}
 .hint{font-weight:400;color:var(--muted);font-size:.85rem}
-input[type=text],input[type=url],input[type=search],input[type=password],input[type=number],select,textarea{font:inherit;width:100%;max-width:36rem;padding:.35rem .5rem;border:1px solid #8a8f98;border-radius:.35rem;background:var(--bg);color:inherit}
+input[type=text],input[type=url],input[type=search],input[type=password],input[type=number],input[type=datetime-local],select,textarea{font:inherit;width:100%;max-width:36rem;padding:.35rem .5rem;border:1px solid #8a8f98;border-radius:.35rem;background:var(--bg);color:inherit}
 .checks{display:flex;flex-wrap:wrap;gap:.25rem 1rem}.checks label{font-weight:400;display:flex;gap:.35rem;align-items:center;margin:0}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:0 0 .75rem}
 .filters label{margin:0}.filters input,.filters select{width:auto}
@@ -139,13 +139,14 @@ svg.chart{width:100%;height:auto;max-width:48rem;display:block}
 @media (max-width:40rem){main{padding:.75rem}h1{font-size:1.35rem}header.top{padding:.5rem .75rem}header.top nav{order:3;width:100%}header.top nav a{padding:.25rem .5rem}.hide-narrow{display:none}}
 `;
 
-export type Section = 'overview' | 'sources' | 'channels' | 'articles';
+export type Section = 'overview' | 'sources' | 'channels' | 'articles' | 'partners';
 
 const NAV: { section: Section; href: string; label: string }[] = [
   { section: 'overview', href: '/admin', label: 'Overview' },
   { section: 'sources', href: '/admin/sources', label: 'Sources' },
   { section: 'channels', href: '/admin/channels', label: 'Channels' },
   { section: 'articles', href: '/admin/articles', label: 'Articles' },
+  { section: 'partners', href: '/admin/partners', label: 'Partners' },
 ];
 
 export interface PageContext {
