@@ -19,6 +19,13 @@ export interface Migration {
    * is lifted for it, and the schema version is bumped so every connection reloads the schema.
    */
   editsSchema?: boolean;
+  /**
+   * The migration rebuilds tables (https://www.sqlite.org/lang_altertable.html#otheralter):
+   * foreign keys are switched off around its transaction, since dropping the old table would
+   * otherwise cascade-delete every row referring to it, and `foreign_key_check` must find
+   * nothing before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -182,6 +189,93 @@ INSERT INTO articles_fts (rowid, title, summary, body)
 -- SHA-256 of the last document processed: an identical body is not parsed again (for servers
 -- that send neither ETag nor Last-Modified).
 ALTER TABLE sources ADD COLUMN body_hash TEXT;
+`,
+  },
+  {
+    version: 5,
+    name: 'ids-never-reused',
+    rebuildsTables: true,
+    // AUTOINCREMENT cannot be added by ALTER TABLE: sources and articles are rebuilt by SQLite's
+    // 12-step procedure with their ids, so the FTS rowids, assets, categories and fetch log stay
+    // attached. Without it a deleted source's id went to the next source added, and a channel
+    // still naming the old id published the new, unrelated source.
+    up: `
+CREATE TABLE sources_new (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  slug TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL UNIQUE,
+  title TEXT,
+  site_url TEXT,
+  description TEXT,
+  language TEXT,
+  categories TEXT NOT NULL DEFAULT '[]',
+  min_interval_s INTEGER NOT NULL,
+  max_interval_s INTEGER NOT NULL,
+  etag TEXT,
+  last_modified TEXT,
+  next_fetch_at TEXT NOT NULL,
+  last_fetched_at TEXT,
+  last_success_at TEXT,
+  error_count INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'gone')),
+  status_reason TEXT,
+  default_credit TEXT,
+  default_rights TEXT,
+  lint TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  body_hash TEXT
+);
+INSERT INTO sources_new (id, slug, url, title, site_url, description, language, categories, min_interval_s, max_interval_s,
+    etag, last_modified, next_fetch_at, last_fetched_at, last_success_at, error_count, last_error, status, status_reason,
+    default_credit, default_rights, lint, created_at, body_hash)
+  SELECT id, slug, url, title, site_url, description, language, categories, min_interval_s, max_interval_s,
+    etag, last_modified, next_fetch_at, last_fetched_at, last_success_at, error_count, last_error, status, status_reason,
+    default_credit, default_rights, lint, created_at, body_hash FROM sources;
+DROP TABLE sources;
+ALTER TABLE sources_new RENAME TO sources;
+CREATE INDEX sources_due ON sources (status, next_fetch_at);
+-- Ids that channels still name (their source was removed before this version) are never
+-- handed out either: such a channel keeps matching nothing instead of a future source.
+INSERT INTO sqlite_sequence (name, seq) SELECT 'sources', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'sources');
+UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(CAST(s.value AS INTEGER)) FROM channels c, json_each(c.filter, '$.sourceIds') s), 0))
+  WHERE name = 'sources';
+
+DROP TRIGGER articles_fts_delete;
+CREATE TABLE articles_new (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+  identity_key TEXT NOT NULL,
+  identity_kind TEXT NOT NULL CHECK (identity_kind IN ('guid', 'link', 'hash')),
+  guid TEXT,
+  url TEXT,
+  title TEXT NOT NULL,
+  summary TEXT,
+  content_html TEXT,
+  authors TEXT NOT NULL DEFAULT '[]',
+  categories TEXT NOT NULL DEFAULT '[]',
+  language TEXT,
+  published_at TEXT,
+  updated_at TEXT,
+  rights TEXT,
+  content_hash TEXT NOT NULL,
+  seq INTEGER NOT NULL UNIQUE,
+  first_seen_at TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'live' CHECK (status IN ('live', 'withdrawn')),
+  sort_at TEXT NOT NULL,
+  UNIQUE (source_id, identity_key)
+);
+INSERT INTO articles_new SELECT id, source_id, identity_key, identity_kind, guid, url, title, summary, content_html, authors,
+    categories, language, published_at, updated_at, rights, content_hash, seq, first_seen_at, changed_at, status, sort_at
+  FROM articles;
+DROP TABLE articles;
+ALTER TABLE articles_new RENAME TO articles;
+CREATE INDEX articles_status_sort ON articles (status, sort_at);
+CREATE INDEX articles_source_sort ON articles (source_id, sort_at);
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+  DELETE FROM articles_fts WHERE rowid = old.id;
+END;
 `,
   },
   {
@@ -409,6 +503,10 @@ export function migrate(
   registerSqlFunctions(db);
   for (const m of migrations) {
     if (m.version > target) break;
+    if (m.version <= schemaVersion(db)) continue;
+    // The pragma is a no-op inside a transaction: it must change before BEGIN.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
     // IMMEDIATE takes the write lock before re-reading the version, so two processes starting
     // together apply each migration once.
     db.exec('BEGIN IMMEDIATE');
@@ -425,6 +523,10 @@ export function migrate(
             db.unsafeMode(false);
           }
         } else db.exec(m.up);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as { table: string }[];
+          if (broken.length) throw new Error(`foreign key check found ${broken.length} broken references (first in ${broken[0]!.table})`);
+        }
         db.pragma(`user_version = ${m.version}`);
       }
       db.exec('COMMIT');
@@ -432,6 +534,8 @@ export function migrate(
       if (db.inTransaction) db.exec('ROLLBACK');
       if (err instanceof StorageError) throw err;
       throw new StorageError(`storage: migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      if (m.rebuildsTables) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
     }
   }
   return { from, to: schemaVersion(db) };
