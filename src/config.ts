@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -114,7 +115,7 @@ const ENV = {
   WIREFEED_DB: { schema: z.string().trim().min(1, 'must not be empty'), default: undefined },
   WIREFEED_CONFIG: { schema: z.string().trim().min(1, 'must not be empty'), default: undefined },
   WIREFEED_BASE_URL: { schema: origin, default: undefined },
-  WIREFEED_ADMIN_TOKEN: { schema: z.string().trim().min(16, 'must be at least 16 characters'), default: undefined },
+  WIREFEED_ADMIN_TOKEN: { schema: z.string().trim().min(16, 'must be at least 16 characters'), default: undefined, secret: true },
   WIREFEED_ALLOW_PRIVATE_NETWORKS: { schema: boolish, default: '0' },
   WIREFEED_PRIVATE_NETWORK_ALLOWLIST: { schema: hostPortList, default: '' },
   WIREFEED_FETCH_TIMEOUT_MS: { schema: int(100, 600_000), default: '20000' },
@@ -136,10 +137,28 @@ const ENV = {
   WIREFEED_PARSE_WORKERS: { schema: int(1, 64), default: String(Math.min(4, availableParallelism())) },
   WIREFEED_WEBSUB_MAX_PER_TOPIC: { schema: int(1, 10_000_000), default: '10000' },
   WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST: { schema: int(1, 10_000_000), default: '1000' },
-} satisfies Record<string, { schema: z.ZodType; default: string | undefined }>;
+} satisfies Record<string, { schema: z.ZodType; default: string | undefined; secret?: true }>;
 
 type EnvKey = keyof typeof ENV;
 type Parsed = { [K in EnvKey]: z.output<(typeof ENV)[K]['schema']> | undefined };
+
+export const ENV_FILE = '.env';
+
+/**
+ * The environment with the working directory's `.env` file under it (KEY=value lines, as Node's
+ * --env-file reads them): a variable set in the real environment wins over the file. The server
+ * and the CLI both start from this, so a command sees the configuration the server runs with.
+ */
+export function withEnvFile(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): NodeJS.ProcessEnv {
+  let text: string;
+  try {
+    text = readFileSync(path.join(cwd, ENV_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw new ConfigError(`config: ${ENV_FILE} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
+  return { ...parseEnv(text), ...env };
+}
 
 /** Reads and validates the configuration from an environment object. Throws ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
@@ -150,7 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     const res = (spec.schema as z.ZodType).safeParse(raw);
     if (!res.success) {
       const problem = res.error.issues[0]?.message ?? 'is invalid';
-      throw new ConfigError(`config: ${key}=${JSON.stringify(raw)} ${problem}`);
+      // A secret is never echoed, not even a wrong one: error lines end up in logs and tickets.
+      const shown = 'secret' in spec ? ' (value not shown)' : `=${JSON.stringify(raw)}`;
+      throw new ConfigError(`config: ${key}${shown} ${problem}`);
     }
     out[key] = res.data;
   }
@@ -188,70 +209,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     metricsPort: p.WIREFEED_METRICS_PORT,
   };
   if (cfg.metricsPort !== undefined && !cfg.metrics) throw new ConfigError('config: WIREFEED_METRICS_PORT needs WIREFEED_METRICS=1');
-  if (configFile) readConfigFile(configFile); // validate now: a bad file stops start-up too
   return cfg;
-}
-
-// ---- the sources/channels file ----
-
-const sourceEntry = z
-  .object({
-    url: z.string().min(1),
-    slug: z.string().optional(),
-    title: z.string().optional(),
-    categories: z.array(z.string()).optional(),
-    minIntervalS: z.number().int().positive().optional(),
-    maxIntervalS: z.number().int().positive().optional(),
-    defaultCredit: z.string().optional(),
-    defaultRights: z.string().optional(),
-  })
-  .strict();
-
-const channelEntry = z
-  .object({
-    slug: z.string().min(1),
-    title: z.string().min(1),
-    description: z.string().optional(),
-    /** Source slugs (resolved at start-up). */
-    sources: z.array(z.string()).optional(),
-    categories: z.array(z.string()).optional(),
-    query: z.string().optional(),
-    defaultLimit: z.number().int().min(1).max(500).optional(),
-  })
-  .strict();
-
-const configFileSchema = z
-  .object({
-    sources: z.array(sourceEntry).default([]),
-    channels: z.array(channelEntry).default([]),
-  })
-  .strict();
-
-export type ConfigFile = z.output<typeof configFileSchema>;
-export type ConfigFileSource = z.output<typeof sourceEntry>;
-export type ConfigFileChannel = z.output<typeof channelEntry>;
-
-export function readConfigFile(file: string): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(`config: WIREFEED_CONFIG=${JSON.stringify(file)} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause });
-  }
-  return parseConfigFile(text, file);
-}
-
-export function parseConfigFile(text: string, file = 'config'): ConfigFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError(`config: WIREFEED_CONFIG ${file} is not valid JSON (${(cause as Error).message})`, { cause });
-  }
-  const res = configFileSchema.safeParse(json);
-  if (!res.success) {
-    const issue = res.error.issues[0]!;
-    throw new ConfigError(`config: WIREFEED_CONFIG ${file} at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  return res.data;
 }

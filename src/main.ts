@@ -6,7 +6,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadConfig, readConfigFile, type Config } from './config.js';
+import { loadConfig, withEnvFile, type Config } from './config.js';
+import { readConfigFile } from './services/config-file.js';
 import { createLogger, type Logger } from './log.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { createCore, type Core } from './compose.js';
@@ -92,6 +93,8 @@ async function seedDemo(core: Core, origin: string, log: Logger): Promise<void> 
 
 export async function startServer(config: Config, log: Logger, opts: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
   assertValidSchedule(config.schedule);
+  // A bad sources/channels file stops start-up before the database is even opened.
+  const configFile = config.configFile ? readConfigFile(config.configFile) : undefined;
   const core = createCore(config, log);
   let server: Server | undefined;
   try {
@@ -99,7 +102,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
     if (token.source === 'generated') log.warn({ file: token.file }, 'admin token generated: use it as "Authorization: Bearer <token>" for /api');
     else if (token.source === 'file') log.info({ file: token.file }, 'admin token read from the data directory');
 
-    if (config.configFile) await applyConfigFile(readConfigFile(config.configFile), { sources: core.sources, channels: core.channels, log });
+    if (configFile) await applyConfigFile(configFile, { sources: core.sources, channels: core.channels, log });
 
     const scheduler = createAppScheduler(config, core, log);
 
@@ -199,7 +202,8 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig(env);
+    // A `.env` file in the working directory fills what the real environment leaves unset.
+    config = loadConfig(withEnvFile(env));
   } catch (err) {
     process.stderr.write(`wirefeed: ${errorMessage(err)}\n`);
     process.exit(2);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { loadConfig, parseConfigFile } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
+import { parseConfigFile, readConfigFile } from '../src/services/config-file.js';
 import { ConfigError } from '../src/errors.js';
 
 describe('config', () => {
@@ -17,12 +18,11 @@ describe('config', () => {
     ['port out of range', { PORT: '70000' }, /PORT="70000" must be between 0 and 65535/],
     ['boolean typo', { WIREFEED_ALLOW_PRIVATE_NETWORKS: 'maybe' }, /WIREFEED_ALLOW_PRIVATE_NETWORKS="maybe" must be 1\/0/],
     ['base url with path query', { WIREFEED_BASE_URL: 'ftp://x' }, /WIREFEED_BASE_URL="ftp:\/\/x" must be an absolute http\(s\) URL/],
-    ['short admin token', { WIREFEED_ADMIN_TOKEN: 'abc' }, /WIREFEED_ADMIN_TOKEN="abc" must be at least 16 characters/],
+    ['short admin token, without echoing it', { WIREFEED_ADMIN_TOKEN: 'abc-secret' }, /^config: WIREFEED_ADMIN_TOKEN \(value not shown\) must be at least 16 characters$/],
     ['size', { WIREFEED_MAX_FEED_BYTES: 'lots' }, /WIREFEED_MAX_FEED_BYTES="lots" must be a size/],
     ['cron', { WIREFEED_SCHEDULE: 'every minute' }, /WIREFEED_SCHEDULE="every minute" must be a cron expression/],
     ['log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
     ['allowlist', { WIREFEED_PRIVATE_NETWORK_ALLOWLIST: 'http://x/' }, /WIREFEED_PRIVATE_NETWORK_ALLOWLIST/],
-    ['missing config file', { WIREFEED_CONFIG: '/nonexistent/wf.json' }, /WIREFEED_CONFIG="\/nonexistent\/wf.json" cannot be read \(ENOENT\)/],
   ];
   for (const [name, env, re] of bad) {
     it(`rejects ${name} with one line naming the key`, () => {
@@ -44,5 +44,21 @@ describe('config', () => {
   it('rejects an unknown key in the config file, naming its path', () => {
     assert.throws(() => parseConfigFile('{"sources":[{"url":"https://x","colour":"red"}]}', 'wf.json'), /wf.json at sources.0/);
     assert.throws(() => parseConfigFile('{oops', 'wf.json'), /not valid JSON/);
+    assert.throws(() => readConfigFile('/nonexistent/wf.json'), /WIREFEED_CONFIG="\/nonexistent\/wf.json" cannot be read \(ENOENT\)/);
+  });
+
+  const badChannels: [string, string, RegExp][] = [
+    ['a query with no word', '{"channels":[{"slug":"y","title":"Y","query":"\\""}]}', /channels\.0\.query: query must contain at least one letter or digit/],
+    ['a source that is neither id nor slug', '{"channels":[{"slug":"y","title":"Y","sources":["Not A Slug"]}]}', /channels\.0\.sources\.0/],
+  ];
+  for (const [name, text, re] of badChannels) {
+    it(`rejects a channel with ${name} in the config file (the API's rule)`, () => {
+      assert.throws(() => parseConfigFile(text, 'wf.json'), re);
+    });
+  }
+
+  it('accepts channel sources by slug or id in the config file', () => {
+    const f = parseConfigFile('{"channels":[{"slug":"y","title":"Y","sources":["wire-a",3],"query":"peace"}]}');
+    assert.deepEqual(f.channels[0]!.sources, ['wire-a', 3]);
   });
 });

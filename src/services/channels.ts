@@ -4,6 +4,7 @@ import type { Storage } from '../storage/repos.js';
 import type { ChannelService } from './types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { checkSlug } from './slug.js';
+import { channelFilterSchema, type ChannelFilterInput } from './channel-filter.js';
 
 export const ALL_CHANNEL_SLUG = 'all';
 /** Slugs that would shadow a route (`/feeds/sources/…`) or the built-in channel. */
@@ -45,18 +46,18 @@ export async function findChannel(storage: Storage, slug: string): Promise<Chann
   return (await storage.channels.get(slug)) ?? (slug === ALL_CHANNEL_SLUG ? ALL_CHANNEL : undefined);
 }
 
-function checkFilter(filter: ChannelFilter | undefined): ChannelFilter {
-  const f = filter ?? {};
-  if (f.sourceIds && !f.sourceIds.every((n) => Number.isInteger(n) && n > 0))
-    throw new ValidationError('invalid_filter', 'filter.sourceIds must be source ids');
-  if (f.categories && !f.categories.every((c) => typeof c === 'string' && c.trim()))
-    throw new ValidationError('invalid_filter', 'filter.categories must be non-empty strings');
-  if (f.query !== undefined && (typeof f.query !== 'string' || !f.query.trim()))
-    throw new ValidationError('invalid_filter', 'filter.query must be a non-empty string');
+/** Validates a filter with the shared schema; the error names the field. */
+function checkFilter(filter: ChannelFilterInput | undefined): ChannelFilterInput {
+  const res = channelFilterSchema.safeParse(filter ?? {});
+  if (!res.success) {
+    const issue = res.error.issues[0]!;
+    throw new ValidationError('invalid_filter', `filter.${issue.path.join('.') || '(filter)'}: ${issue.message}`);
+  }
+  const f = res.data;
   return {
     ...(f.sourceIds?.length ? { sourceIds: [...new Set(f.sourceIds)] } : {}),
-    ...(f.categories?.length ? { categories: f.categories.map((c) => c.trim()) } : {}),
-    ...(f.query ? { query: f.query.trim() } : {}),
+    ...(f.categories?.length ? { categories: f.categories } : {}),
+    ...(f.query ? { query: f.query } : {}),
   };
 }
 
@@ -69,9 +70,20 @@ function checkLimit(n: number | undefined): number {
 export function createChannelService(deps: { storage: Storage; now?: () => Date }): ChannelService {
   const now = deps.now ?? (() => new Date());
 
-  async function checkSources(filter: ChannelFilter): Promise<void> {
-    for (const id of filter.sourceIds ?? [])
-      if (!(await deps.storage.sources.get(id))) throw new ValidationError('unknown_source', `filter names source ${id}, which does not exist`);
+  /** Source references (ids or slugs) to ids; a reference to no source is refused. */
+  async function resolveSources(filter: ChannelFilterInput): Promise<ChannelFilter> {
+    const { sourceIds: refs, ...rest } = filter;
+    if (!refs?.length) return rest;
+    const ids: number[] = [];
+    for (const ref of refs) {
+      const source =
+        typeof ref === 'number'
+          ? await deps.storage.sources.get(ref)
+          : ((await deps.storage.sources.getBySlug(ref)) ?? (/^\d+$/.test(ref) ? await deps.storage.sources.get(Number(ref)) : undefined));
+      if (!source) throw new ValidationError('unknown_source', `filter names source ${JSON.stringify(ref)}, which does not exist`);
+      ids.push(source.id);
+    }
+    return { ...rest, sourceIds: [...new Set(ids)] };
   }
 
   return {
@@ -87,8 +99,7 @@ export function createChannelService(deps: { storage: Storage; now?: () => Date 
       checkSlug(input?.slug);
       if (RESERVED.has(input.slug)) throw new ValidationError('reserved_slug', `"${input.slug}" is reserved`, 409);
       if (typeof input.title !== 'string' || !input.title.trim()) throw new ValidationError('invalid_title', 'title is required');
-      const filter = checkFilter(input.filter);
-      await checkSources(filter);
+      const filter = await resolveSources(checkFilter(input.filter));
       return deps.storage.channels.create({
         slug: input.slug,
         title: input.title.trim(),
@@ -110,8 +121,7 @@ export function createChannelService(deps: { storage: Storage; now?: () => Date 
       }
       if (patch.description !== undefined) next.description = patch.description?.trim() || undefined;
       if (patch.filter !== undefined) {
-        next.filter = checkFilter(patch.filter);
-        await checkSources(next.filter);
+        next.filter = await resolveSources(checkFilter(patch.filter));
       }
       if (patch.defaultLimit !== undefined) next.defaultLimit = checkLimit(patch.defaultLimit);
       if (patch.visibility !== undefined) next.visibility = checkVisibility(patch.visibility);

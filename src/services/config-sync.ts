@@ -1,7 +1,7 @@
 // Applies the WIREFEED_CONFIG file at start-up: sources and channels it names are created when
 // missing and updated when they differ; nothing is deleted (removing a line from the file must
 // not silently drop a source's history; use the API or CLI for that).
-import type { ConfigFile } from '../config.js';
+import type { ConfigFile } from './config-file.js';
 import type { Logger } from '../log.js';
 import type { ChannelService, SourceService } from './types.js';
 import type { Source, SourcePatch } from '../model/types.js';
@@ -35,17 +35,11 @@ export async function applyConfigFile(
       throw new ConfigError(`config: WIREFEED_CONFIG sources.${i} (${entry.url}): ${errorMessage(err)}`, { cause: err });
     }
   }
-  const all = await deps.sources.list();
   const channels = await deps.channels.list();
   for (const [i, entry] of file.channels.entries()) {
     try {
-      const sourceIds = (entry.sources ?? []).map((slug) => {
-        const s = all.find((x) => x.slug === slug);
-        if (!s) throw new Error(`unknown source slug "${slug}"`);
-        return s.id;
-      });
       const filter = {
-        ...(sourceIds.length ? { sourceIds } : {}),
+        ...(entry.sources?.length ? { sourceIds: entry.sources } : {}),
         ...(entry.categories?.length ? { categories: entry.categories } : {}),
         ...(entry.query ? { query: entry.query } : {}),
       };

@@ -1,6 +1,7 @@
 // Service contracts used by the edges (http/, cli/, scheduler/).
 import type { Article, Channel, FeedFormat, FetchLogEntry, NewSource, RightsPolicy, Source, SourcePatch, ChannelFilter, Visibility } from '../model/types.js';
 import type { DiscoveredFeed } from '../ingest/types.js';
+import type { ChannelFilterInput } from './channel-filter.js';
 
 export interface RefreshOutcome {
   sourceId: number;
@@ -19,7 +20,11 @@ export interface SourceService {
   list(): Promise<Source[]>;
   get(idOrSlug: number | string): Promise<Source>;
   update(id: number, patch: SourcePatch): Promise<Source>;
-  remove(id: number): Promise<void>;
+  /**
+   * Removes the source with its articles. Refused (409 source_in_use) while channels name it,
+   * unless `detach`; never leaves a channel with an empty source list (that would mean all).
+   */
+  remove(id: number, opts?: { detach?: boolean }): Promise<{ source: Source; detachedFrom: string[] }>;
   fetchLog(id: number, limit?: number): Promise<FetchLogEntry[]>;
   /** What `add(url)` would register, without registering it (the console shows it first). */
   discover(url: string): Promise<SourceDiscovery>;
@@ -45,14 +50,15 @@ export interface RefreshService {
    * Refreshes every due source with the global and per-host limits. `stop` lets fetches in
    * flight finish but starts no more; `abort` cuts fetches in flight short.
    */
-  refreshDue(stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]>;
+  refreshDue(stop?: AbortSignal, abort?: AbortSignal, onOutcome?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]>;
 }
 
 export interface ChannelService {
   list(): Promise<Channel[]>;
   get(slug: string): Promise<Channel>;
-  create(input: { slug: string; title: string; description?: string; filter?: ChannelFilter; defaultLimit?: number; visibility?: Visibility }): Promise<Channel>;
-  update(slug: string, patch: Partial<Pick<Channel, 'title' | 'description' | 'filter' | 'defaultLimit' | 'visibility'>>): Promise<Channel>;
+  /** `filter.sourceIds` may name sources by id or slug; they are stored as ids. */
+  create(input: { slug: string; title: string; description?: string; filter?: ChannelFilterInput; defaultLimit?: number; visibility?: Visibility }): Promise<Channel>;
+  update(slug: string, patch: Partial<Pick<Channel, 'title' | 'description' | 'defaultLimit' | 'visibility'>> & { filter?: ChannelFilterInput }): Promise<Channel>;
   remove(slug: string): Promise<void>;
 }
 

@@ -9,7 +9,7 @@ export const MAX_QUERY_TERMS = 32;
 
 const HAS_WORD = /[\p{L}\p{N}]/u;
 
-export function toFtsQuery(q: string): string {
+function ftsTerms(q: string): string[] {
   const terms: string[] = [];
   for (const chunk of q.split(/\s+/u)) {
     // Quotes would end the FTS5 string early, and "*" means prefix only outside one.
@@ -19,11 +19,23 @@ export function toFtsQuery(q: string): string {
     if (!HAS_WORD.test(word)) continue;
     terms.push(`"${word}"${prefix ? '*' : ''}`);
   }
-  if (terms.length === 0) {
-    throw new ValidationError('invalid_query', 'query: q must contain at least one letter or digit', 400);
-  }
-  if (terms.length > MAX_QUERY_TERMS) {
-    throw new ValidationError('invalid_query', `query: q has ${terms.length} words; at most ${MAX_QUERY_TERMS} are allowed`, 400);
-  }
-  return terms.join(' ');
+  return terms;
+}
+
+/**
+ * What makes `q` unusable as a search ("must contain …"), or undefined. The one rule for the
+ * `q` parameter and for a channel's stored query, so a channel can never be saved with a query
+ * that every request would then refuse.
+ */
+export function searchTextProblem(q: string): string | undefined {
+  const n = ftsTerms(q).length;
+  if (n === 0) return 'must contain at least one letter or digit';
+  if (n > MAX_QUERY_TERMS) return `has ${n} words; at most ${MAX_QUERY_TERMS} are allowed`;
+  return undefined;
+}
+
+export function toFtsQuery(q: string): string {
+  const problem = searchTextProblem(q);
+  if (problem) throw new ValidationError('invalid_query', `query: q ${problem}`, 400);
+  return ftsTerms(q).join(' ');
 }

@@ -2,16 +2,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { SLUG_RE, SLUG_RULE } from '../../services/slug.js';
+import { channelFilterSchema } from '../../services/channel-filter.js';
 import type { ChannelService } from '../../services/types.js';
 import { parseBody } from './validate.js';
 
-const filter = z
-  .object({
-    sourceIds: z.array(z.number().int().positive()).max(1000).optional(),
-    categories: z.array(z.string().trim().min(1).max(100)).max(100).optional(),
-    query: z.string().max(500).optional(),
-  })
-  .strict();
+const filter = channelFilterSchema;
 
 const fields = {
   title: z.string().trim().min(1).max(300),
