@@ -11,6 +11,7 @@ import type { ConsoleService } from '../services/console.js';
 import type { LifecycleService } from '../services/lifecycle.js';
 import type { ChannelService, FeedService, RefreshService, SourceService } from '../services/types.js';
 import { createAdminConsole } from './admin-ui/console.js';
+import { auditAdminActions } from './audit.js';
 import { requireBearer } from './auth.js';
 import { createErrorHandler, sendError } from './error-handler.js';
 import { createFastLane } from './fast-lane.js';
@@ -144,6 +145,7 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   }
 
   const api = express.Router();
+  api.use(auditAdminActions(log));
   // Authentication runs before the body is even read: a request without the token writes nothing.
   api.use(requireBearer(deps.adminToken));
   api.use(express.json({ limit: '1mb' }));

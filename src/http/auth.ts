@@ -9,6 +9,9 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
 
+/** Who the audit log names for requests made with the admin token. */
+export const ADMIN_ACTOR = 'admin token';
+
 /** A predicate true only for the admin token; an empty configured token matches nothing. */
 export function createTokenCheck(adminToken: string): (candidate: string | undefined) => boolean {
   const expected = digest(adminToken);
@@ -26,6 +29,7 @@ export function requireBearer(adminToken: string) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const token = bearerToken(req.headers.authorization);
     if (matches(token)) {
+      res.locals.actor = ADMIN_ACTOR;
       next();
       return;
     }

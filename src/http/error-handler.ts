@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export function sendError(res: Response, status: number, code: string, message: string, extra?: Record<string, unknown>): void {
+  res.locals.errorCode = code; // for the audit line
   res.status(status).json({ error: { code, message, ...extra } });
 }
 

@@ -25,6 +25,17 @@ export interface AddOptions {
   discover?: boolean;
 }
 
+export interface RemoveOptions {
+  /** Take the source out of the channels that name it instead of refusing. */
+  detach?: boolean;
+}
+
+export interface RemoveResult {
+  source: Source;
+  /** Channels the source was taken out of. */
+  detachedFrom: string[];
+}
+
 const MIN_INTERVAL_FLOOR_S = 30;
 
 export function slugify(text: string): string {
@@ -155,8 +166,29 @@ export function createSourceService(deps: SourceServiceDeps): SourceService & {
       return deps.storage.sources.update(current.id, next);
     },
 
-    async remove(id: number): Promise<void> {
-      if (!(await deps.storage.sources.remove(id))) throw new NotFoundError(`source ${id} not found`);
+    async remove(id: number, opts: RemoveOptions = {}): Promise<RemoveResult> {
+      const source = await get(id);
+      // Channels name sources by id: a dangling id would match nothing, but a channel whose list
+      // went empty would match every source. So removal never leaves a channel without its
+      // sources: it is refused while channels use the source, or (detach) the source leaves
+      // their lists, as long as each keeps at least one other source.
+      const users = (await deps.storage.channels.list()).filter((c) => c.filter.sourceIds?.includes(source.id));
+      if (users.length && !opts.detach)
+        throw new ValidationError(
+          'source_in_use',
+          `source ${source.slug} is used by channel${users.length > 1 ? 's' : ''} ${users.map((c) => c.slug).join(', ')}: remove it from them first, or remove it with detach (CLI --detach, API ?detach=1)`,
+          409,
+        );
+      const sole = users.filter((c) => c.filter.sourceIds!.length === 1);
+      if (sole.length)
+        throw new ValidationError(
+          'source_in_use',
+          `source ${source.slug} is the only source of channel${sole.length > 1 ? 's' : ''} ${sole.map((c) => c.slug).join(', ')}: without it the channel would show every source; change or remove the channel first`,
+          409,
+        );
+      for (const c of users) await deps.storage.channels.update(c.slug, { filter: { ...c.filter, sourceIds: c.filter.sourceIds!.filter((x) => x !== source.id) } });
+      if (!(await deps.storage.sources.remove(source.id))) throw new NotFoundError(`source ${id} not found`);
+      return { source, detachedFrom: users.map((c) => c.slug) };
     },
 
     async fetchLog(id: number, limit = 50): Promise<FetchLogEntry[]> {

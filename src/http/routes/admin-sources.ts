@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { SLUG_RE, SLUG_RULE } from '../../services/slug.js';
 import type { RefreshService, SourceService } from '../../services/types.js';
-import { idOrSlug, parseBody, queryInt } from './validate.js';
+import { idOrSlug, parseBody, queryFlag, queryInt } from './validate.js';
 
 const slug = z.string().regex(SLUG_RE, SLUG_RULE);
 const interval = z.number().int().min(1).max(30 * 86_400);
@@ -74,9 +74,15 @@ export function adminSources(deps: { sources: SourceService; refresh: RefreshSer
   });
 
   r.delete('/:id', async (req, res) => {
+    const detach = queryFlag(req.query.detach, 'detach');
     const source = await sources.get(idOrSlug(req.params.id));
-    await sources.remove(source.id);
-    res.status(204).end();
+    const { detachedFrom } = await sources.remove(source.id, { detach });
+    if (!detachedFrom.length) {
+      res.status(204).end();
+      return;
+    }
+    res.locals.audit = { detachedFrom };
+    res.json({ removed: source.slug, detachedFrom });
   });
 
   r.post('/:id/refresh', async (req, res) => {

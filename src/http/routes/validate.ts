@@ -38,3 +38,11 @@ export function idOrSlug(param: unknown): number | string {
   const s = String(param);
   return /^\d{1,15}$/.test(s) ? Number(s) : s;
 }
+
+/** A query-string switch: absent, 0 or false is off; 1 or true is on; anything else a 400. */
+export function queryFlag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new ValidationError('invalid_query', `query: ${name} must be 1 or 0`, 400);
+}
