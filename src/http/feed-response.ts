@@ -21,13 +21,15 @@ interface Prepared {
 }
 
 /**
- * Picks the content coding from Accept-Encoding (RFC 9110 §12.5.3): br when acceptable, else
- * gzip, else identity. "q=0" refuses a coding; "*" stands for codings not listed.
+ * Picks the content coding from Accept-Encoding (RFC 9110 §12.5.3): the acceptable coding with
+ * the highest q wins, br on a tie with gzip (smaller), identity when it is preferred or nothing
+ * else is acceptable. "q=0" refuses a coding; "*" stands for codings not listed.
  */
 export function chooseCoding(header: string | undefined): Coding {
   if (!header) return Coding.Identity;
   let br = -1;
   let gzip = -1;
+  let identity = -1;
   let star = -1;
   for (const part of header.split(',')) {
     const [rawName, ...params] = part.split(';');
@@ -40,13 +42,14 @@ export function chooseCoding(header: string | undefined): Coding {
     if (!Number.isFinite(q)) q = 0;
     if (name === 'br') br = q;
     else if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip, q);
+    else if (name === 'identity') identity = q;
     else if (name === '*') star = q;
   }
   if (br < 0) br = star;
   if (gzip < 0) gzip = star;
-  if (br > 0) return Coding.Br;
-  if (gzip > 0) return Coding.Gzip;
-  return Coding.Identity;
+  const best = Math.max(br, gzip);
+  if (best <= 0 || identity > best) return Coding.Identity;
+  return br >= gzip ? Coding.Br : Coding.Gzip;
 }
 
 /** Weak comparison (RFC 9110 §13.1.2) of an If-None-Match list against our tag in any coding. */
