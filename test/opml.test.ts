@@ -22,6 +22,16 @@ describe('opml', () => {
     assert.throws(() => parseOpml('<rss version="2.0"><channel/></rss>'), /opml: not an OPML document/);
   });
 
+  const truncated: [string, string, RegExp][] = [
+    ['cut inside the body', '<?xml version="1.0"?><opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/rss"/><outline text="News">', /<outline> is never closed/],
+    ['cut before </opml>', '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"/></body>', /<opml> is never closed/],
+  ];
+  for (const [name, text, re] of truncated) {
+    it(`refuses a truncated file (${name}) instead of importing half of it`, () => {
+      assert.throws(() => parseOpml(text), (err: unknown) => err instanceof Error && /^opml: malformed document/.test(err.message) && re.test(err.message));
+    });
+  }
+
   it('round-trips its own export', () => {
     const src = (id: number, slug: string, categories: string[]): Source =>
       ({ id, slug, url: `https://example.org/${slug}.xml`, title: `${slug} <&>`, siteUrl: 'https://example.org/', categories }) as Source;

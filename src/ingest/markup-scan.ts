@@ -5,16 +5,27 @@ import { Parser } from 'htmlparser2';
 
 export interface TagHandlers {
   onopentag?(name: string, attrs: Record<string, string>): void;
-  onclosetag?(name: string): void;
+  /** `implied`: the document ended (or an outer tag closed) without this element's end tag. */
+  onclosetag?(name: string, implied: boolean): void;
 }
 
 /** Scans `text`; in XML mode a syntax error htmlparser2 reports is thrown. */
 export function scanTags(text: string, handlers: TagHandlers, opts: { xmlMode: boolean }): void {
   let failure: Error | undefined;
+  // htmlparser2 reports `<x/>` and an element the document never closes alike as an "implied"
+  // close; only the second is missing its end tag.
+  let selfClosing = false;
   const parser = new Parser(
     {
-      onopentag: (name, attrs) => handlers.onopentag?.(name, attrs),
-      onclosetag: (name) => handlers.onclosetag?.(name),
+      onopentag: (name, attrs) => {
+        selfClosing = text.slice(parser.startIndex, parser.endIndex + 1).endsWith('/>');
+        handlers.onopentag?.(name, attrs);
+      },
+      onclosetag: (name, implied) => {
+        const missing = implied && !selfClosing;
+        selfClosing = false;
+        handlers.onclosetag?.(name, missing);
+      },
       onerror: (err) => {
         failure ??= err;
       },

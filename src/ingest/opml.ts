@@ -15,6 +15,7 @@ export function parseOpml(text: string): OpmlFeed[] {
   const feeds: OpmlFeed[] = [];
   const folders: (string | undefined)[] = [];
   let sawOpml = false;
+  let unclosed: string | undefined;
   try {
     scanTags(
       text,
@@ -29,7 +30,8 @@ export function parseOpml(text: string): OpmlFeed[] {
             folders.push(undefined);
           } else folders.push(label);
         },
-        onclosetag(name) {
+        onclosetag(name, implied) {
+          if (implied) unclosed ??= name;
           if (name === 'outline') folders.pop();
         },
       },
@@ -39,5 +41,8 @@ export function parseOpml(text: string): OpmlFeed[] {
     throw new ParseError(`opml: ${(cause as Error).message}`, { cause });
   }
   if (!sawOpml) throw new ParseError('opml: not an OPML document (no <opml> element)');
+  // htmlparser2 closes what is left open at the end instead of failing: a file cut short
+  // would otherwise import its first half and say nothing.
+  if (unclosed) throw new ParseError(`opml: malformed document: <${unclosed}> is never closed (is the file truncated?)`);
   return feeds;
 }
