@@ -21,7 +21,11 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY data/demo ./data/demo
-RUN mkdir -p /data && chown node:node /data
+# `wirefeed <command>` on the PATH: the compiled CLI (npx would try to build it, and the runtime
+# stage has no TypeScript). Same WIREFEED_DATA_DIR as the server, so it works on the live data.
+RUN chmod +x dist/src/cli/main.js \
+ && ln -s /app/dist/src/cli/main.js /usr/local/bin/wirefeed \
+ && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080

@@ -86,7 +86,7 @@ describe('cli', function () {
       const file = path.join(other, 'subs.opml');
       writeFileSync(file, exported.out.replace('</body>', `<outline text="Bad" xmlUrl="ftp://example.org/x"/></body>`));
       const imported = await cli(['opml', 'import', file], { ...env, WIREFEED_DATA_DIR: other });
-      assert.equal(imported.code, 0);
+      assert.equal(imported.code, 1, 'an entry that failed makes the import fail');
       assert.match(imported.out, /imported 1 sources, skipped 1/);
       assert.match(imported.err, /skipped ftp:\/\/example\.org\/x: .*http/);
       const list = JSON.parse((await cli(['sources', 'list', '--json'], { ...env, WIREFEED_DATA_DIR: other })).out) as { title: string; categories: string[] }[];

@@ -5,7 +5,7 @@
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, withEnvFile, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { ConfigError, errorMessage, NotFoundError, ParseError, ValidationError } from '../errors.js';
 import { createCore, type Core } from '../compose.js';
@@ -14,10 +14,13 @@ import { exportOpml, importOpml } from '../services/opml.js';
 import { registerPartnerCommands } from './partners.js';
 import { registerArticleCommands } from './articles.js';
 import { VERSION } from '../paths.js';
-import type { Source } from '../model/types.js';
+import type { SourcePatch } from '../model/types.js';
+import type { RefreshOutcome } from '../services/types.js';
 import { backupTo, restoreFrom } from '../services/backup.js';
 import { createProgress, type ProgressStream } from './progress.js';
+import { fetchLogTable, outcomePrinter, sourceDetails, sourcesTable, table } from './format.js';
 
+/** Results go to `out` (stdout), logs and diagnostics to `err` (stderr). */
 type Out = {
   out: (s: string) => void;
   err: (s: string) => void;
@@ -25,16 +28,10 @@ type Out = {
   progress?: ProgressStream;
 };
 
-function table(rows: string[][]): string {
-  if (!rows.length) return '';
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
-}
-
-function sourceRow(s: Source): string[] {
-  const health = s.status !== 'active' ? s.status : s.errorCount ? `failing×${s.errorCount}` : 'ok';
-  return [String(s.id), s.slug, health, s.lastFetchedAt ?? '-', s.url];
-}
+const intArg = (name: string) => (v: string) => {
+  if (!/^\d{1,9}$/.test(v)) throw new ValidationError('invalid_argument', `${name} must be a whole number`);
+  return Number(v);
+};
 
 /** Exit code for an error: 2 for what the user can fix in the command line or config. */
 export function exitCodeFor(err: unknown): number {
@@ -46,6 +43,8 @@ export function exitCodeFor(err: unknown): number {
 export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
   let config: Config | undefined;
   let core: Core | undefined;
+  // Logs always go to stderr: stdout carries only results, so output can be piped. Without an
+  // explicit LOG_LEVEL a command logs warnings and errors only.
   const getCore = (): Core => {
     config ??= loadConfig(env);
     core ??= createCore(config, createLogger(env.LOG_LEVEL ? config.logLevel : 'warn', 2));
@@ -98,31 +97,34 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
 
   program
     .command('fetch')
-    .description('fetch sources now and store their articles (all active sources, or one)')
+    .description('fetch sources now and store their articles (all active sources, or one); prints each source as it finishes')
     .option('-s, --source <slug-or-id>', 'fetch only this source, whatever its schedule or status')
     .option('--due', 'fetch only sources that are due, as the scheduler would')
-    .option('--json', 'print the outcomes as JSON')
+    .option('--json', 'print the outcomes as JSON when all are done')
     .action(async (opts: { source?: string; due?: boolean; json?: boolean }) => {
       const c = getCore();
-      let outcomes;
-      if (opts.source) outcomes = [await c.refresh.refreshSource(await c.sources.get(opts.source))];
-      else if (opts.due) outcomes = await c.refresh.refreshDue();
-      else {
-        const active = (await c.sources.list()).filter((s) => s.status === 'active');
-        const bar = progress('fetch');
-        bar.update(0, active.length);
-        let n = 0;
-        outcomes = await c.refresh.refreshMany(active, undefined, undefined, () => bar.update(++n, active.length));
-        bar.end();
-      }
+      const list = opts.source ? [await c.sources.get(opts.source)] : opts.due ? undefined : (await c.sources.list()).filter((s) => s.status === 'active');
+      const printer = outcomePrinter(io.out, list ? Math.max(0, ...list.map((s) => s.slug.length)) : undefined);
+      if (!opts.json) printer.header();
+      const bar = progress('fetch');
+      if (list) bar.update(0, list.length);
+      let n = 0;
+      const onOutcome = (o: RefreshOutcome) => {
+        if (!opts.json) {
+          bar.end(); // the line goes above the progress line, which is drawn again after it
+          printer.outcome(o);
+        }
+        bar.update(++n, list?.length);
+      };
+      let outcomes: RefreshOutcome[];
+      if (opts.source) {
+        outcomes = [await c.refresh.refreshSource(list![0]!)];
+        onOutcome(outcomes[0]!);
+      } else if (list) outcomes = await c.refresh.refreshMany(list, undefined, undefined, onOutcome);
+      else outcomes = await c.refresh.refreshDue(undefined, undefined, onOutcome);
+      bar.end();
       if (opts.json) json(outcomes);
-      else
-        io.out(
-          table([
-            ['SOURCE', 'OUTCOME', 'HTTP', 'NEW', 'UPDATED', 'MS', 'ERROR'],
-            ...outcomes.map((o) => [o.slug, o.outcome, String(o.log.httpStatus ?? '-'), String(o.log.itemsNew), String(o.log.itemsUpdated), String(o.log.ms), o.log.error ?? '']),
-          ]),
-        );
+      else printer.summary(outcomes);
       if (outcomes.some((o) => o.outcome === 'error')) process.exitCode = 1;
     });
 
@@ -144,22 +146,94 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     });
   sources
     .command('list')
-    .description('list sources with their health')
+    .description('list sources with their health (new = never fetched yet)')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const list = await getCore().sources.list();
       if (o.json) json(list);
-      else io.out(table([['ID', 'SLUG', 'HEALTH', 'LAST FETCH', 'URL'], ...list.map(sourceRow)]));
+      else io.out(sourcesTable(list));
     });
   sources
-    .command('remove')
-    .description('remove a source with its articles and fetch log')
+    .command('show')
+    .description('show one source: health, schedule, last error, lint findings, channels using it')
     .argument('<slug-or-id>')
-    .action(async (ref: string) => {
+    .option('--json', 'print JSON')
+    .action(async (ref: string, o: { json?: boolean }) => {
       const c = getCore();
       const s = await c.sources.get(ref);
-      await c.sources.remove(s.id);
+      if (o.json) json(s);
+      else io.out(sourceDetails(s, await c.channels.list()));
+    });
+  sources
+    .command('log')
+    .alias('fetches')
+    .description("show a source's fetch log, newest first (time, outcome, HTTP status, bytes, items, error)")
+    .argument('<slug-or-id>')
+    .addOption(new Option('-n, --limit <n>', 'entries (1–500)').default(20).argParser(intArg('--limit')))
+    .option('--json', 'print JSON')
+    .action(async (ref: string, o: { limit: number; json?: boolean }) => {
+      const c = getCore();
+      const s = await c.sources.get(ref);
+      const entries = await c.sources.fetchLog(s.id, o.limit);
+      if (o.json) json(entries);
+      else io.out(entries.length ? fetchLogTable(entries) : `no fetches of ${s.slug} yet\n`);
+    });
+  sources
+    .command('edit')
+    .description('change a source (only the options given)')
+    .argument('<slug-or-id>')
+    .option('--url <url>', 'new feed URL')
+    .option('--slug <slug>', 'new URL name (changes its feed URLs)')
+    .option('--title <title>', 'display title')
+    .option('-c, --category <name...>', 'replace its categories')
+    .addOption(new Option('--min-interval <s>', 'shortest fetch interval, seconds').argParser(intArg('--min-interval')))
+    .addOption(new Option('--max-interval <s>', 'longest fetch interval, seconds').argParser(intArg('--max-interval')))
+    .option('--credit <text>', 'default photo credit')
+    .option('--rights <text>', 'default usage rights')
+    .option('--json', 'print the source as JSON')
+    .action(async (ref: string, o: { url?: string; slug?: string; title?: string; category?: string[]; minInterval?: number; maxInterval?: number; credit?: string; rights?: string; json?: boolean }) => {
+      const c = getCore();
+      const s = await c.sources.get(ref);
+      const patch: SourcePatch = {
+        ...(o.url !== undefined ? { url: o.url } : {}),
+        ...(o.slug !== undefined ? { slug: o.slug } : {}),
+        ...(o.title !== undefined ? { title: o.title } : {}),
+        ...(o.category !== undefined ? { categories: o.category } : {}),
+        ...(o.minInterval !== undefined ? { minIntervalS: o.minInterval } : {}),
+        ...(o.maxInterval !== undefined ? { maxIntervalS: o.maxInterval } : {}),
+        ...(o.credit !== undefined ? { defaultCredit: o.credit } : {}),
+        ...(o.rights !== undefined ? { defaultRights: o.rights } : {}),
+      };
+      if (!Object.keys(patch).length) throw new ValidationError('nothing_to_change', 'sources edit: give at least one option to change (see --help)');
+      const updated = await c.sources.update(s.id, patch);
+      if (o.json) json(updated);
+      else io.out(`updated source ${updated.id} (${updated.slug})\n`);
+    });
+  for (const [name, status, verb] of [
+    ['pause', 'paused', 'paused'],
+    ['resume', 'active', 'resumed'],
+  ] as const) {
+    sources
+      .command(name)
+      .description(name === 'pause' ? 'stop fetching a source (its articles stay published)' : 'fetch a paused or gone source again, on the next tick; clears its error streak')
+      .argument('<slug-or-id>')
+      .action(async (ref: string) => {
+        const c = getCore();
+        const s = await c.sources.update((await c.sources.get(ref)).id, { status });
+        io.out(`${verb} source ${s.id} (${s.slug})\n`);
+      });
+  }
+  sources
+    .command('remove')
+    .description('remove a source with its articles and fetch log; refused while channels use it, unless --detach')
+    .argument('<slug-or-id>')
+    .option('--detach', "take it out of the channels that list it (refused if it is a channel's only source)")
+    .action(async (ref: string, o: { detach?: boolean }) => {
+      const c = getCore();
+      const s = await c.sources.get(ref);
+      const { detachedFrom } = await c.sources.remove(s.id, { detach: o.detach });
       io.out(`removed source ${s.id} (${s.slug})\n`);
+      if (detachedFrom.length) io.err(`warning: ${s.slug} was taken out of channel${detachedFrom.length > 1 ? 's' : ''} ${detachedFrom.join(', ')}\n`);
     });
 
   const channels = program.command('channels').description('manage channels (filtered feeds)');
@@ -167,20 +241,19 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .command('add')
     .description('add a channel, published at /feeds/<slug>.rss|.atom|.json')
     .argument('<slug>')
-    .requiredOption('--title <title>', 'channel title')
+    .requiredOption('--title <title>', 'channel title (required)')
     .option('--description <text>')
-    .option('-s, --source <slug...>', 'only these sources')
+    .option('-s, --source <slug-or-id...>', 'only these sources')
     .option('-c, --category <name...>', 'only articles in any of these categories')
     .option('-q, --query <text>', 'only articles matching this full-text query')
-    .addOption(new Option('--limit <n>', 'default number of items').argParser((v) => Number(v)))
+    .addOption(new Option('--limit <n>', 'default number of items (1–500)').argParser(intArg('--limit')))
     .action(async (slug: string, o: { title: string; description?: string; source?: string[]; category?: string[]; query?: string; limit?: number }) => {
       const c = getCore();
-      const sourceIds = o.source ? await Promise.all(o.source.map(async (ref) => (await c.sources.get(ref)).id)) : undefined;
       const ch = await c.channels.create({
         slug,
         title: o.title,
         description: o.description,
-        filter: { sourceIds, categories: o.category, query: o.query },
+        filter: { sourceIds: o.source, categories: o.category, query: o.query },
         defaultLimit: o.limit,
       });
       io.out(`added channel ${ch.slug}: /feeds/${ch.slug}.rss\n`);
@@ -220,6 +293,8 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       bar.end();
       io.out(`imported ${res.added.length} sources, skipped ${res.skipped.length}\n`);
       for (const s of res.skipped) io.err(`skipped ${s.url}: ${s.reason}\n`);
+      // Anything not imported is a failure the caller (a script, CI) must see.
+      if (res.skipped.length) process.exitCode = 1;
     });
   opml
     .command('export')
@@ -265,8 +340,9 @@ export async function runCli(
   env: NodeJS.ProcessEnv = process.env,
   io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), progress: process.stderr },
 ): Promise<number> {
-  const program = buildCli(env, io);
   try {
+    // The same `.env` the server reads, under the real environment.
+    const program = buildCli(withEnvFile(env), io);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -205,9 +205,10 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
 
   /**
    * `stop` ends the run gracefully: nothing new starts, fetches in flight finish. `abort` cuts
-   * fetches in flight short (shutdown after its grace period).
+   * fetches in flight short (shutdown after its grace period). `onOutcome` hears of each source
+   * as it finishes (the CLI prints it then, not at the end of the run).
    */
-  async function refreshDue(stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome[]> {
+  async function refreshDue(stop?: AbortSignal, abort?: AbortSignal, onOutcome?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]> {
     const outcomes: RefreshOutcome[] = [];
     const done = new Set<number>();
     let running = 0;
@@ -230,7 +231,10 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
         started++;
         running++;
         void refreshGuarded(s, stop, abort).then((o) => {
-          if (o) outcomes.push(o);
+          if (o) {
+            outcomes.push(o);
+            onOutcome?.(o);
+          }
           running--;
           wake?.();
         });
