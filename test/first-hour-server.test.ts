@@ -152,15 +152,16 @@ describe('first hour: the server process', function () {
         .split('\n')
         .filter((l) => l.includes('"msg":"admin action"'))
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-      const seen = lines.map((l) => [l.level, l.actor, l.action, l.status, l.result]);
+      const seen = lines.map((l) => [l.level, l.via, l.actor, l.action, l.target, l.status, l.result]);
       assert.deepEqual(seen, [
-        [30, 'admin token', 'POST /api/sources', 201, 'ok'],
-        [30, 'admin token', 'POST /api/sources', 201, 'ok'],
-        [30, 'admin token', 'PATCH /api/sources/wire-a', 200, 'ok'],
-        [30, 'admin token', 'POST /api/channels', 422, 'invalid_body'],
-        [30, 'admin token', 'DELETE /api/sources/wire-b', 204, 'ok'],
-        [30, 'unauthenticated', 'DELETE /api/sources/wire-a', 401, 'unauthorized'],
+        [30, 'api', 'admin token', 'source.create', 'sources', 201, 'ok'],
+        [30, 'api', 'admin token', 'source.create', 'sources', 201, 'ok'],
+        [30, 'api', 'admin token', 'source.update', 'wire-a', 200, 'ok'],
+        [30, 'api', 'admin token', 'channel.create', 'channels', 422, 'invalid_body'],
+        [30, 'api', 'admin token', 'source.remove', 'wire-b', 204, 'ok'],
+        [30, 'api', 'unauthenticated', 'source.remove', 'wire-a', 401, 'unauthorized'],
       ]);
+      assert.deepEqual(lines[2]!.detail, { fields: ['status'] });
       assert.ok(!srv.logs().includes(TOKEN) && !srv.logs().includes(wrong), 'no token in any log line');
     });
   });
