@@ -111,6 +111,16 @@ describe('first hour: the wirefeed binary', function () {
     }
   });
 
+  it('defect 6: importing the same file again is not a failure (duplicates are not errors)', async () => {
+    const file = path.join(dir, 'subs.opml');
+    writeFileSync(file, `<opml version="2.0"><body><outline xmlUrl="${fixture.origin}/a.xml"/></body></opml>`);
+    assert.equal((await wf('opml', 'import', file)).code, 0);
+    const again = await wf('opml', 'import', file);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /imported 0 sources, skipped 1/);
+    assert.match(again.err, /already exists/);
+  });
+
   describe('defect 8: a secret never reaches output', () => {
     it('a too-short admin token is refused without being echoed', async () => {
       const token = 'shortsecret42';

@@ -293,8 +293,9 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       bar.end();
       io.out(`imported ${res.added.length} sources, skipped ${res.skipped.length}\n`);
       for (const s of res.skipped) io.err(`skipped ${s.url}: ${s.reason}\n`);
-      // Anything not imported is a failure the caller (a script, CI) must see.
-      if (res.skipped.length) process.exitCode = 1;
+      // An entry that could not be imported is a failure the caller (a script, CI) must see; one
+      // that is there already is not (importing the same file twice is fine).
+      if (res.skipped.some((s) => !s.duplicate)) process.exitCode = 1;
     });
   opml
     .command('export')
@@ -340,6 +341,8 @@ export async function runCli(
   env: NodeJS.ProcessEnv = process.env,
   io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), progress: process.stderr },
 ): Promise<number> {
+  // Commands report failure through process.exitCode; a previous in-process run must not leak in.
+  process.exitCode = undefined;
   try {
     // The same `.env` the server reads, under the real environment.
     const program = buildCli(withEnvFile(env), io);

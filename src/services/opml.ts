@@ -3,11 +3,12 @@ import type { Source } from '../model/types.js';
 import type { SourceService } from './types.js';
 import { parseOpml } from '../ingest/opml.js';
 import { XmlWriter } from '../publish/xml-writer.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, ValidationError } from '../errors.js';
 
 export interface OpmlImportResult {
   added: Source[];
-  skipped: { url: string; reason: string }[];
+  /** `duplicate`: a source with that URL exists already (importing again is not a failure). */
+  skipped: { url: string; reason: string; duplicate: boolean }[];
 }
 
 /** Adds every feed of the document; one bad or duplicate entry is reported, never fatal. */
@@ -24,7 +25,7 @@ export async function importOpml(
     try {
       result.added.push(await sources.add({ url: feed.url, title: feed.title, categories: feed.categories }, { discover: false }));
     } catch (err) {
-      result.skipped.push({ url: feed.url, reason: errorMessage(err) });
+      result.skipped.push({ url: feed.url, reason: errorMessage(err), duplicate: err instanceof ValidationError && err.code === 'source_exists' });
     }
     onProgress?.(result.added.length + result.skipped.length, feeds.length);
   }
