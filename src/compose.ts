@@ -18,6 +18,7 @@ import { createPartnerService } from './services/partners.js';
 import { createConsoleService } from './services/console.js';
 import { createLifecycleService } from './services/lifecycle.js';
 import { createWebSubHub, type WebSubHub } from './services/push.js';
+import { createDeliveryLog } from './services/deliveries.js';
 import { VERSION } from './paths.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 
@@ -35,6 +36,8 @@ export interface Core {
   hub: WebSubHub;
   /** Present with WIREFEED_METRICS=1. */
   metrics?: Metrics;
+  /** Absent when WIREFEED_DELIVERY_LOG=0. */
+  deliveries?: ReturnType<typeof createDeliveryLog>;
   /**
    * Hosts let through the private-network guard besides the configured allowlist; the server
    * adds its own address here so it can ingest the bundled demo feeds it serves.
@@ -112,6 +115,7 @@ export function createCore(config: Config, log: Logger): Core {
     log,
     limits: { perTopic: config.websubPerTopic, perCallbackHost: config.websubPerCallbackHost },
   });
+  const deliveries = config.deliveryLog ? createDeliveryLog({ storage, log }) : undefined;
   let closed = false;
   return {
     storage,
@@ -125,12 +129,13 @@ export function createCore(config: Config, log: Logger): Core {
     lifecycle,
     hub,
     metrics,
+    deliveries,
     allowlist,
     async close() {
       if (closed) return;
       closed = true;
       await hub.stop();
-      await Promise.allSettled([processor.close(), fetcher.close(), callbacks.close(), partners.close()]);
+      await Promise.allSettled([processor.close(), fetcher.close(), callbacks.close(), partners.close(), deliveries?.close()]);
       storage.close();
     },
   };

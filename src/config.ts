@@ -55,6 +55,10 @@ export interface Config {
   metrics?: boolean;
   /** Also serve /metrics without a token on this port, bound to loopback only. */
   metricsPort?: number;
+  /** Record every partner delivery (the delivery log). */
+  deliveryLog: boolean;
+  /** Delete delivery-log rows older than this many days (0 = keep forever). */
+  deliveryRetentionDays: number;
 }
 
 const boolish = z
@@ -137,6 +141,8 @@ const ENV = {
   WIREFEED_PARSE_WORKERS: { schema: int(1, 64), default: String(Math.min(4, availableParallelism())) },
   WIREFEED_WEBSUB_MAX_PER_TOPIC: { schema: int(1, 10_000_000), default: '10000' },
   WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST: { schema: int(1, 10_000_000), default: '1000' },
+  WIREFEED_DELIVERY_LOG: { schema: boolish, default: '1' },
+  WIREFEED_DELIVERY_RETENTION_DAYS: { schema: int(0, 36_500), default: '400' },
 } satisfies Record<string, { schema: z.ZodType; default: string | undefined; secret?: true }>;
 
 type EnvKey = keyof typeof ENV;
@@ -207,6 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     websubPerCallbackHost: p.WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST!,
     metrics: p.WIREFEED_METRICS!,
     metricsPort: p.WIREFEED_METRICS_PORT,
+    deliveryLog: p.WIREFEED_DELIVERY_LOG!,
+    deliveryRetentionDays: p.WIREFEED_DELIVERY_RETENTION_DAYS!,
   };
   if (cfg.metricsPort !== undefined && !cfg.metrics) throw new ConfigError('config: WIREFEED_METRICS_PORT needs WIREFEED_METRICS=1');
   return cfg;

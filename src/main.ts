@@ -63,6 +63,10 @@ export function createAppScheduler(config: Config, core: Core, log: Logger): Sch
         const { deleted } = await core.storage.prune({ olderThan, maxPerSource: config.retentionPerSource || undefined });
         if (deleted) log.info({ deleted }, 'retention pruned articles');
       }
+      if (core.deliveries && config.deliveryRetentionDays) {
+        const deliveries = await core.deliveries.prune(new Date(Date.now() - config.deliveryRetentionDays * 86_400_000));
+        if (deliveries) log.info({ deliveries }, 'retention pruned partner deliveries');
+      }
       await core.storage.maintenance();
     },
   });
@@ -122,6 +126,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       version: VERSION,
       lifecycle: core.lifecycle,
       hub: core.hub,
+      deliveries: core.deliveries,
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {
         core.storage.dataVersion(); // throws if the database is gone

@@ -15,6 +15,7 @@ import { createFeedService } from '../src/services/feeds.js';
 import { createSourceService } from '../src/services/sources.js';
 import { createPartnerService, type PartnerService } from '../src/services/partners.js';
 import type { FeedService, RefreshService } from '../src/services/types.js';
+import { createDeliveryLog, type DeliveryLog } from '../src/services/deliveries.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { createHttpServer, type HttpDeps } from '../src/http/app.js';
@@ -107,6 +108,8 @@ export function testConfig(over: Partial<Config> = {}): Config {
     renderIntervalMs: 0,
     websubPerTopic: 10_000,
     websubPerCallbackHost: 1_000,
+    deliveryLog: true,
+    deliveryRetentionDays: 0,
     ...over,
   };
 }
@@ -118,6 +121,7 @@ export interface TestServer {
   refreshCalls: number[];
   partners: PartnerService;
   feeds: FeedService;
+  deliveries?: DeliveryLog;
   close(): Promise<void>;
 }
 
@@ -133,9 +137,12 @@ export async function startServer(
     overrides?: Partial<HttpDeps>;
     /** The clock of the article, lifecycle and feed services (embargo ends); default: always T0. */
     now?: () => Date;
+    /** A storage that outlives the server (a restart test starts a second server on it). */
+    storage?: Storage;
   } = {},
 ): Promise<TestServer> {
-  const storage = openSqliteStorage({ path: ':memory:' });
+  // A given storage outlives the server (a restart test starts a second server on it).
+  const storage = opts.storage ?? openSqliteStorage({ path: ':memory:' });
   await opts.seed?.(storage);
   const config = testConfig(opts.config);
   const counting = countingSerializers();
@@ -153,6 +160,7 @@ export async function startServer(
     },
   };
   const partners = createPartnerService({ storage });
+  const deliveries = config.deliveryLog ? createDeliveryLog({ storage }) : undefined;
   const deps: HttpDeps = {
     config,
     log: silentLogger(),
@@ -173,6 +181,7 @@ export async function startServer(
     partners,
     console: createConsoleService({ storage, now: () => new Date() }),
     version: '9.9.9',
+    deliveries,
     demoDir: opts.demoDir,
     health: async () => ({ ok: true, articles: await storage.articles.count() }),
     ...opts.overrides,
@@ -187,11 +196,13 @@ export async function startServer(
     calls: counting.calls,
     refreshCalls,
     partners,
+    deliveries,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await partners.close();
-      storage.close();
+      await deliveries?.close();
+      if (!opts.storage) storage.close();
     },
   };
 }

@@ -32,7 +32,7 @@ describe('storage migrations', () => {
       assert.deepEqual(migrate(db), { from: CURRENT_SCHEMA_VERSION, to: CURRENT_SCHEMA_VERSION });
       const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'articles_fts_%' ORDER BY name`).pluck().all();
       assert.deepEqual(tables, [
-        'article_categories', 'article_revisions', 'articles', 'articles_fts', 'assets', 'channels', 'counters', 'fetch_log', 'partner_keys', 'partners', 'settings', 'sources', 'sqlite_sequence',
+        'article_categories', 'article_revisions', 'articles', 'articles_fts', 'assets', 'channels', 'counters', 'deliveries', 'delivery_payloads', 'fetch_log', 'partner_cursors', 'partner_keys', 'partners', 'settings', 'sources', 'sqlite_sequence',
         'websub_contents', 'websub_deliveries', 'websub_source_subscriptions', 'websub_subscriptions', 'websub_topics',
       ]);
     } finally {

@@ -307,7 +307,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       else io.out(text);
     });
 
-  registerPartnerCommands(program, () => getCore().partners, io);
+  registerPartnerCommands(program, () => getCore().partners, () => getCore().deliveries, io);
   registerArticleCommands(program, getCore, io);
 
   program

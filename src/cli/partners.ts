@@ -1,9 +1,11 @@
 // `wirefeed partners …`: accounts and keys from the command line, through the same service as
 // the admin API. A new key is printed once (stdout) and never again.
+import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import type { Partner, PartnerPatch, RateLimit, RightsPolicy } from '../model/types.js';
 import type { PartnerService } from '../services/partners.js';
+import { deliveriesCsv, parseInstant, type DeliveryLog } from '../services/deliveries.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -43,7 +45,7 @@ interface PartnerOpts {
   json?: boolean;
 }
 
-export function registerPartnerCommands(program: Command, partners: () => PartnerService, io: Io): void {
+export function registerPartnerCommands(program: Command, partners: () => PartnerService, deliveries: () => DeliveryLog | undefined, io: Io): void {
   const json = (v: unknown) => io.out(JSON.stringify(v, null, 2) + '\n');
   const cmd = program.command('partners').description('manage partner accounts and their keys');
   const accountOptions = (c: Command) =>
@@ -103,7 +105,27 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
     .argument('<slug>')
     .action(async (slug: string) => {
       const svc = partners();
-      json({ partner: await svc.get(slug), keys: await svc.listKeys(slug) });
+      const partner = await svc.get(slug);
+      const log = deliveries();
+      json({ partner, keys: await svc.listKeys(slug), ...(log ? { delivery: await log.cursor(partner) } : {}) });
+    });
+
+  cmd
+    .command('deliveries')
+    .description('export the delivery log of a partner: which stories, which versions, when (CSV: one row per item)')
+    .argument('<slug>')
+    .option('--from <date>', 'from this RFC 3339 date or time (inclusive)')
+    .option('--to <date>', 'up to this date or time (exclusive)')
+    .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (slug: string, o: { from?: string; to?: string; format: 'csv' | 'json'; output?: string }) => {
+      const log = deliveries();
+      if (!log) throw new ValidationError('delivery_log_off', 'the delivery log is turned off (WIREFEED_DELIVERY_LOG=0)');
+      const partner = await partners().get(slug);
+      const list = await log.list(partner, { from: parseInstant(o.from, '--from'), to: parseInstant(o.to, '--to') });
+      const text = o.format === 'csv' ? deliveriesCsv(list) : JSON.stringify({ deliveries: list, cursor: await log.cursor(partner) }, null, 2) + '\n';
+      if (o.output) writeFileSync(o.output, text);
+      else io.out(text);
     });
 
   cmd

@@ -9,6 +9,8 @@ import type { ArticleService } from '../services/articles.js';
 import type { PartnerService } from '../services/partners.js';
 import type { ConsoleService } from '../services/console.js';
 import type { LifecycleService } from '../services/lifecycle.js';
+import type { DeliveryLog } from '../services/deliveries.js';
+import { createQuotaMeter } from '../services/quotas.js';
 import type { ChannelService, FeedService, RefreshService, SourceService } from '../services/types.js';
 import { createAdminConsole } from './admin-ui/console.js';
 import { auditAdminActions } from './audit.js';
@@ -47,6 +49,10 @@ export interface HttpDeps {
   hub?: WebSubHub;
   /** Present with WIREFEED_METRICS=1: /metrics (admin token) and request counting. */
   metrics?: Metrics;
+  /** The partner delivery log; absent when turned off (WIREFEED_DELIVERY_LOG=0). */
+  deliveries?: DeliveryLog;
+  /** Clock of quotas and delivery times (tests pass a fixed one); Date.now by default. */
+  now?: () => number;
   /** Directory of the offline demo feeds, served under /demo/. */
   demoDir?: string;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -64,7 +70,8 @@ const DEMO_TYPES: Record<string, string> = {
 /** The responder and partner auth shared by the fast lane and the Express routes. */
 function feedEdge(deps: HttpDeps): { responder: FeedResponder; partnerAuth: PartnerAuth } {
   const responder = createFeedResponder({ maxAgeS: deps.config.feedMaxAgeS });
-  return { responder, partnerAuth: createPartnerAuth({ partners: deps.partners, responder }) };
+  // Quota counters belong to this server (README "Quotas": what survives a restart).
+  return { responder, partnerAuth: createPartnerAuth({ partners: deps.partners, responder, quotas: createQuotaMeter(), deliveries: deps.deliveries, now: deps.now }) };
 }
 
 export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Express {
@@ -152,7 +159,7 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   api.use('/sources', adminSources({ sources: deps.sources, refresh: deps.refresh }));
   api.use('/channels', adminChannels({ channels: deps.channels }));
   api.use('/articles', adminArticles({ articles: deps.articles, lifecycle: deps.lifecycle }));
-  api.use('/partners', adminPartners({ partners: deps.partners }));
+  api.use('/partners', adminPartners({ partners: deps.partners, deliveries: deps.deliveries }));
   const hub = deps.hub;
   if (hub) api.get('/websub', async (_req, res) => void res.json(await hub.list()));
   api.use((req, res) => sendError(res, 404, 'not_found', `api: no route ${req.method} ${req.baseUrl}${req.path}`));

@@ -8,6 +8,8 @@ import { ValidationError } from '../errors.js';
 import { decideAccess, type AccessVerdict, type AuthOutcome, type PartnerContext, type PartnerService } from '../services/partners.js';
 import type { FeedFormat } from '../model/types.js';
 import type { FeedAccess, FeedTarget, RenderedFeed } from '../services/types.js';
+import type { DeliveryLog } from '../services/deliveries.js';
+import { utcDayStart, type QuotaMeter, type QuotaState } from '../services/quotas.js';
 import type { FeedResponder } from './feed-response.js';
 
 export const KEY_PARAM = 'key';
@@ -37,16 +39,20 @@ export function presentedKey(req: IncomingMessage, keyParam: string | undefined)
 }
 
 export interface PartnerAuth {
-  /** Fast lane: undefined when the key snapshot must be reloaded first (take the async path). */
+  /**
+   * Fast lane: undefined when something must be loaded first (the key snapshot, or a partner's
+   * daily item count after a restart): take the async path, `identify`, instead.
+   */
   identifySync(req: IncomingMessage, keyParam: string | undefined): AuthOutcome | undefined;
   identify(req: IncomingMessage, keyParam: string | undefined): Promise<AuthOutcome>;
   /** The entitlement decision for a feed; see services/partners.ts decideAccess. */
   admit(access: FeedAccess, auth: AuthOutcome): AccessVerdict;
-  /** Writes the 401/403 answer (JSON error, WWW-Authenticate per RFC 6750 §3). */
+  /** Writes the 401/403 answer (JSON error, WWW-Authenticate per RFC 6750 §3; a partner's counts against its quota). */
   refuse(res: ServerResponse, verdict: 401 | 403, auth: AuthOutcome, requestId: string): void;
   /**
    * Answers an admitted feed request: anonymous ones straight through the responder; partner
-   * ones with their quota and delivery record. Returns the status written.
+   * ones with their quota (RateLimit headers, or 429) and a delivery record for a 200 GET.
+   * Returns the status written.
    */
   send(req: IncomingMessage, res: ServerResponse, feed: RenderedFeed, auth: AuthOutcome, requestId: string, what: FeedRequestInfo): number;
 }
@@ -70,32 +76,99 @@ function refusal(verdict: 401 | 403, auth: AuthOutcome): { code: string; message
   return { code: 'not_entitled', message: 'partners: this key is not entitled to this feed', challenge: 'Bearer realm="wirefeed", error="insufficient_scope"' };
 }
 
-export function createPartnerAuth(deps: { partners: PartnerService; responder: FeedResponder }): PartnerAuth {
-  const { partners, responder } = deps;
+/**
+ * RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-10 §§3–4, Structured
+ * Fields lists): the "requests" policy, and an "items" policy (quota unit "items", a wirefeed
+ * extension) when the partner has a daily item quota.
+ */
+export function rateLimitHeaders(q: QuotaState): string[] {
+  let policy = `"requests";q=${q.limit.requests};w=${q.limit.perSeconds}`;
+  let current = `"requests";r=${q.remaining};t=${q.resetS}`;
+  if (q.items && q.limit.itemsPerDay !== undefined) {
+    policy += `, "items";q=${q.limit.itemsPerDay};w=86400;qu="items"`;
+    current += `, "items";r=${q.items.remaining};t=${q.items.resetS}`;
+  }
+  return ['RateLimit-Policy', policy, 'RateLimit', current];
+}
+
+function writeJsonError(res: ServerResponse, status: number, code: string, message: string, requestId: string, extra: readonly string[]): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const headers = [
+    'Content-Type',
+    'application/json; charset=utf-8',
+    'Content-Length',
+    String(Buffer.byteLength(body)),
+    'Cache-Control',
+    'no-store',
+    'Access-Control-Allow-Origin',
+    '*',
+    'Access-Control-Expose-Headers',
+    'RateLimit, RateLimit-Policy, Retry-After, WWW-Authenticate',
+    'X-Request-Id',
+    requestId,
+    ...extra,
+  ];
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+export interface PartnerAuthDeps {
+  partners: PartnerService;
+  responder: FeedResponder;
+  quotas: QuotaMeter;
+  /** Absent: no delivery log (WIREFEED_DELIVERY_LOG=0). */
+  deliveries?: DeliveryLog;
+  now?: () => number;
+}
+
+export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
+  const { partners, responder, quotas, deliveries } = deps;
+  const now = deps.now ?? Date.now;
+
+  /** The quota is loaded (items per day rebuilt from the delivery log) before first use. */
+  const ready = (auth: AuthOutcome): boolean => auth.kind !== 'partner' || !quotas.needsSeed(auth.partner.partnerId, auth.partner.rateLimit);
+
+  async function prepare(auth: AuthOutcome): Promise<AuthOutcome> {
+    if (auth.kind === 'partner' && !ready(auth)) {
+      const t = now();
+      quotas.seedItems(auth.partner.partnerId, deliveries ? await deliveries.itemsSince(auth.partner.partnerId, utcDayStart(t)) : 0, t);
+    }
+    return auth;
+  }
+
   return {
     identifySync(req, keyParam) {
-      return partners.authenticateSync(presentedKey(req, keyParam));
+      const auth = partners.authenticateSync(presentedKey(req, keyParam));
+      return auth && ready(auth) ? auth : undefined;
     },
-    identify(req, keyParam) {
-      return partners.authenticate(presentedKey(req, keyParam));
+    async identify(req, keyParam) {
+      return prepare(await partners.authenticate(presentedKey(req, keyParam)));
     },
     admit: decideAccess,
     refuse(res, verdict, auth, requestId) {
       const { code, message, challenge } = refusal(verdict, auth);
-      const body = JSON.stringify({ error: { code, message } });
-      const headers: Record<string, string> = {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': String(Buffer.byteLength(body)),
-        'Cache-Control': 'no-store',
-        'Access-Control-Allow-Origin': '*',
-        'X-Request-Id': requestId,
-      };
-      if (challenge) headers['WWW-Authenticate'] = challenge;
-      res.writeHead(verdict, headers);
-      res.end(body);
+      const extra: string[] = challenge ? ['WWW-Authenticate', challenge] : [];
+      if (auth.kind === 'partner') extra.push(...rateLimitHeaders(quotas.take(auth.partner.partnerId, auth.partner.rateLimit, now())));
+      writeJsonError(res, verdict, code, message, requestId, extra);
     },
-    send(req, res, feed, _auth, requestId) {
-      return responder.write(req, res, feed, requestId);
+    send(req, res, feed, auth, requestId, what) {
+      if (auth.kind !== 'partner') return responder.write(req, res, feed, requestId);
+      const p = auth.partner;
+      const t = now();
+      const q = quotas.take(p.partnerId, p.rateLimit, t);
+      const headers = rateLimitHeaders(q);
+      if (!q.allowed) {
+        const why = q.items && q.items.remaining === 0 ? 'the daily item quota is used up' : `more than ${p.rateLimit.requests} requests in ${p.rateLimit.perSeconds} s`;
+        writeJsonError(res, 429, 'rate_limited', `partners: ${why}; retry after ${q.retryAfterS} s`, requestId, [...headers, 'Retry-After', String(q.retryAfterS)]);
+        return 429;
+      }
+      const status = responder.write(req, res, feed, requestId, headers);
+      if (status === 200 && req.method === 'GET') {
+        quotas.addItems(p.partnerId, feed.items.length, t);
+        deliveries?.record(p.partnerId, what.target, what.format, feed, t);
+      }
+      return status;
     },
   };
 }
+

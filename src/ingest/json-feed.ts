@@ -49,6 +49,8 @@ export interface JsonFeedItem {
   language?: string;
   attachments: JsonFeedAttachment[];
   _rights?: { text?: string };
+  /** Notes to editors (wirefeed partner outputs write it; ninjs calls it `ednote`). */
+  _ednote?: { text?: string };
   _source?: { title?: string; url?: string; feed_url?: string };
 }
 
@@ -155,6 +157,9 @@ function item(v: unknown): JsonFeedItem | undefined {
     language: str(v.language),
     attachments: Array.isArray(v.attachments) ? v.attachments.map(attachment).filter((a): a is JsonFeedAttachment => !!a) : [],
     _rights: rights(v._rights),
+    // `_ednote` ({text} per the JSON Feed rule that extensions are objects, or a plain string),
+    // else a ninjs-style `ednote` string.
+    _ednote: rights(v._ednote) ?? (typeof v.ednote === 'string' ? rights(v.ednote) : undefined),
     _source: source,
   });
 }

@@ -42,6 +42,7 @@ interface RawArticle {
   categories: Category[];
   language?: string;
   rights?: string;
+  ednote?: string;
   dates: { published?: string; updated?: string; dcDate?: string };
   assets: AssetInput[];
   /** A relative URL had to be resolved against the document URL (no xml:base said where). */
@@ -518,6 +519,7 @@ function jsonItem(item: JsonFeedItem, feed: JsonFeed, base: UrlContext): RawArti
     categories: item.tags.map((term) => ({ term: collapseWhitespace(term) })).filter((c) => c.term),
     language: item.language ?? feed.language,
     rights: item._rights?.text ?? feed._rights?.text,
+    ednote: item._ednote?.text,
     dates: defined({ published: item.date_published, updated: item.date_modified }),
     assets,
     neededDocumentUrl: urls.neededDocumentUrl,
@@ -590,6 +592,7 @@ function finish(raws: RawArticle[], opts: ProcessOptions, lint: LintCollector, s
       categories: dedupeCategories(d.r.categories),
       language: d.r.language,
       rights: d.r.rights ? collapseWhitespace(d.r.rights) : undefined,
+      ednote: d.r.ednote ? collapseWhitespace(d.r.ednote) || undefined : undefined,
       assets: d.assets,
     });
     // The hash covers the dates as the source stated them: fallbacks (fetch time) and

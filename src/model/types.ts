@@ -84,6 +84,11 @@ export interface ArticleInput {
   rights?: string;
   /** Primary image first. */
   assets: AssetInput[];
+  /**
+   * Notes to editors (ninjs `ednote`, e.g. "CREDIT MANDATORY, NO ARCHIVE"). Stored, but read
+   * back only for partner outputs: public articles never carry it.
+   */
+  ednote?: string;
   /** Hash over every stored field above except identity; same key + other hash = an update. */
   contentHash: string;
 }
@@ -325,6 +330,38 @@ export interface RightsPolicy {
   requireCredit?: boolean;
   /** Write a credit line into the body: before it (`prepend`) or after it (`append`). */
   creditLine?: 'prepend' | 'append';
+}
+
+/** One article revision a partner received, and what its rights policy left out of it. */
+export interface DeliveredItem {
+  id: number;
+  seq: number;
+  /** URLs of assets the rights policy dropped from this item. */
+  omittedAssets?: string[];
+}
+
+/** An item the rights policy held back (not delivered). */
+export interface HeldBackItem {
+  id: number;
+  seq: number;
+  reason: 'no_credit';
+}
+
+export interface Delivery {
+  at: IsoDate;
+  /** Channel slug, or `sources/<slug>` for a source feed. */
+  channel: string;
+  format: string;
+  items: DeliveredItem[];
+  heldBack?: HeldBackItem[];
+}
+
+/** Where a partner is: the highest seq it was sent, and how far the newest article is ahead. */
+export interface PartnerCursor {
+  cursor: number;
+  newestSeq: number;
+  lag: number;
+  lastDeliveryAt?: IsoDate;
 }
 
 export interface Partner {

@@ -2,6 +2,7 @@
 import type { Article } from '../model/types.js';
 import { articleId } from './ids.js';
 import { MEDIA_NS, writeMediaContent } from './media-rss.js';
+import { writeEdnote } from './ednote.js';
 import {
   displayTitle,
   effectivePublished,
@@ -116,6 +117,7 @@ function writeEntry(w: XmlWriter, a: Article): void {
     w.empty('category', [['term', c.term], ['scheme', nonEmpty(c.scheme)], ['label', nonEmpty(c.label)]]);
   }
   w.leaf('rights', nonEmpty(a.rights), [['type', 'text']]);
+  writeEdnote(w, a);
   w.leaf('summary', nonEmpty(a.summary), [['type', 'text']]);
   const content = nonEmpty(a.contentHtml);
   if (content !== undefined) {

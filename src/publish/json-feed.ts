@@ -139,6 +139,8 @@ function item(a: Article, clean: Clean): JsonObject {
     _rights: ext({ text: optStr(a.rights) }),
     // Which version of the story this is, and why it was made (a correction notice).
     _revision: a.revision === undefined ? undefined : { number: a.revision, reason: optStr(a.revisionReason) },
+    // Only partner renderings carry a note (see services/partner-view.ts).
+    _ednote: ext({ text: optStr(a.ednote) }),
     _source: sourceObject(a.source, str, optStr),
     // A merged document writes a story once (the newest revision); the other sources that
     // carry it under the same id stay visible here.

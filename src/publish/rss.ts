@@ -3,6 +3,7 @@
 import type { Article } from '../model/types.js';
 import { articleId, isPermaLink } from './ids.js';
 import { MEDIA_NS, writeMediaContent } from './media-rss.js';
+import { writeEdnote } from './ednote.js';
 import {
   effectivePublished,
   emailAddress,
@@ -120,6 +121,7 @@ function writeItem(w: XmlWriter, a: Article): void {
   }
   for (const asset of a.assets) writeMediaContent(w, asset);
   w.leaf('dc:rights', nonEmpty(a.rights));
+  writeEdnote(w, a);
   w.leaf('source', a.source.title, [['url', a.source.feedUrl]]);
   w.close('item');
 }

@@ -19,6 +19,7 @@ import { HUB_PATH } from './feed-path.js';
 import { oneItemPerId, sharedKeys } from './merged-ids.js';
 import type { FeedAccess, FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
 import type { FragmentCache } from '../publish/types.js';
+import { applyPartnerView, type PartnerPage } from './partner-view.js';
 
 export const PAGE_LIMIT = 30;
 /** Copies of one story looked up per shared id on a merged page, and in all. */
@@ -219,10 +220,14 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     format: FeedFormat,
     query: FeedQuery,
     origin: string | undefined,
-  ): Promise<{ doc: FeedDocument; access: FeedAccess; lastModified: Date | undefined }> {
+    variant: FeedVariant | undefined,
+  ): Promise<{ doc: FeedDocument; access: FeedAccess; lastModified: Date | undefined; page: PartnerPage | undefined }> {
     const resolved = await resolve(target, query.category);
     const limit = query.limit ?? resolved.defaultLimit;
-    const { items, lastSeq } = await selectItems(resolved, query, limit);
+    const { items: selected, lastSeq } = await selectItems(resolved, query, limit);
+    // A partner's page: notes to editors added, its rights policy applied (held-back items go).
+    const page = variant ? applyPartnerView(selected, variant.rightsPolicy, await storage.articles.ednotes(selected.map((a) => a.id))) : undefined;
+    const items = page ? page.items : selected;
     const base = baseFor(origin);
     const feedUrl = (fmt: FeedFormat, after?: number) => `${base}${resolved.feedPath}.${fmt}${canonicalQuery(query, after)}`;
     const doc: FeedDocument = {
@@ -248,12 +253,12 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       doc.links.next = feedUrl(format, last);
       doc.links.first = feedUrl(format, 0);
     }
-    return { doc, access: resolved.access, lastModified: await lastModifiedOf(resolved, query, items) };
+    return { doc, access: resolved.access, lastModified: await lastModifiedOf(resolved, query, items), page };
   }
 
   async function render(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): Promise<RenderedFeed> {
     const t0 = deps.onRender ? performance.now() : 0;
-    const { doc, access, lastModified } = await buildDocument(target, format, query, origin);
+    const { doc, access, lastModified, page } = await buildDocument(target, format, query, origin, variant);
     const body = renderBytes(serializers[format], doc, variantFragments(variant));
     const [gz, br] = await Promise.all([
       gzip(body, { level: 6 }),
@@ -271,7 +276,8 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     return {
       access,
       ...(variant ? { variant } : {}),
-      items: doc.items.map((a) => ({ id: a.id, seq: a.seq })),
+      items: page ? page.delivered : doc.items.map((a) => ({ id: a.id, seq: a.seq })),
+      ...(page?.heldBack.length ? { heldBack: page.heldBack } : {}),
       body,
       gzip: gz,
       br,

@@ -1,5 +1,5 @@
 // Service contracts used by the edges (http/, cli/, scheduler/).
-import type { Article, Channel, FeedFormat, FetchLogEntry, NewSource, RightsPolicy, Source, SourcePatch, ChannelFilter, Visibility } from '../model/types.js';
+import type { Article, Channel, DeliveredItem, FeedFormat, HeldBackItem, FetchLogEntry, NewSource, RightsPolicy, Source, SourcePatch, ChannelFilter, Visibility } from '../model/types.js';
 import type { DiscoveredFeed } from '../ingest/types.js';
 import type { ChannelFilterInput } from './channel-filter.js';
 
@@ -100,7 +100,9 @@ export interface RenderedFeed {
   /** Set for a partner rendering: its responses are private (never stored by shared caches). */
   variant?: FeedVariant;
   /** Article revisions in the document, in document order (the delivery log records them). */
-  items: readonly { id: number; seq: number }[];
+  items: readonly DeliveredItem[];
+  /** Items a partner's rights policy held back from this rendering. */
+  heldBack?: readonly HeldBackItem[];
   body: Buffer;
   gzip: Buffer;
   br: Buffer;

@@ -339,6 +339,51 @@ INSERT INTO counters (name, value) VALUES ('partners', 0);
 `,
   },
   {
+    version: 16,
+    name: 'article-ednote',
+    up: `
+-- Notes to editors (ninjs "ednote"): kept on the article, loaded only for partner outputs.
+ALTER TABLE articles ADD COLUMN ednote TEXT;
+`,
+  },
+  {
+    version: 17,
+    name: 'partner-deliveries',
+    up: `
+-- One row per partner 200: which article revisions it carried (its payload), when, through
+-- which feed and format. A payload (the item list of one rendering) is stored once however
+-- often it is delivered: a busy partner costs a short row per request, not a copy of the list.
+-- Written in batches off the request path; pruned by WIREFEED_DELIVERY_RETENTION_DAYS.
+CREATE TABLE delivery_payloads (
+  id INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  items TEXT NOT NULL,
+  held_back TEXT,
+  item_count INTEGER NOT NULL,
+  max_seq INTEGER
+);
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY,
+  partner_id INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+  at TEXT NOT NULL,
+  feed TEXT NOT NULL,
+  format TEXT NOT NULL,
+  payload_id INTEGER NOT NULL REFERENCES delivery_payloads (id)
+);
+CREATE INDEX deliveries_partner_at ON deliveries (partner_id, at);
+CREATE INDEX deliveries_at ON deliveries (at);
+CREATE INDEX deliveries_payload ON deliveries (payload_id);
+
+-- Highest seq each partner was sent: survives the pruning of old deliveries.
+CREATE TABLE partner_cursors (
+  partner_id INTEGER PRIMARY KEY REFERENCES partners (id) ON DELETE CASCADE,
+  max_seq INTEGER NOT NULL,
+  last_delivery_at TEXT NOT NULL
+
+);
+`,
+  },
+  {
     version: 20,
     name: 'article-lifecycle',
     up: `

@@ -14,6 +14,7 @@ import { isInMemoryPath, openSqliteConnection } from './sqlite/connection.js';
 import { createSqliteContext } from './sqlite/context.js';
 import { createFetchLogRepo, createIngestRepo } from './sqlite/ingest-repo.js';
 import { createPartnerRepo } from './sqlite/partner-repo.js';
+import { createDeliveryRepo } from './sqlite/delivery-repo.js';
 import { pruneArticles } from './sqlite/retention.js';
 import { createSourceRepo } from './sqlite/source-repo.js';
 import { createStatsRepo } from './sqlite/stats-repo.js';
@@ -74,6 +75,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     articles: createArticleRepo(ctx),
     channels: createChannelRepo(ctx),
     partners: createPartnerRepo(ctx, otherCommits),
+    deliveries: createDeliveryRepo(ctx),
     fetchLog: createFetchLogRepo(ctx),
     ingest,
     stats: createStatsRepo(ctx),

@@ -7,6 +7,7 @@ import type {
   ArticleRevision,
   ArticleQuery,
   Channel,
+  Delivery,
   FetchLogEntry,
   FetchOutcome,
   IsoDate,
@@ -63,6 +64,8 @@ export interface ArticleRepo {
   lastChange(q: Omit<ArticleQuery, 'limit' | 'after'>): Promise<IsoDate | undefined>;
   /** Highest seq in the database (0 when empty). */
   maxSeq(): Promise<number>;
+  /** Editor's notes of these articles (only those that have one): for partner outputs only. */
+  ednotes(ids: readonly number[]): Promise<Map<number, string>>;
   count(filter?: { sourceId?: number }): Promise<number>;
 }
 
@@ -238,6 +241,39 @@ export interface WebSubRepo {
   removeSourceSubscription(sourceId: number): Promise<void>;
 }
 
+/** The item list of one rendering, serialized once however often it is delivered. */
+export interface DeliveryPayload {
+  /** Identifies equal payloads (a hash of the JSON). */
+  hash: string;
+  /** JSON array of DeliveredItem. */
+  itemsJson: string;
+  /** JSON array of HeldBackItem, when any. */
+  heldBackJson?: string;
+  itemCount: number;
+  /** Highest seq among the items (absent for an empty page). */
+  maxSeq?: number;
+}
+
+export interface DeliveryRow {
+  partnerId: number;
+  at: IsoDate;
+  channel: string;
+  format: string;
+  payload: DeliveryPayload;
+}
+
+export interface DeliveryRepo {
+  /** Stores a batch in one transaction and moves each partner's cursor. */
+  append(rows: readonly DeliveryRow[]): Promise<void>;
+  /** Deliveries with from <= at < to, oldest first. */
+  list(partnerId: number, range: { from?: IsoDate; to?: IsoDate; limit: number }): Promise<Delivery[]>;
+  cursor(partnerId: number): Promise<{ maxSeq: number; lastDeliveryAt: IsoDate } | undefined>;
+  /** Items delivered to the partner since `since` (rebuilds the daily item quota after a restart). */
+  itemsSince(partnerId: number, since: IsoDate): Promise<number>;
+  /** Deletes deliveries older than `olderThan`; cursors stay. Returns how many. */
+  prune(olderThan: IsoDate): Promise<number>;
+}
+
 export interface RetentionPolicy {
   /** Delete articles first seen before this time. */
   olderThan?: IsoDate;
@@ -250,6 +286,7 @@ export interface Storage {
   articles: ArticleRepo;
   channels: ChannelRepo;
   partners: PartnerRepo;
+  deliveries: DeliveryRepo;
   fetchLog: FetchLogRepo;
   ingest: IngestRepo;
   stats: StatsRepo;

@@ -4,7 +4,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { SLUG_RE, SLUG_RULE } from '../../services/slug.js';
 import type { PartnerService } from '../../services/partners.js';
-import { parseBody } from './validate.js';
+import { deliveriesCsv, MAX_EXPORT, parseInstant, type DeliveryLog } from '../../services/deliveries.js';
+import { ValidationError } from '../../errors.js';
+import type { Partner } from '../../model/types.js';
+import { parseBody, queryInt, queryText } from './validate.js';
 
 const slug = z.string().regex(SLUG_RE, SLUG_RULE);
 const rateLimit = z
@@ -55,12 +58,15 @@ const partnerPatch = z
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
 
-export function adminPartners(deps: { partners: PartnerService }): Router {
-  const { partners } = deps;
+export function adminPartners(deps: { partners: PartnerService; deliveries?: DeliveryLog }): Router {
+  const { partners, deliveries } = deps;
   const r = Router();
 
+  /** The partner with its cursor (highest seq delivered) and lag, when the log is on. */
+  const withCursor = async (p: Partner) => (deliveries ? { ...p, delivery: await deliveries.cursor(p) } : p);
+
   r.get('/', async (_req, res) => {
-    res.json({ partners: await partners.list() });
+    res.json({ partners: await Promise.all((await partners.list()).map(withCursor)) });
   });
 
   r.post('/', async (req, res) => {
@@ -69,7 +75,27 @@ export function adminPartners(deps: { partners: PartnerService }): Router {
   });
 
   r.get('/:slug', async (req, res) => {
-    res.json({ partner: await partners.get(String(req.params.slug)) });
+    res.json({ partner: await withCursor(await partners.get(String(req.params.slug))) });
+  });
+
+  // "Which stories, which versions, when": JSON, or CSV with one row per item.
+  r.get('/:slug/deliveries', async (req, res) => {
+    const partner = await partners.get(String(req.params.slug));
+    const format = queryText(req.query.format, 'format') ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw new ValidationError('invalid_query', 'query: format must be json or csv', 400);
+    const from = parseInstant(queryText(req.query.from, 'from'), 'from');
+    const to = parseInstant(queryText(req.query.to, 'to'), 'to');
+    const limit = queryInt(req.query.limit, 'limit', 1, MAX_EXPORT, MAX_EXPORT);
+    if (!deliveries) throw new ValidationError('delivery_log_off', 'partners: the delivery log is turned off (WIREFEED_DELIVERY_LOG=0)', 409);
+    const list = await deliveries.list(partner, { from, to, limit });
+    res.setHeader('Cache-Control', 'no-store');
+    if (format === 'csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="deliveries-${partner.slug}.csv"`);
+      res.send(deliveriesCsv(list));
+    } else {
+      res.json({ deliveries: list, cursor: await deliveries.cursor(partner) });
+    }
   });
 
   r.patch('/:slug', async (req, res) => {

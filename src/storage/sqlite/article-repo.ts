@@ -205,6 +205,19 @@ export function createArticleRepo(ctx: SqliteContext): ArticleRepo {
       });
     },
 
+    async ednotes(ids: readonly number[]) {
+      return ctx.read('article ednotes', () => {
+        const out = new Map<number, string>();
+        if (ids.length === 0) return out;
+        const rows = ctx
+          .stmt('SELECT id, ednote FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND ednote IS NOT NULL')
+          .raw(true)
+          .all(JSON.stringify(ids)) as [number, string][];
+        for (const [id, note] of rows) out.set(id, note);
+        return out;
+      });
+    },
+
     async maxSeq() {
       return ctx.read('max seq', () => nextSeq(ctx) - 1);
     },

@@ -15,7 +15,7 @@ import { foldCategory, htmlToText } from './text.js';
 export const FETCH_LOG_KEEP_PER_SOURCE = 500;
 
 const ARTICLE_FIELDS = `identity_kind, guid, url, title, summary, content_html, authors, categories, language,
-  published_at, updated_at, rights, content_hash, sort_at`;
+  published_at, updated_at, rights, content_hash, sort_at, ednote`;
 
 function articleValues(item: ArticleInput, sortAt: IsoDate): unknown[] {
   return [
@@ -33,6 +33,7 @@ function articleValues(item: ArticleInput, sortAt: IsoDate): unknown[] {
     item.rights ?? null,
     item.contentHash,
     sortAt,
+    item.ednote ?? null,
   ];
 }
 
@@ -99,10 +100,10 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
         const find = ctx.stmt('SELECT id, content_hash, pub_status FROM articles WHERE source_id = ? AND identity_key = ?');
         const insert = ctx.stmt(
           `INSERT INTO articles (source_id, identity_key, ${ARTICLE_FIELDS}, seq, first_seen_at, changed_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
         const update = ctx.stmt(
-          `UPDATE articles SET (${ARTICLE_FIELDS}, seq, changed_at, revision, revision_reason) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `UPDATE articles SET (${ARTICLE_FIELDS}, seq, changed_at, revision, revision_reason) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            WHERE id = ?`,
         );
         for (const item of rec.items ?? []) {

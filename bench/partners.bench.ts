@@ -1,0 +1,165 @@
+// Partner serving cost, measured with wrk against our own server on loopback:
+//   (a) an authenticated cached feed (Bearer key: hash, key table lookup, quota, RateLimit
+//       headers, delivery record) against an anonymous request for the same feed;
+//   (b) partner requests with the delivery log on against the same with it off.
+// Each pair runs interleaved on one machine in one run; only the ratio is judged (target 0.8).
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createHttpServer } from '../src/http/app.js';
+import { silentLogger } from '../src/log.js';
+import type { ArticleInput } from '../src/model/types.js';
+import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
+import { createArticleService } from '../src/services/articles.js';
+import { createChannelService } from '../src/services/channels.js';
+import { createConsoleService } from '../src/services/console.js';
+import { createLifecycleService } from '../src/services/lifecycle.js';
+import { createDeliveryLog, type DeliveryLog } from '../src/services/deliveries.js';
+import { createFeedService } from '../src/services/feeds.js';
+import { createPartnerService, type PartnerService } from '../src/services/partners.js';
+import { createSourceService } from '../src/services/sources.js';
+import { openSqliteStorage } from '../src/storage/open.js';
+import type { Storage } from '../src/storage/repos.js';
+import { wireArticle } from '../test/fixtures/publish/documents.js';
+import { testConfig } from '../test/http-fixtures.js';
+import { ensureWrk, wrk } from './support/wrk.js';
+import type { BenchModule, BenchResult } from './types.js';
+
+const ITEMS = 50;
+const TARGET = 0.8;
+const FEED_PATH = '/feeds/all.rss';
+
+function wireItems(): ArticleInput[] {
+  const { id: _id, sourceId: _s, seq: _q, firstSeenAt: _f, changedAt: _c, status: _st, source: _src, ...base } = wireArticle();
+  return Array.from({ length: ITEMS }, (_, i) => ({
+    ...base,
+    identityKey: `${base.identityKey}-${i}`,
+    guid: base.guid ? `${base.guid}-${i}` : undefined,
+    url: base.url ? `${base.url}-${i}` : undefined,
+    title: `${base.title} (${i})`,
+    publishedAt: new Date(Date.parse(base.publishedAt ?? '2025-03-01T00:00:00Z') - i * 60_000).toISOString(),
+    assets: base.assets.map((a) => ({ ...a, url: a.url.replace(/(\.\w+)?$/, `-${i}$1`) })),
+    contentHash: `${base.contentHash}-${i}`,
+  }));
+}
+
+function server(storage: Storage, partners: PartnerService, deliveries: DeliveryLog | undefined): http.Server {
+  const config = testConfig({ baseUrl: 'https://feeds.example.net', deliveryLog: deliveries !== undefined });
+  return createHttpServer({
+    config,
+    log: silentLogger(),
+    adminToken: 'bench-admin-token-0123456789abcdef',
+    feeds: createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, baseUrl: config.baseUrl, cacheEntries: 100, version: 'bench' }),
+    sources: createSourceService({ storage, allowPrivateNetworks: false, privateNetworkAllowlist: [] }),
+    channels: createChannelService({ storage }),
+    refresh: { refreshSource: () => Promise.reject(new Error('bench: no refresh')), refreshDue: () => Promise.resolve([]) },
+    articles: createArticleService({ storage, now: () => new Date() }),
+    partners,
+    deliveries,
+    console: createConsoleService({ storage, now: () => new Date() }),
+    lifecycle: createLifecycleService({ storage, now: () => new Date() }),
+    version: 'bench',
+    health: async () => ({ ok: true }),
+  });
+}
+
+function listen(s: http.Server): Promise<string> {
+  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+}
+
+function close(s: http.Server): Promise<void> {
+  s.closeAllConnections();
+  return new Promise((resolve) => s.close(() => resolve()));
+}
+
+async function status(url: string, headers: Record<string, string>): Promise<number> {
+  const r = await fetch(url, { headers });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+/** Mean req/s of two wrk loads, interleaved `rounds` times (alternating who goes first). */
+async function compare(a: () => Promise<number>, b: () => Promise<number>, rounds: number): Promise<[number, number]> {
+  let sa = 0;
+  let sb = 0;
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      sa += await a();
+      sb += await b();
+    } else {
+      sb += await b();
+      sa += await a();
+    }
+  }
+  return [sa / rounds, sb / rounds];
+}
+
+export const run: BenchModule = async ({ quick, log }) => {
+  ensureWrk();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wirefeed-partners-bench-'));
+  const storage = openSqliteStorage({ path: path.join(dir, 'bench.db') });
+  const partners = createPartnerService({ storage });
+  const deliveries = createDeliveryLog({ storage });
+  const servers: http.Server[] = [];
+  try {
+    const now = '2025-03-01T12:00:00.000Z';
+    const source = await storage.sources.create({ url: 'https://wire.example.com/feed.xml', slug: 'wire', title: 'Example Wire', nextFetchAt: now, now });
+    await storage.ingest.recordFetch({ sourceId: source.id, startedAt: now, ms: 1, outcome: 'modified', warnings: [], items: wireItems(), now, source: { lastFetchedAt: now } });
+    // A quota the load cannot reach: the cost of counting is measured, not 429s.
+    await partners.create({ slug: 'bench', name: 'Bench', channels: [], rateLimit: { requests: 1_000_000, perSeconds: 1 } });
+    const { key } = await partners.createKey('bench');
+
+    const logged = server(storage, partners, deliveries);
+    const unlogged = server(storage, partners, undefined);
+    servers.push(logged, unlogged);
+    const loggedUrl = (await listen(logged)) + FEED_PATH;
+    const unloggedUrl = (await listen(unlogged)) + FEED_PATH;
+    const anon = { 'accept-encoding': 'gzip' };
+    const partner = { ...anon, authorization: `Bearer ${key}` };
+    // Warm the caches (the partner variant renders separately) and check what is answered.
+    for (const [url, h] of [[loggedUrl, anon], [loggedUrl, partner], [unloggedUrl, partner]] as const) {
+      if ((await status(url, h)) !== 200) throw new Error(`bench: warm-up of ${url} failed`);
+    }
+
+    const seconds = quick ? 2 : 5;
+    const rounds = quick ? 1 : 2;
+    const load = (url: string, headers: Record<string, string>) => async () => (await wrk(url, { headers, seconds, threads: 2, connections: 32 })).rps;
+    await load(loggedUrl, partner)();
+    await load(unloggedUrl, partner)();
+
+    const results: BenchResult[] = [];
+    const [authed, anonymous] = await compare(load(loggedUrl, partner), load(loggedUrl, anon), rounds);
+    const written = (await deliveries.flush(), await storage.deliveries.list((await storage.partners.get('bench'))!.id, { limit: 1 })).length;
+    log(`authenticated ${authed.toFixed(0)} req/s vs anonymous ${anonymous.toFixed(0)} req/s: ${(authed / anonymous).toFixed(2)}`);
+    results.push({
+      name: `authenticated cached ${ITEMS}-item feed (Bearer key, quota, RateLimit headers, delivery log) vs anonymous`,
+      subject: { name: 'partner request', value: Math.round(authed), unit: 'req/s' },
+      baseline: { name: 'anonymous request, same feed', value: Math.round(anonymous), unit: 'req/s' },
+      ratio: authed / anonymous,
+      target: `≥ ${TARGET}`,
+      pass: authed / anonymous >= TARGET && written === 1,
+      notes: `wrk, 32 connections, 2 threads, ${seconds}s × ${rounds} interleaved, loopback, gzip`,
+    });
+
+    const [on, off] = await compare(load(loggedUrl, partner), load(unloggedUrl, partner), rounds);
+    log(`delivery log on ${on.toFixed(0)} req/s vs off ${off.toFixed(0)} req/s: ${(on / off).toFixed(2)}`);
+    results.push({
+      name: `partner requests with the delivery log on vs off (cached ${ITEMS}-item feed)`,
+      subject: { name: 'delivery log on (batched, 1 s)', value: Math.round(on), unit: 'req/s' },
+      baseline: { name: 'delivery log off', value: Math.round(off), unit: 'req/s' },
+      ratio: on / off,
+      target: `≥ ${TARGET}`,
+      pass: on / off >= TARGET,
+      notes: `wrk, 32 connections, 2 threads, ${seconds}s × ${rounds} interleaved, loopback; every 200 is one delivery row`,
+    });
+    return results;
+  } finally {
+    for (const s of servers) await close(s);
+    await deliveries.close();
+    await partners.close();
+    storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
