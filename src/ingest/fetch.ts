@@ -347,12 +347,14 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
       if (status >= 200 && status < 300 && status !== 206) {
         const body = await readBody(res.body, headers, opts.maxBytes);
         const contentType = header(headers, 'content-type');
+        const link = header(headers, 'link');
         return {
           kind: 'modified',
           ...common,
           ms: elapsed(),
           body,
           ...(contentType ? { contentType } : {}),
+          ...(link ? { link } : {}),
           ...(etag ? { etag } : {}),
           ...(lastModified ? { lastModified } : {}),
           ...(freshForS !== undefined ? { freshForS } : {}),

@@ -64,6 +64,8 @@ export interface JsonFeed {
   favicon?: string;
   language?: string;
   authors: JsonFeedAuthor[];
+  /** JSON Feed 1.1 `hubs`: real-time notification endpoints (WebSub). */
+  hubs?: { type?: string; url?: string }[];
   _rights?: { text?: string };
   items: JsonFeedItem[];
 }
@@ -231,6 +233,7 @@ export function parseJsonFeed(text: string): { format: JsonFeedFormat; feed: Jso
     favicon: str(json.favicon),
     language: str(json.language),
     authors: authors(json),
+    hubs: Array.isArray(json.hubs) ? json.hubs.filter(isObj).map((h) => defined({ type: str(h.type), url: str(h.url) })) : undefined,
     _rights: rights(json._rights),
     items: json.items.map(item).filter((i): i is JsonFeedItem => !!i),
   });

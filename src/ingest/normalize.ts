@@ -12,6 +12,7 @@ import { createLintCollector, type LintCollector } from './lint.js';
 import { childNodes, isElement, nodeAttr, nodeText, type ParsedDocument, type XmlFeed, type XmlItemRaw, type XmlNode } from './parse.js';
 import { createHtmlSanitizer, type HtmlSanitizer } from './sanitize.js';
 import { createUrlPolicy, type UrlPolicy, type UrlPurpose, type UrlVerdict } from './urls.js';
+import { jsonWebSubLinks, xmlWebSubLinks } from './websub-links.js';
 import { collapseWhitespace, hasMarkup, htmlToText, maybeHtmlToText, sanitizedHtmlToText, textToHtml, truncateText } from './text.js';
 
 /** Longest summary derived from the body when the source gave none of its own. */
@@ -455,6 +456,7 @@ function xmlMeta(feed: XmlFeed, format: string, isAtom: boolean, urls: UrlContex
     language: lang,
     ttlMinutes: positiveInt(firstText(feed.ttlRaw)),
     format,
+    ...xmlWebSubLinks(feed.linksRaw, feed.atomLinksRaw, (href) => urls.resolve(href)),
   });
 }
 
@@ -535,6 +537,7 @@ function normalizeJson(doc: Extract<ParsedDocument, { kind: 'json' }>, urls: Url
     siteUrl: urls.resolve(feed.home_page_url),
     language: feed.language,
     format: doc.format,
+    ...jsonWebSubLinks(feed.hubs, feed.feed_url, (href) => urls.resolve(href)),
   });
   if (urls.neededDocumentUrl && !raws.some((r) => r.neededDocumentUrl)) lint.add('relative_links', 'relative URLs resolved against the document URL');
   return { meta, raws };

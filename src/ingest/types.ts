@@ -31,6 +31,8 @@ export type FetchResult =
       /** Decompressed body, at most maxBytes. */
       body: Buffer;
       contentType?: string;
+      /** The HTTP Link header (WebSub §4 discovery reads rel="hub"/rel="self" from it first). */
+      link?: string;
       etag?: string;
       lastModified?: string;
     })

@@ -102,6 +102,9 @@ export interface FeedMeta {
   /** RSS `ttl`, in minutes. */
   ttlMinutes?: number;
   format: string;
+  /** WebSub discovery (§4) from the document: the hub and the topic URL it advertises. */
+  hub?: string;
+  self?: string;
 }
 
 export interface NormalizedFeed {
