@@ -19,6 +19,7 @@ import { createConsoleService } from './services/console.js';
 import { createLifecycleService } from './services/lifecycle.js';
 import { createWebSubHub, type WebSubHub } from './services/push.js';
 import { createDeliveryLog } from './services/deliveries.js';
+import { createSourceSubscriber, type SourceSubscriber } from './services/push-subscriber.js';
 import { VERSION } from './paths.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 
@@ -38,6 +39,8 @@ export interface Core {
   metrics?: Metrics;
   /** Absent when WIREFEED_DELIVERY_LOG=0. */
   deliveries?: ReturnType<typeof createDeliveryLog>;
+  /** WebSub subscriptions of our sources at their hubs (off without WIREFEED_BASE_URL). */
+  sourcePush: SourceSubscriber;
   /**
    * Hosts let through the private-network guard besides the configured allowlist; the server
    * adds its own address here so it can ingest the bundled demo feeds it serves.
@@ -74,6 +77,22 @@ export function createCore(config: Config, log: Logger): Core {
     fetchFeed: fetcher.fetchFeed,
   });
   const channels = createChannelService({ storage });
+  // Callbacks pass the same guard (and the same allowlist array) as sources.
+  const callbacks = createCallbackClient({
+    timeoutMs: Math.min(config.fetchTimeoutMs, 10_000),
+    userAgent: userAgent(config.baseUrl),
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    privateNetworkAllowlist: allowlist,
+  });
+  // Pushed documents go through refresh like a fetch; refresh asks the subscriber how often to
+  // poll a pushed source (the closure reads `refresh` once it exists).
+  const sourcePush = createSourceSubscriber({
+    storage,
+    client: callbacks,
+    baseUrl: config.baseUrl,
+    ingestPush: (source, doc) => refresh.refreshSource(source, undefined, doc),
+    log,
+  });
   const refresh = createRefreshService({
     storage,
     fetchFeed: fetcher.fetchFeed,
@@ -82,6 +101,7 @@ export function createCore(config: Config, log: Logger): Core {
     fetchConcurrency: config.fetchConcurrency,
     perHostConcurrency: config.perHostConcurrency,
     onOutcome: (o) => metrics?.fetched(o),
+    push: sourcePush,
   });
   const feeds = createFeedService({
     storage,
@@ -98,13 +118,6 @@ export function createCore(config: Config, log: Logger): Core {
   const partners = createPartnerService({ storage, log });
   const consoleFigures = createConsoleService({ storage, now: () => new Date() });
   const lifecycle = createLifecycleService({ storage, now: () => new Date() });
-  // Callbacks pass the same guard (and the same allowlist array) as sources.
-  const callbacks = createCallbackClient({
-    timeoutMs: Math.min(config.fetchTimeoutMs, 10_000),
-    userAgent: userAgent(config.baseUrl),
-    allowPrivateNetworks: config.allowPrivateNetworks,
-    privateNetworkAllowlist: allowlist,
-  });
   const hub = createWebSubHub({
     storage,
     feeds,
@@ -130,11 +143,12 @@ export function createCore(config: Config, log: Logger): Core {
     hub,
     metrics,
     deliveries,
+    sourcePush,
     allowlist,
     async close() {
       if (closed) return;
       closed = true;
-      await hub.stop();
+      await Promise.allSettled([hub.stop(), sourcePush.stop()]);
       await Promise.allSettled([processor.close(), fetcher.close(), callbacks.close(), partners.close(), deliveries?.close()]);
       storage.close();
     },

@@ -127,6 +127,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       lifecycle: core.lifecycle,
       hub: core.hub,
       deliveries: core.deliveries,
+      sourcePush: core.sourcePush,
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {
         core.storage.dataVersion(); // throws if the database is gone
@@ -160,6 +161,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       await seedDemo(core, origin, log);
     }
     core.hub.start();
+    core.sourcePush.start();
     if (config.scheduler) scheduler.start();
     else log.info({}, 'scheduler off in this process (WIREFEED_SCHEDULER=0): run `wirefeed scheduler` beside it');
     log.info({ url: origin, baseUrl: config.baseUrl, db: config.dbPath, version: VERSION }, 'wirefeed listening');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -154,6 +155,88 @@ describe('WebSub end to end (real server, subscriber process)', function () {
     assert.deepEqual(sub.events.slice(m).filter((e) => e.event === 'push'), []);
   });
 });
+
+describe('WebSub for sources (one wirefeed pushes to another)', function () {
+  this.timeout(60_000);
+  let dirA: string;
+  let dirB: string;
+  let upstream: RunningServer | undefined;
+  let reader: RunningServer | undefined;
+  let fixture: FixtureServer;
+
+  beforeEach(async () => {
+    dirA = mkdtempSync(path.join(tmpdir(), 'wirefeed-websub-a-'));
+    dirB = mkdtempSync(path.join(tmpdir(), 'wirefeed-websub-b-'));
+    fixture = await startFixtureServer({ '/loop.rss': { headers: { 'content-type': 'application/rss+xml' }, body: rssDoc(['s1']) } });
+  });
+  afterEach(async () => {
+    await reader?.stop();
+    await upstream?.stop();
+    reader = upstream = undefined;
+    await fixture.close();
+    rmSync(dirA, { recursive: true, force: true });
+    rmSync(dirB, { recursive: true, force: true });
+  });
+
+  it('a source behind a loopback hub is subscribed, then updated by push without a poll; a forged push is dropped', async () => {
+    const env = { HOST: '127.0.0.1', WIREFEED_SCHEDULE: '0 0 1 1 *', WIREFEED_DEMO: '0', WIREFEED_ALLOW_PRIVATE_NETWORKS: '1' };
+    upstream = await startServer(loadConfig({ ...env, PORT: '0', WIREFEED_DATA_DIR: dirA }), silentLogger());
+    const authA = { authorization: `Bearer ${upstream.adminToken}`, 'content-type': 'application/json' };
+    const added = (await (await fetch(`${upstream.url}/api/sources`, { method: 'POST', headers: authA, body: JSON.stringify({ url: `${fixture.origin}/loop.rss`, slug: 'loop' }) })).json()) as { id: number };
+    await fetch(`${upstream.url}/api/sources/${added.id}/refresh`, { method: 'POST', headers: authA });
+
+    // The reader needs its public URL (the callback base) before it starts.
+    const port = await freePort();
+    reader = await startServer(loadConfig({ ...env, PORT: String(port), WIREFEED_DATA_DIR: dirB, WIREFEED_BASE_URL: `http://127.0.0.1:${port}` }), silentLogger());
+    const authB = { authorization: `Bearer ${reader.adminToken}`, 'content-type': 'application/json' };
+    const topic = `${upstream.url}/feeds/sources/loop.rss`;
+    const src = (await (await fetch(`${reader.url}/api/sources`, { method: 'POST', headers: authB, body: JSON.stringify({ url: topic, slug: 'upstream' }) })).json()) as { id: number };
+    await fetch(`${reader.url}/api/sources/${src.id}/refresh`, { method: 'POST', headers: authB });
+
+    // Discovered from the Link header, requested, verified by the upstream hub.
+    const websub = async () => (await (await fetch(`${reader!.url}/api/websub`, { headers: authB })).json()) as { sources: { sourceId: number; state: string; hub: string; topic: string; pushes: number; rejected: number; leaseUntil?: string }[] };
+    await waitUntil(async () => (await websub()).sources[0]?.state === 'active', 'subscription verified');
+    const sub = (await websub()).sources[0]!;
+    assert.deepEqual({ hub: sub.hub, topic: sub.topic }, { hub: `${upstream.url}/websub`, topic });
+    assert.ok(!JSON.stringify(await websub()).includes('secret'), 'no secret in the listing');
+    const upstreamSubs = await upstream.core.storage.websub.listSubscriptions();
+    assert.equal(upstreamSubs.length, 1);
+    assert.match(upstreamSubs[0]!.callback, new RegExp(`^http://127\\.0\\.0\\.1:${port}/websub/callback/[A-Za-z0-9_-]{32}$`));
+    assert.ok(upstreamSubs[0]!.secret && upstreamSubs[0]!.secret.length >= 32, 'subscribed with a secret');
+    // Polling slows to the daily safety net while the subscription is live.
+    const polled = (await reader.core.storage.sources.get(src.id))!;
+    assert.ok(Date.parse(polled.nextFetchAt) - Date.now() > 20 * 3_600_000, `next poll ${polled.nextFetchAt}`);
+
+    // A new story upstream reaches the reader by push: no fetch of the upstream feed.
+    fixture.routes.set('/loop.rss', { headers: { 'content-type': 'application/rss+xml' }, body: rssDoc(['s2', 's1']) });
+    await fetch(`${upstream.url}/api/sources/${added.id}/refresh`, { method: 'POST', headers: authA });
+    const titles = async () => ((await (await fetch(`${reader!.url}/feeds/sources/upstream.json`)).json()) as { items: { title: string }[] }).items.map((i) => i.title);
+    await waitUntil(async () => (await titles()).includes('Story s2'), 'pushed story in the reader');
+    const log = (await (await fetch(`${reader.url}/api/sources/${src.id}/fetches`, { headers: authB })).json()) as { fetches: { outcome: string; warnings: string[] }[] };
+    assert.equal(log.fetches.length, 2);
+    assert.equal(log.fetches.filter((f) => f.warnings.some((w) => /pushed by the WebSub hub/.test(w))).length, 1, JSON.stringify(log.fetches));
+
+    // A push without the right signature is dropped and counted.
+    const callback = upstreamSubs[0]!.callback;
+    const forged = rssDoc(['forged', 's2', 's1']);
+    for (const sig of [`sha256=${createHmac('sha256', 'guess').update(forged).digest('hex')}`, undefined]) {
+      const res = await fetch(callback, { method: 'POST', headers: { 'content-type': 'application/rss+xml', ...(sig ? { 'x-hub-signature': sig } : {}) }, body: forged });
+      assert.equal(res.status, 202);
+    }
+    await reader.core.sourcePush.idle();
+    assert.equal((await websub()).sources[0]!.rejected, 2);
+    assert.ok(!(await titles()).includes('Story forged'));
+    assert.equal((await (await fetch(`${reader.url}/api/sources/${src.id}/fetches`, { headers: authB })).json() as { fetches: unknown[] }).fetches.length, 2);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 async function waitUntil(fn: () => Promise<boolean>, what: string, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;

@@ -28,6 +28,8 @@ import { adminSources } from './routes/admin-sources.js';
 import { feedDocuments } from './routes/feeds.js';
 import { pageRoutes } from './routes/pages.js';
 import { websubHub } from './routes/websub.js';
+import { websubCallbacks } from './routes/websub-callback.js';
+import type { SourceSubscriber } from '../services/push-subscriber.js';
 import type { WebSubHub } from '../services/push.js';
 
 export interface HttpDeps {
@@ -53,6 +55,8 @@ export interface HttpDeps {
   deliveries?: DeliveryLog;
   /** Clock of quotas and delivery times (tests pass a fixed one); Date.now by default. */
   now?: () => number;
+  /** Our subscriptions at sources' hubs (GET/POST /websub/callback/:token). */
+  sourcePush?: SourceSubscriber;
   /** Directory of the offline demo feeds, served under /demo/. */
   demoDir?: string;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -128,6 +132,7 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   });
 
   app.use(feedDocuments({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl }));
+  if (deps.sourcePush) app.use('/websub/callback', websubCallbacks({ subscriber: deps.sourcePush, maxBytes: deps.config.maxFeedBytes }));
   if (deps.hub) app.use('/websub', websubHub({ hub: deps.hub, partners: deps.partners }));
 
   const pages = pageRoutes({ feeds: deps.feeds, baseUrl });
@@ -161,7 +166,8 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   api.use('/articles', adminArticles({ articles: deps.articles, lifecycle: deps.lifecycle }));
   api.use('/partners', adminPartners({ partners: deps.partners, deliveries: deps.deliveries }));
   const hub = deps.hub;
-  if (hub) api.get('/websub', async (_req, res) => void res.json(await hub.list()));
+  const sourcePush = deps.sourcePush;
+  if (hub) api.get('/websub', async (_req, res) => void res.json({ ...(await hub.list()), sources: sourcePush ? await sourcePush.list() : [] }));
   api.use((req, res) => sendError(res, 404, 'not_found', `api: no route ${req.method} ${req.baseUrl}${req.path}`));
   app.use('/api', api);
 

@@ -84,6 +84,8 @@ export interface SourceSubscription {
   /** Last path segment of our callback URL: unguessable, one per subscription request. */
   token: string;
   secret: string;
+  /** The fresh secret of a request the hub has not verified yet (pushes may use either). */
+  pendingSecret?: string;
   state: SourceSubscriptionState;
   leaseUntil?: IsoDate;
   requestedAt: IsoDate;

@@ -9,6 +9,9 @@ import type { RefreshOutcome, RefreshService } from './types.js';
 import { errorMessage, FetchError } from '../errors.js';
 import { createHostLimiter } from './host-limiter.js';
 import { nextFetchAfterError, nextFetchAfterSuccess, shouldPause } from './schedule-policy.js';
+import { linkHeaderWebSubLinks, type WebSubLinks } from '../ingest/websub-links.js';
+import type { FetchResult } from '../ingest/types.js';
+import type { PushedDocument, SourcePushHooks } from './push-subscriber.js';
 
 export interface RefreshDeps {
   storage: Storage;
@@ -23,6 +26,24 @@ export interface RefreshDeps {
   onChange?: (sourceId: number) => void;
   /** Called with every recorded outcome (metrics). */
   onOutcome?: (outcome: RefreshOutcome) => void;
+  /** WebSub for sources: slower polling while a push subscription is live, hub discovery. */
+  push?: SourcePushHooks;
+}
+
+/** A document a hub pushed (WebSub §7), dressed as the fetch it stands for. */
+function pushedResult(source: Source, doc: PushedDocument): FetchResult {
+  return {
+    kind: 'modified',
+    body: doc.body,
+    ...(doc.contentType ? { contentType: doc.contentType } : {}),
+    finalUrl: source.url,
+    redirects: [],
+    status: 200,
+    ms: 0,
+    // The source's own validators stay as they are: the next poll is still conditional.
+    ...(source.etag ? { etag: source.etag } : {}),
+    ...(source.lastModified ? { lastModified: source.lastModified } : {}),
+  };
 }
 
 const DUE_BATCH = 500;
@@ -36,15 +57,17 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
   const limiter = createHostLimiter(deps.fetchConcurrency, deps.perHostConcurrency);
   const inFlight = new Set<number>();
 
-  async function refreshSource(source: Source, signal?: AbortSignal): Promise<RefreshOutcome> {
+  async function refreshSource(source: Source, signal?: AbortSignal, pushed?: PushedDocument): Promise<RefreshOutcome> {
     const started = now();
     const startedAt = started.toISOString();
     const t0 = performance.now();
     const base = { sourceId: source.id, startedAt, warnings: [] as string[] };
     // `ms` is set once the outcome is known (fetch and processing, not the store).
     let rec: Omit<FetchRecord, 'ms'>;
+    let links: WebSubLinks = {};
+    if (pushed) base.warnings.push('pushed by the WebSub hub (no fetch)');
     try {
-      const res = await deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
+      const res = pushed ? pushedResult(source, pushed) : await deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
       const at = now();
       const nowIso = at.toISOString();
       const moved = res.permanentUrl && res.permanentUrl !== source.url ? res.permanentUrl : undefined;
@@ -83,6 +106,9 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
             defaultRights: source.defaultRights,
           });
           for (const l of feed.lint) base.warnings.push(`lint ${l.code}: ${l.message}`);
+          // WebSub §4: the Link header first, then the document.
+          const header = linkHeaderWebSubLinks(res.link, res.finalUrl);
+          links = { hub: header.hub ?? feed.meta.hub, self: header.self ?? feed.meta.self };
           rec = {
             ...base,
             ...common,
@@ -171,8 +197,21 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
       deps.log.warn({ sourceId: source.id, slug: source.slug, errorCount, err: msg }, 'source fetch failed');
     }
     const ms = Math.round(performance.now() - t0);
+    const at = now();
+    if (deps.push && (rec.outcome === 'modified' || rec.outcome === 'not-modified') && rec.source.nextFetchAt) {
+      // While a hub pushes this source, polling is only a safety net.
+      const floor = await deps.push.pollFloor(source, at);
+      if (floor && floor > rec.source.nextFetchAt) rec.source.nextFetchAt = floor;
+    }
     const stored = await deps.storage.ingest.recordFetch({ ...rec, ms });
     if (stored.itemsNew + stored.itemsUpdated > 0) deps.onChange?.(source.id);
+    if (deps.push) {
+      try {
+        await deps.push.fetched(source, { pushed: !!pushed, outcome: rec.outcome, itemsNew: stored.itemsNew, links, at });
+      } catch (err) {
+        deps.log.warn({ sourceId: source.id, err: errorMessage(err) }, 'websub subscriber step failed');
+      }
+    }
     deps.log.info(
       { sourceId: source.id, slug: source.slug, outcome: rec.outcome, status: rec.httpStatus, ms, new: stored.itemsNew, updated: stored.itemsUpdated },
       'source fetched',

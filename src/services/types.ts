@@ -45,7 +45,7 @@ export interface SourceDiscovery {
 
 export interface RefreshService {
   /** Fetches one source now, whatever its schedule, and records the outcome. Never throws for fetch errors. */
-  refreshSource(source: Source, signal?: AbortSignal): Promise<RefreshOutcome>;
+  refreshSource(source: Source, signal?: AbortSignal, pushed?: { body: Buffer; contentType?: string }): Promise<RefreshOutcome>;
   /**
    * Refreshes every due source with the global and per-host limits. `stop` lets fetches in
    * flight finish but starts no more; `abort` cuts fetches in flight short.

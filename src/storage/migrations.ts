@@ -511,6 +511,15 @@ CREATE TABLE websub_source_subscriptions (
 );
 `,
   },
+  {
+    version: 32,
+    name: 'websub-source-pending-secret',
+    up: `
+-- A renewal is made with a fresh secret; until the hub verifies it, pushes may still be signed
+-- with the previous one, so both are accepted meanwhile.
+ALTER TABLE websub_source_subscriptions ADD COLUMN pending_secret TEXT;
+`,
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -53,6 +53,7 @@ interface SourceSubscriptionRow {
   topic: string;
   token: string;
   secret: string;
+  pending_secret: Nullable<string>;
   state: SourceSubscription['state'];
   lease_until: Nullable<string>;
   requested_at: string;
@@ -70,6 +71,7 @@ function toSourceSubscription(r: SourceSubscriptionRow): SourceSubscription {
     topic: r.topic,
     token: r.token,
     secret: r.secret,
+    pendingSecret: r.pending_secret,
     state: r.state,
     leaseUntil: r.lease_until,
     requestedAt: r.requested_at,
@@ -86,6 +88,7 @@ const SOURCE_SUB_COLUMNS: Record<keyof Omit<SourceSubscription, 'sourceId'>, str
   topic: 'topic',
   token: 'token',
   secret: 'secret',
+  pendingSecret: 'pending_secret',
   state: 'state',
   leaseUntil: 'lease_until',
   requestedAt: 'requested_at',
@@ -315,14 +318,15 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
       quiet('save source subscription', () => {
         ctx
           .stmt(
-            `INSERT INTO websub_source_subscriptions (source_id, hub, topic, token, secret, state, lease_until, requested_at, verified_at, last_push_at, pushes, rejected, last_error)
-             VALUES (@sourceId, @hub, @topic, @token, @secret, @state, @leaseUntil, @requestedAt, @verifiedAt, @lastPushAt, @pushes, @rejected, @lastError)
+            `INSERT INTO websub_source_subscriptions (source_id, hub, topic, token, secret, pending_secret, state, lease_until, requested_at, verified_at, last_push_at, pushes, rejected, last_error)
+             VALUES (@sourceId, @hub, @topic, @token, @secret, @pendingSecret, @state, @leaseUntil, @requestedAt, @verifiedAt, @lastPushAt, @pushes, @rejected, @lastError)
              ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic, token = excluded.token, secret = excluded.secret,
-               state = excluded.state, lease_until = excluded.lease_until, requested_at = excluded.requested_at, verified_at = excluded.verified_at,
+               pending_secret = excluded.pending_secret, state = excluded.state, lease_until = excluded.lease_until, requested_at = excluded.requested_at, verified_at = excluded.verified_at,
                last_error = excluded.last_error`,
           )
           .run({
             ...s,
+            pendingSecret: s.pendingSecret ?? null,
             leaseUntil: s.leaseUntil ?? null,
             verifiedAt: s.verifiedAt ?? null,
             lastPushAt: s.lastPushAt ?? null,
