@@ -184,6 +184,16 @@ export interface StatsRepo {
    * next fetch is before `dueBefore`, and the earliest such next fetch time.
    */
   sourceStates(dueBefore: IsoDate): Promise<SourceStates>;
+  /** Kills with a seq above `afterSeq`, oldest first: what a partner at that cursor has not seen. */
+  killsAfter(afterSeq: number, limit: number): Promise<KillNotice[]>;
+}
+
+export interface KillNotice {
+  id: number;
+  title: string | undefined;
+  seq: number;
+  reason?: string;
+  at?: IsoDate;
 }
 
 export interface SourceStates {

@@ -1,6 +1,6 @@
 // Aggregates for the operator console and /metrics: read-only, over the fetch log and articles.
 import type { IsoDate } from '../../model/types.js';
-import type { HourlyIngest, SourceFigures, SourceStates, StatsRepo } from '../repos.js';
+import type { HourlyIngest, KillNotice, SourceFigures, SourceStates, StatsRepo } from '../repos.js';
 import type { SqliteContext } from './context.js';
 
 export function createStatsRepo(ctx: SqliteContext): StatsRepo {
@@ -35,6 +35,16 @@ export function createStatsRepo(ctx: SqliteContext): StatsRepo {
           .get(dueBefore, dueBefore) as Omit<SourceStates, 'oldestDueAt'> & { oldestDueAt: string | null };
         return { ...r, oldestDueAt: r.oldestDueAt ?? undefined };
       });
+    },
+
+    async killsAfter(afterSeq: number, limit: number): Promise<KillNotice[]> {
+      return ctx.read('kills after', () =>
+        (
+          ctx
+            .stmt(`SELECT id, title, seq, status_reason AS reason, status_at AS at FROM articles WHERE pub_status = 'canceled' AND seq > ? ORDER BY seq LIMIT ?`)
+            .all(afterSeq, limit) as { id: number; title: string | null; seq: number; reason: string | null; at: string | null }[]
+        ).map((r) => ({ id: r.id, title: r.title ?? undefined, seq: r.seq, reason: r.reason ?? undefined, at: r.at ?? undefined })),
+      );
     },
 
     async sourceFigures(since: IsoDate): Promise<SourceFigures[]> {
