@@ -62,6 +62,9 @@ export function createConsoleService(deps: { storage: Storage; now: () => Date }
     /** Every source with its health and the figures of the last 24 h. */
     sources: () => sourceRows(deps.now()),
 
+    /** Kills a partner at cursor `seq` has not received yet, oldest first. */
+    killsAfter: (seq: number, limit = 20) => storage.stats.killsAfter(seq, limit),
+
     async overview(): Promise<Overview> {
       const now = deps.now();
       const firstHour = Math.floor(now.getTime() / HOUR) * HOUR - 23 * HOUR;

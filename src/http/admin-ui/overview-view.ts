@@ -17,7 +17,16 @@ function miniTable(caption: string, head: string[], rows: Html[][], empty: strin
   );
 }
 
-export function overviewPage(ctx: PageContext, o: Overview): string {
+/** One row per partner for the overview: how far behind its cursor is. */
+export interface PartnerLag {
+  slug: string;
+  name: string;
+  lag: number;
+  lastDeliveryAt?: string;
+  unseenKills: number;
+}
+
+export function overviewPage(ctx: PageContext, o: Overview, partners?: PartnerLag[]): string {
   const cards = (
     [
       ['ok', 'ok'],
@@ -52,6 +61,16 @@ export function overviewPage(ctx: PageContext, o: Overview): string {
     o.slowest.map((s) => [sourceLink(s), html`${s.figures.avgMs} ms`, html`${s.figures.maxMs} ms`, html`${s.figures.fetches}`]),
     'No fetches in the last 24 hours.',
   )}</section>
+${partners
+  ? html`<section aria-labelledby="h-lag"><h2 id="h-lag">Partner cursor lag</h2>${miniTable(
+      'Partner cursor lag',
+      ['Partner', 'Behind (seq)', 'Kills not received', 'Last delivery'],
+      [...partners]
+        .sort((a, b) => b.lag - a.lag)
+        .map((p) => [html`<a href="/admin/partners/${p.slug}">${p.name}</a>`, html`${p.lag}`, html`${p.unseenKills}`, when(p.lastDeliveryAt, ctx.now)]),
+      'No partner accounts.',
+    )}</section>`
+  : ''}
 </div>`;
   return page(ctx, 'overview', 'Overview', body);
 }
