@@ -256,12 +256,29 @@ describe('browser: operator console', function () {
     const key = (await page.locator('#new-key').textContent())!;
     assert.ok(key.length >= 32);
     await check('partner-new-key');
-    const withKey = () => fetch(`${srv.url}/feeds/elections.json`, { headers: { authorization: `Bearer ${key}` } });
+    const withKey = (feed = 'elections.json') => fetch(`${srv.url}/feeds/${feed}`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal((await withKey()).status, 200);
+    // The partner takes everything public, then a story it holds is killed.
+    const page1 = (await (await withKey('all.json?after=0')).json()) as { items: { title: string }[]; next_url: string };
+    // (the cranes kill arrives as a tombstone, without a title)
+    assert.deepEqual(page1.items.map((i) => i.title).filter(Boolean).sort(), ['Cup final tonight', 'Election night: final results']);
+    const cup = (await srv.core.articles.list({ q: 'cup', limit: 5 }))[0]!;
+    await srv.core.lifecycle.act(cup.id, 'kill', { reason: 'Result was wrong' });
     // (Reloading would re-post the form and make another key: go to the page instead.)
     await page.goto(`${srv.url}/admin/partners/acme`);
     assert.equal(await page.locator('#new-key').count(), 0, 'shown once');
     assert.ok(!(await page.content()).includes(key), 'the key is nowhere on the page again');
+    assert.match(await page.locator('section[aria-labelledby=h-usage] dl').innerText(), /Cursor\s+seq \d+ of \d+ — 1 behind/);
+    assert.deepEqual(await page.locator('section[aria-labelledby=h-kills] li a').allTextContents(), ['Cup final tonight']);
+    assert.equal(await page.locator('section[aria-labelledby=h-deliveries] tbody tr').count(), 2);
+    await check('partner');
+    await page.getByRole('link', { name: 'Overview' }).click();
+    assert.deepEqual((await page.locator('section[aria-labelledby=h-lag] tbody tr').allInnerTexts()).map((r) => r.split('\t')), [['Acme News', '1', '1']]);
+    // It follows its cursor: the kill reaches it, nothing is outstanding any more.
+    assert.equal((await withKey(new URL(page1.next_url).pathname.slice('/feeds/'.length) + new URL(page1.next_url).search)).status, 200);
+    await page.goto(`${srv.url}/admin/partners/acme`);
+    assert.equal(await page.locator('section[aria-labelledby=h-kills] li').count(), 0);
+    assert.match(await page.locator('section[aria-labelledby=h-usage] dl').innerText(), /up to date/);
     await page.getByRole('button', { name: 'Revoke' }).click();
     await page.waitForURL(/done=revoked/);
     assert.equal(await page.locator('section[aria-labelledby=h-keys] tbody .badge').textContent(), 'revoked');

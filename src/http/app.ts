@@ -182,6 +182,7 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
       articles: deps.articles,
       lifecycle: deps.lifecycle,
       partners: deps.partners,
+      deliveries: deps.deliveries,
       console: deps.console,
       baseUrl,
       version: deps.version,

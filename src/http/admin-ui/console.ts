@@ -9,6 +9,8 @@ import type { ArticleService } from '../../services/articles.js';
 import type { ConsoleService } from '../../services/console.js';
 import { LIFECYCLE_ACTIONS, type ActionInput, type LifecycleAction, type LifecycleService } from '../../services/lifecycle.js';
 import type { PartnerService } from '../../services/partners.js';
+import type { DeliveryLog } from '../../services/deliveries.js';
+import { utcDayStart } from '../../services/quotas.js';
 import { originFromHost } from '../../services/feed-query.js';
 import type { ChannelService, RefreshService, SourceService } from '../../services/types.js';
 import { auditLog } from '../audit.js';
@@ -17,8 +19,8 @@ import { articlePage, articlesPage, type ArticleSearch } from './articles-view.j
 import { channelEditPage, channelFormOf, channelsPage, type ChannelForm } from './channels-view.js';
 import { html, page, plainPage, type PageContext } from './html.js';
 import { loginPage } from './login-view.js';
-import { overviewPage } from './overview-view.js';
-import { partnerPage, partnersPage } from './partners-view.js';
+import { overviewPage, type PartnerLag } from './overview-view.js';
+import { partnerPage, partnersPage, type PartnerActivity } from './partners-view.js';
 import {
   LOGIN_COOKIE,
   MAX_AGE_MS,
@@ -41,6 +43,8 @@ export interface AdminConsoleDeps {
   articles: ArticleService;
   lifecycle: LifecycleService;
   partners: PartnerService;
+  /** The partner delivery log (cursor, lag, usage); absent when turned off. */
+  deliveries?: DeliveryLog;
   console: ConsoleService;
   baseUrl?: string;
   version: string;
@@ -162,7 +166,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
   // ── session ─────────────────────────────────────────────────────────────
   r.get('/', async (req, res, next) => {
     if (!sessionOf(req)) return showLogin(req, res, 200, req.query.signed_out !== undefined ? { notice: 'You are signed out.' } : {});
-    return signedIn(async (_req, res, ctx) => sendPage(res, 200, overviewPage(ctx, await deps.console.overview())))(req, res, next);
+    return signedIn(async (_req, res, ctx) => sendPage(res, 200, overviewPage(ctx, await deps.console.overview(), await partnerLags())))(req, res, next);
   });
 
   r.post('/login', (req, res) => {
@@ -464,6 +468,43 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
   }
 
   // ── partners ────────────────────────────────────────────────────────────
+  /**
+   * Kills a partner still has to learn of: stories it was sent (the delivery log) that were
+   * killed at a seq past its cursor. A kill of a story it never received concerns it not.
+   */
+  async function unseenKills(log: DeliveryLog, p: Awaited<ReturnType<PartnerService['get']>>, cursor: number) {
+    const kills = await deps.console.killsAfter(cursor, 500);
+    if (!kills.length) return [];
+    const sent = new Set<number>();
+    for (const d of await log.list(p, {})) for (const item of d.items) sent.add(item.id);
+    return kills.filter((k) => sent.has(k.id));
+  }
+
+  /** Cursor lag per partner for the overview; undefined without a delivery log. */
+  async function partnerLags(): Promise<PartnerLag[] | undefined> {
+    const log = deps.deliveries;
+    if (!log) return undefined;
+    return Promise.all(
+      (await deps.partners.list()).map(async (p) => {
+        const c = await log.cursor(p);
+        return { slug: p.slug, name: p.name, lag: c.lag, lastDeliveryAt: c.lastDeliveryAt, unseenKills: (await unseenKills(log, p, c.cursor)).length };
+      }),
+    );
+  }
+
+  async function activityOf(p: Awaited<ReturnType<PartnerService['get']>>): Promise<PartnerActivity | 'off'> {
+    const log = deps.deliveries;
+    if (!log) return 'off';
+    const nowMs = now().getTime();
+    const cursor = await log.cursor(p);
+    const [recent, itemsToday, kills] = await Promise.all([
+      log.list(p, { from: new Date(nowMs - 86_400_000).toISOString(), limit: 500 }),
+      log.itemsSince(p.id, utcDayStart(nowMs)),
+      unseenKills(log, p, cursor.cursor),
+    ]);
+    return { cursor, deliveries: [...recent].reverse(), itemsToday, unseenKills: kills };
+  }
+
   r.get(
     '/partners',
     signedIn(async (_req, res, ctx) => {
@@ -476,7 +517,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
     '/partners/:slug',
     signedIn(async (req, res, ctx) => {
       const p = await deps.partners.get(String(req.params.slug));
-      sendPage(res, 200, partnerPage(ctx, p, await deps.partners.listKeys(p.slug), { notice: NOTICES[one(req.query.done)] }));
+      sendPage(res, 200, partnerPage(ctx, p, await deps.partners.listKeys(p.slug), { notice: NOTICES[one(req.query.done)], activity: await activityOf(p) }));
     }),
   );
 
@@ -487,7 +528,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
       const created = await deps.partners.createKey(p.slug);
       audit(req, 'partner.key.create', p.slug, { keyId: created.keyId });
       // Answered here, not after a redirect: the secret must not travel in a URL or be shown twice.
-      sendPage(res, 201, partnerPage(ctx, p, await deps.partners.listKeys(p.slug), { newKey: created }));
+      sendPage(res, 201, partnerPage(ctx, p, await deps.partners.listKeys(p.slug), { newKey: created, activity: await activityOf(p) }));
     }),
   );
 

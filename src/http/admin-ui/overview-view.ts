@@ -64,10 +64,10 @@ export function overviewPage(ctx: PageContext, o: Overview, partners?: PartnerLa
 ${partners
   ? html`<section aria-labelledby="h-lag"><h2 id="h-lag">Partner cursor lag</h2>${miniTable(
       'Partner cursor lag',
-      ['Partner', 'Behind (seq)', 'Kills not received', 'Last delivery'],
+      ['Partner', 'Behind (seq)', 'Kills not received'],
       [...partners]
         .sort((a, b) => b.lag - a.lag)
-        .map((p) => [html`<a href="/admin/partners/${p.slug}">${p.name}</a>`, html`${p.lag}`, html`${p.unseenKills}`, when(p.lastDeliveryAt, ctx.now)]),
+        .map((p) => [html`<a href="/admin/partners/${p.slug}">${p.name}</a>`, html`${p.lag}`, html`${p.unseenKills}`]),
       'No partner accounts.',
     )}</section>`
   : ''}

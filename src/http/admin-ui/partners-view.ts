@@ -28,7 +28,7 @@ export interface PartnerActivity {
   deliveries: { at: string; channel: string; format: string; items: readonly unknown[]; heldBack?: readonly unknown[] }[];
   /** Items delivered since 00:00 UTC (the daily item quota counts these). */
   itemsToday: number;
-  /** Kills with a seq above the partner's cursor: not yet received. */
+  /** Kills of stories the partner was sent, with a seq above its cursor: not received yet. */
   unseenKills: KillNotice[];
 }
 
@@ -44,10 +44,10 @@ function activitySections(ctx: PageContext, p: Partner, a: PartnerActivity | 'of
     .slice(0, 50)
     .map((d) => html`<tr><td>${when(d.at, ctx.now)}</td><td class="mono">${d.channel}.${d.format}</td><td class="num">${d.items.length}</td><td class="num">${d.heldBack?.length ?? 0}</td></tr>`);
   const kills = a.unseenKills.length
-    ? html`<p class="error">${a.unseenKills.length} kill${a.unseenKills.length === 1 ? '' : 's'} after this partner's cursor: not received yet.</p><ul>${a.unseenKills.map(
+    ? html`<p class="error">${a.unseenKills.length} stor${a.unseenKills.length === 1 ? 'y' : 'ies'} this partner was sent ${a.unseenKills.length === 1 ? 'was' : 'were'} killed past its cursor: it has not fetched the kill yet.</p><ul>${a.unseenKills.map(
         (k) => html`<li><a href="/admin/articles/${k.id}">${k.title ?? `article ${k.id}`}</a> <span class="muted">seq ${k.seq}${k.reason ? ` — ${k.reason}` : ''}</span></li>`,
       )}</ul>`
-    : html`<p class="muted">None: the partner's cursor is past every kill.</p>`;
+    : html`<p class="muted">None: every kill of a story this partner was sent lies behind its cursor.</p>`;
   return html`<section aria-labelledby="h-usage"><h2 id="h-usage">Usage and quota</h2>
 <dl class="facts"><dt>Cursor</dt><dd>seq ${a.cursor.cursor} of ${a.cursor.newestSeq} — ${a.cursor.lag ? html`<strong>${a.cursor.lag} behind</strong>` : 'up to date'}</dd>
 <dt>Last delivery</dt><dd>${when(a.cursor.lastDeliveryAt, ctx.now)}</dd>
