@@ -265,11 +265,29 @@ describe('partners: the delivery log', function () {
     const csv = await admin(srv, 'GET', '/api/partners/p1/deliveries?format=csv&to=2025-12-04T10:00:21Z');
     assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
     assert.deepEqual(csv.text.trimEnd().split('\r\n'), [
-      'at,channel,format,id,seq,delivered,note',
-      ...rows.slice(0, 2).map((a) => `${new Date(NOW).toISOString()},all,json,${a.id},${a.seq},yes,`),
+      'at,channel,format,id,seq,delivered,count,last_at,note',
+      ...rows.slice(0, 2).map((a) => `${new Date(NOW).toISOString()},all,json,${a.id},${a.seq},yes,1,,`),
     ]);
     const p = await admin(srv, 'GET', '/api/partners/p1');
     assert.equal(p.json.partner.delivery.cursor, 3);
+  });
+
+  it('identical deliveries within one batch are one entry with their count and last time', async () => {
+    for (let i = 0; i < 5; i++) {
+      await get(srv, '/feeds/all.json', key);
+      clock += 100;
+    }
+    await get(srv, '/feeds/all.json?limit=1', key);
+    const r = await admin(srv, 'GET', '/api/partners/p1/deliveries');
+    assert.deepEqual(
+      r.json.deliveries.map((d: { count?: number; lastAt?: string; items: unknown[] }) => [d.items.length, d.count, d.lastAt]),
+      [
+        [3, 5, new Date(NOW + 400).toISOString()],
+        [1, undefined, undefined],
+      ],
+    );
+    const csv = await admin(srv, 'GET', '/api/partners/p1/deliveries?format=csv');
+    assert.equal(csv.text.trimEnd().split('\r\n')[1]!.split(',').slice(6, 8).join(','), `5,${new Date(NOW + 400).toISOString()}`);
   });
 
   it('reports the lag behind the newest article', async () => {

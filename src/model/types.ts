@@ -357,6 +357,9 @@ export interface Delivery {
   format: string;
   items: DeliveredItem[];
   heldBack?: HeldBackItem[];
+  /** Identical deliveries within one second are one entry: how many, and when the last was. */
+  count?: number;
+  lastAt?: IsoDate;
 }
 
 /** Where a partner is: the highest seq it was sent, and how far the newest article is ahead. */

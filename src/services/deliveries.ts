@@ -45,10 +45,11 @@ function csvField(v: string | number | undefined): string {
 
 /** RFC 4180 CSV, one row per delivered (or held-back) item. */
 export function deliveriesCsv(list: readonly Delivery[]): string {
-  const rows = ['at,channel,format,id,seq,delivered,note'];
+  const rows = ['at,channel,format,id,seq,delivered,count,last_at,note'];
   for (const d of list) {
-    for (const i of d.items) rows.push([d.at, d.channel, d.format, i.id, i.seq, 'yes', i.omittedAssets?.length ? `omitted assets: ${i.omittedAssets.join(' ')}` : undefined].map(csvField).join(','));
-    for (const h of d.heldBack ?? []) rows.push([d.at, d.channel, d.format, h.id, h.seq, 'no', `held back: ${h.reason}`].map(csvField).join(','));
+    const n = d.count ?? 1;
+    for (const i of d.items) rows.push([d.at, d.channel, d.format, i.id, i.seq, 'yes', n, d.lastAt, i.omittedAssets?.length ? `omitted assets: ${i.omittedAssets.join(' ')}` : undefined].map(csvField).join(','));
+    for (const h of d.heldBack ?? []) rows.push([d.at, d.channel, d.format, h.id, h.seq, 'no', n, d.lastAt, `held back: ${h.reason}`].map(csvField).join(','));
   }
   return rows.join('\r\n') + '\r\n';
 }
@@ -61,7 +62,9 @@ export function createDeliveryLog(deps: { storage: Storage; log?: Logger; flushM
   const repo = deps.storage.deliveries;
   const serialized = new WeakMap<RenderedFeed, DeliveryPayload>();
   // Times stay numbers until the batch is written: toISOString costs more than the rest of record().
-  let pending: (Omit<DeliveryRow, 'at'> & { atMs: number })[] = [];
+  // Identical deliveries in one batch (same partner, feed, format, payload) share one entry.
+  type Pending = Omit<DeliveryRow, 'at' | 'lastAt'> & { atMs: number; lastMs: number };
+  let pending = new Map<string, Pending>();
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
   const timer = setInterval(() => void flush(), deps.flushMs ?? DEFAULT_FLUSH_MS);
@@ -83,9 +86,13 @@ export function createDeliveryLog(deps: { storage: Storage; log?: Logger; flushM
   }
 
   function flush(): Promise<void> {
-    if (pending.length === 0) return writing;
-    const batch: DeliveryRow[] = pending.map(({ atMs, ...r }) => ({ ...r, at: new Date(atMs).toISOString() }));
-    pending = [];
+    if (pending.size === 0) return writing;
+    const batch: DeliveryRow[] = [...pending.values()].map(({ atMs, lastMs, ...r }) => ({
+      ...r,
+      at: new Date(atMs).toISOString(),
+      ...(r.count > 1 ? { lastAt: new Date(lastMs).toISOString() } : {}),
+    }));
+    pending = new Map();
     // One batch at a time, in order: the cursor only moves forward anyway, but rows keep order.
     writing = writing.then(() =>
       repo.append(batch).catch((err: unknown) => {
@@ -98,8 +105,17 @@ export function createDeliveryLog(deps: { storage: Storage; log?: Logger; flushM
   return {
     record(partnerId, target, format, feed, atMs) {
       if (closed) return;
-      pending.push({ partnerId, atMs, channel: feedName(target), format, payload: payloadOf(feed) });
-      if (pending.length >= MAX_BATCH) void flush();
+      const payload = payloadOf(feed);
+      const channel = feedName(target);
+      const key = `${partnerId}\u0000${channel}\u0000${format}\u0000${payload.hash}`;
+      const same = pending.get(key);
+      if (same) {
+        same.count++;
+        same.lastMs = atMs;
+        return;
+      }
+      pending.set(key, { partnerId, atMs, lastMs: atMs, count: 1, channel, format, payload });
+      if (pending.size >= MAX_BATCH) void flush();
     },
 
     flush,

@@ -384,6 +384,17 @@ CREATE TABLE partner_cursors (
 `,
   },
   {
+    version: 18,
+    name: 'delivery-counts',
+    up: `
+-- Identical deliveries (same partner, feed, format and item list) within one batch are one row
+-- with a count and the time of the last: a partner polling the same bytes 10,000 times a second
+-- costs one row per second, and the report still says how many it received and when.
+ALTER TABLE deliveries ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE deliveries ADD COLUMN last_at TEXT;
+`,
+  },
+  {
     version: 20,
     name: 'article-lifecycle',
     up: `

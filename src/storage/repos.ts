@@ -266,7 +266,10 @@ export interface DeliveryPayload {
 
 export interface DeliveryRow {
   partnerId: number;
+  /** The first of `count` identical deliveries, and the last. */
   at: IsoDate;
+  lastAt?: IsoDate;
+  count: number;
   channel: string;
   format: string;
   payload: DeliveryPayload;

@@ -10,11 +10,17 @@ interface Row {
   format: string;
   items: string;
   held_back: string | null;
+  count: number;
+  last_at: string | null;
 }
 
 function toDelivery(r: Row): Delivery {
   const d: Delivery = { at: r.at, channel: r.feed, format: r.format, items: JSON.parse(r.items) as Delivery['items'] };
   if (r.held_back) d.heldBack = JSON.parse(r.held_back) as NonNullable<Delivery['heldBack']>;
+  if (r.count > 1) {
+    d.count = r.count;
+    if (r.last_at) d.lastAt = r.last_at;
+  }
   return d;
 }
 
@@ -34,7 +40,7 @@ export function createDeliveryRepo(ctx: SqliteContext): DeliveryRepo {
             'INSERT INTO delivery_payloads (hash, items, held_back, item_count, max_seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
           );
           const payloadId = ctx.stmt('SELECT id FROM delivery_payloads WHERE hash = ?').pluck();
-          const insert = ctx.stmt('INSERT INTO deliveries (partner_id, at, feed, format, payload_id) VALUES (?, ?, ?, ?, ?)');
+          const insert = ctx.stmt('INSERT INTO deliveries (partner_id, at, feed, format, payload_id, count, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
           const cursor = ctx.stmt(
             `INSERT INTO partner_cursors (partner_id, max_seq, last_delivery_at) VALUES (?, ?, ?)
              ON CONFLICT (partner_id) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq), last_delivery_at = max(last_delivery_at, excluded.last_delivery_at)`,
@@ -56,13 +62,14 @@ export function createDeliveryRepo(ctx: SqliteContext): DeliveryRepo {
               if (payloadIds.size >= PAYLOAD_MEMO) payloadIds.clear();
               payloadIds.set(p.hash, id);
             }
-            insert.run(r.partnerId, r.at, r.channel, r.format, id);
+            insert.run(r.partnerId, r.at, r.channel, r.format, id, r.count, r.count > 1 ? (r.lastAt ?? null) : null);
             if (p.maxSeq !== undefined) {
               const c = cursors.get(r.partnerId);
-              if (!c) cursors.set(r.partnerId, { maxSeq: p.maxSeq, at: r.at });
+              if (!c) cursors.set(r.partnerId, { maxSeq: p.maxSeq, at: r.lastAt ?? r.at });
               else {
                 c.maxSeq = Math.max(c.maxSeq, p.maxSeq);
-                if (r.at > c.at) c.at = r.at;
+                const last = r.lastAt ?? r.at;
+                if (last > c.at) c.at = last;
               }
             }
           }
@@ -77,7 +84,7 @@ export function createDeliveryRepo(ctx: SqliteContext): DeliveryRepo {
         (
           ctx
             .stmt(
-              `SELECT d.at, d.feed, d.format, p.items, p.held_back FROM deliveries d JOIN delivery_payloads p ON p.id = d.payload_id
+              `SELECT d.at, d.feed, d.format, p.items, p.held_back, d.count, d.last_at FROM deliveries d JOIN delivery_payloads p ON p.id = d.payload_id
                WHERE d.partner_id = ? AND d.at >= ? AND d.at < ? ORDER BY d.at, d.id LIMIT ?`,
             )
             .all(partnerId, range.from ?? '', range.to ?? '\uffff', range.limit) as Row[]
@@ -97,7 +104,7 @@ export function createDeliveryRepo(ctx: SqliteContext): DeliveryRepo {
     async itemsSince(partnerId: number, since: IsoDate) {
       return ctx.read('count delivered items', () =>
         ctx
-          .stmt('SELECT coalesce(sum(p.item_count), 0) FROM deliveries d JOIN delivery_payloads p ON p.id = d.payload_id WHERE d.partner_id = ? AND d.at >= ?')
+          .stmt('SELECT coalesce(sum(p.item_count * d.count), 0) FROM deliveries d JOIN delivery_payloads p ON p.id = d.payload_id WHERE d.partner_id = ? AND d.at >= ?')
           .pluck()
           .get(partnerId, since) as number,
       );
