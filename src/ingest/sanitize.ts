@@ -213,7 +213,9 @@ export function sanitizedHtmlToRawText(html: string): string {
 
 /**
  * HTML → text with entities decoded and no markup left; whitespace is not collapsed here
- * (text.ts does it). Script/style bodies are dropped, not shown as text.
+ * (text.ts does it). Script/style bodies are dropped, not shown as text. A stray `<title>` in
+ * a feed title or summary is markup around text, as feedparser reads it, not a document head
+ * swallowing everything after it.
  */
 export function htmlToRawText(html: string): string {
   if (!html) return '';
@@ -223,7 +225,7 @@ export function htmlToRawText(html: string): string {
     allowedTags: [],
     allowedAttributes: {},
     disallowedTagsMode: 'discard',
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'head'],
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'head'],
   });
   // Invert sanitize-html's own text escaping (it escapes exactly &, < and > in text).
   return escaped.replace(/&(amp|lt|gt);/g, (_m, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : '>'));

@@ -65,6 +65,8 @@ export interface FeedparserEntry {
   links: { rel?: string; href?: string; type?: string; length?: string; title?: string }[];
   published?: string;
   updated?: string;
+  /** dcterms:created (feedparser keeps it apart from published/updated). */
+  created?: string;
   authors: FeedparserPerson[];
   tags: { term?: string; scheme?: string; label?: string }[];
   summary?: string;
@@ -101,7 +103,7 @@ def summarize(d):
   for e in d.entries:
       entries.append({
           'id': e.get('id'), 'title': e.get('title'), 'link': e.get('link'), 'links': links(e.get('links')),
-          'published': iso(e.get('published_parsed')), 'updated': iso(e.get('updated_parsed')),
+          'published': iso(e.get('published_parsed')), 'updated': iso(e.get('updated_parsed')), 'created': iso(e.get('created_parsed')),
           'authors': people(e.get('authors')),
           'tags': [{k: t.get(k) for k in ('term', 'scheme', 'label') if t.get(k) is not None} for t in e.get('tags') or []],
           'summary': e.get('summary'), 'content': [c.get('value') for c in e.get('content') or []],
