@@ -7,6 +7,7 @@ import type { FetchFeed, ProcessFeed } from '../ingest/types.js';
 import type { Logger } from '../log.js';
 import type { RefreshOutcome, RefreshService } from './types.js';
 import { errorMessage, FetchError } from '../errors.js';
+import { BIG_DOCUMENT_BYTES } from '../ingest/process.js';
 import { createHostLimiter } from './host-limiter.js';
 import { nextFetchAfterError, nextFetchAfterSuccess, shouldPause } from './schedule-policy.js';
 import { linkHeaderWebSubLinks, type WebSubLinks } from '../ingest/websub-links.js';
@@ -57,7 +58,35 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
   const limiter = createHostLimiter(deps.fetchConcurrency, deps.perHostConcurrency);
   const inFlight = new Set<number>();
 
+  // Big documents (≥ BIG_DOCUMENT_BYTES) are processed and stored one at a time: each costs many
+  // times its size on its way through the parser, the main thread and the storage writer, and
+  // sixteen at once took the process past 1 GB (bench hostile-memory). Small ones never wait.
+  let bigTail: Promise<void> = Promise.resolve();
+  function acquireBig(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const prev = bigTail;
+    bigTail = prev.then(() => held);
+    return prev.then(() => release);
+  }
+
   async function refreshSource(source: Source, signal?: AbortSignal, pushed?: PushedDocument): Promise<RefreshOutcome> {
+    let releaseBig: (() => void) | undefined;
+    try {
+      return await refreshSourceGated(source, signal, pushed, async (bytes) => {
+        if (bytes >= BIG_DOCUMENT_BYTES) releaseBig = await acquireBig();
+      });
+    } finally {
+      releaseBig?.();
+    }
+  }
+
+  async function refreshSourceGated(
+    source: Source,
+    signal: AbortSignal | undefined,
+    pushed: PushedDocument | undefined,
+    gate: (bytes: number) => Promise<void>,
+  ): Promise<RefreshOutcome> {
     const started = now();
     const startedAt = started.toISOString();
     const t0 = performance.now();
@@ -98,6 +127,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
             };
             break;
           }
+          await gate(res.body.length);
           const feed = await deps.processFeed(res.body, {
             documentUrl: res.finalUrl,
             contentType: res.contentType,
