@@ -59,7 +59,8 @@ export interface PendingDelivery {
   secret?: string;
   keyId?: string;
   contentType: string;
-  body: Buffer;
+  /** The body to post (websub_contents): read once per run, shared by every delivery of it. */
+  contentId: number;
   attempts: number;
   /** When the content was committed: retries stop after the retry window. */
   createdAt: IsoDate;

@@ -410,6 +410,8 @@ export function createWebSubHub(deps: HubDeps): WebSubHub {
   // ---- delivery ----
 
   const inFlight = new Set<number>();
+  /** Deliveries read and sent per round: bounds memory and the length of one SQLite read. */
+  const DELIVERY_BATCH = 256;
 
   function sign(secret: string, body: Buffer): string {
     // §8: "method=signature", the hex HMAC of the body keyed with hub.secret.
@@ -421,18 +423,21 @@ export function createWebSubHub(deps: HubDeps): WebSubHub {
    * are checked at every delivery, so a revoked key, a suspended partner or a channel made
    * partners-only stops pushes at once. A key that can never come back ends the subscription.
    */
-  async function admitted(d: PendingDelivery): Promise<boolean> {
+  async function admitted(d: PendingDelivery, run: DeliveryRun): Promise<boolean> {
     const t = parseTopic(d.topic);
     if ('error' in t) return false;
-    let access: FeedAccess;
-    try {
-      access = await feeds.access(t.target);
-    } catch (err) {
-      if (err instanceof NotFoundError) return false;
-      throw err;
+    let access = run.access.get(d.topic);
+    if (!access) {
+      access = feeds.access(t.target).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      });
+      run.access.set(d.topic, access);
     }
+    const visibility = await access;
+    if (visibility === null) return false;
     const auth = d.keyId === undefined ? ANONYMOUS : await deps.partners.authenticateKeyId(d.keyId);
-    if (!refusal(access, auth)) return true;
+    if (!refusal(visibility, auth)) return true;
     if (auth.kind === 'invalid' || auth.kind === 'anonymous') {
       await repo.removeSubscription(d.topic, d.callback);
       log.info({ topic: d.topic, callbackHost: new URL(d.callback).host, keyId: d.keyId }, 'websub subscription ended: key no longer valid for the topic');
@@ -440,13 +445,27 @@ export function createWebSubHub(deps: HubDeps): WebSubHub {
     return false;
   }
 
-  async function deliver(d: PendingDelivery): Promise<void> {
+  /**
+   * What one delivery run shares: each content's body read once (a run may post the same feed to
+   * thousands), each topic's visibility looked up once, successes written in one transaction.
+   */
+  interface DeliveryRun {
+    bodies: Map<number, Promise<Buffer | undefined>>;
+    access: Map<string, Promise<FeedAccess | null>>;
+    succeeded: PendingDelivery[];
+  }
+
+  async function deliver(d: PendingDelivery, run: DeliveryRun): Promise<void> {
     const at = clock();
     if (Date.parse(d.expiresAt) <= at.getTime()) {
       await repo.deliveryFailed(d, 'lease ended before delivery', undefined);
       return;
     }
-    if (!(await admitted(d))) {
+    let body = run.bodies.get(d.contentId);
+    if (!body) run.bodies.set(d.contentId, (body = repo.contentBody(d.contentId)));
+    const bytes = await body;
+    if (!bytes) return; // superseded by a newer full feed while queued
+    if (!(await admitted(d, run))) {
       await repo.deliveryFailed(d, 'not delivered: the subscription no longer has access to the topic', undefined);
       return;
     }
@@ -457,10 +476,10 @@ export function createWebSubHub(deps: HubDeps): WebSubHub {
       // §7: at least one rel="hub" and exactly one rel="self" (the topic).
       link: websubLinkHeader(hub, d.topic),
     };
-    if (d.secret !== undefined) headers['x-hub-signature'] = sign(d.secret, d.body);
+    if (d.secret !== undefined) headers['x-hub-signature'] = sign(d.secret, bytes);
     let error: string | undefined;
     try {
-      const res = await client.send({ method: 'POST', url: d.callback, headers, body: d.body });
+      const res = await client.send({ method: 'POST', url: d.callback, headers, body: bytes });
       // §7: only 2xx is success; redirects are failures too.
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (err) {
@@ -468,7 +487,7 @@ export function createWebSubHub(deps: HubDeps): WebSubHub {
     }
     const done = clock();
     if (error === undefined) {
-      await repo.deliverySucceeded(d, done.toISOString());
+      run.succeeded.push(d);
       return;
     }
     const retryAt = done.getTime() + retryDelayS(d.attempts + 1, random) * 1000;
@@ -493,18 +512,19 @@ export function createWebSubHub(deps: HubDeps): WebSubHub {
           do {
             redeliver = false;
             for (;;) {
-              const due = await repo.dueDeliveries(clock().toISOString(), 1000);
+              const due = await repo.dueDeliveries(clock().toISOString(), DELIVERY_BATCH);
               // One delivery per subscriber at a time, so a subscriber sees changes in order.
               const seen = new Set<number>();
               const batch = due.filter((d) => !inFlight.has(d.id) && !seen.has(d.subscriptionId) && seen.add(d.subscriptionId));
               if (batch.length === 0) break;
+              const run: DeliveryRun = { bodies: new Map(), access: new Map(), succeeded: [] };
               let next = 0;
               const worker = async () => {
                 while (next < batch.length) {
                   const d = batch[next++]!;
                   inFlight.add(d.id);
                   try {
-                    await deliver(d);
+                    await deliver(d, run);
                   } catch (err) {
                     log.error({ err: errorMessage(err) }, 'websub delivery crashed');
                   } finally {
@@ -513,6 +533,7 @@ export function createWebSubHub(deps: HubDeps): WebSubHub {
                 }
               };
               await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+              await repo.deliveriesSucceeded(run.succeeded, clock().toISOString());
             }
           } while (redeliver);
           await repo.pruneContents();

@@ -237,7 +237,10 @@ export interface WebSubRepo {
   dueDeliveries(now: IsoDate, limit: number): Promise<PendingDelivery[]>;
   nextDeliveryAt(): Promise<IsoDate | undefined>;
   pendingDeliveries(): Promise<number>;
-  deliverySucceeded(d: Pick<PendingDelivery, 'id' | 'subscriptionId'>, now: IsoDate): Promise<void>;
+  /** The body of a queued content, read once and shared by all its deliveries. */
+  contentBody(contentId: number): Promise<Buffer | undefined>;
+  /** Records a batch of successful deliveries in one transaction. */
+  deliveriesSucceeded(ds: readonly Pick<PendingDelivery, 'id' | 'subscriptionId'>[], now: IsoDate): Promise<void>;
   /** `retryAt` undefined: give up (counted as dropped). */
   deliveryFailed(d: Pick<PendingDelivery, 'id' | 'subscriptionId'>, error: string, retryAt: IsoDate | undefined): Promise<void>;
   pruneContents(): Promise<void>;

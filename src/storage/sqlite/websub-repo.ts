@@ -225,7 +225,7 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
         const rows = ctx
           .stmt(
             `SELECT d.id, d.subscription_id, d.attempts, s.topic, s.callback, s.secret, s.key_id, s.expires_at,
-                    c.content_type, c.body, c.created_at
+                    c.content_type, c.id AS content_id, c.created_at
              FROM websub_deliveries d
              JOIN websub_subscriptions s ON s.id = d.subscription_id
              JOIN websub_contents c ON c.id = d.content_id
@@ -242,7 +242,7 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
           key_id: Nullable<string>;
           expires_at: string;
           content_type: string;
-          body: Buffer;
+          content_id: number;
           created_at: string;
         }[];
         return rows.map((r) =>
@@ -254,7 +254,7 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
             secret: r.secret,
             keyId: r.key_id,
             contentType: r.content_type,
-            body: r.body,
+            contentId: r.content_id,
             attempts: r.attempts,
             createdAt: r.created_at,
             expiresAt: r.expires_at,
@@ -271,10 +271,17 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
       return ctx.read('count websub deliveries', () => ctx.stmt('SELECT count(*) FROM websub_deliveries').pluck().get() as number);
     },
 
-    async deliverySucceeded(d, now) {
-      quiet('websub delivery done', () => {
-        ctx.stmt('DELETE FROM websub_deliveries WHERE id = ?').run(d.id);
-        ctx.stmt('UPDATE websub_subscriptions SET delivered = delivered + 1, last_delivery_at = ?, last_error = NULL WHERE id = ?').run(now, d.subscriptionId);
+    async contentBody(id) {
+      return ctx.read('websub content', () => (ctx.stmt('SELECT body FROM websub_contents WHERE id = ?').pluck().get(id) as Buffer | undefined) ?? undefined);
+    },
+
+    async deliveriesSucceeded(ds, now) {
+      if (ds.length === 0) return;
+      quiet('websub deliveries done', () => {
+        for (const d of ds) {
+          ctx.stmt('DELETE FROM websub_deliveries WHERE id = ?').run(d.id);
+          ctx.stmt('UPDATE websub_subscriptions SET delivered = delivered + 1, last_delivery_at = ?, last_error = NULL WHERE id = ?').run(now, d.subscriptionId);
+        }
       });
     },
 
