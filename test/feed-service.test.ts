@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { NotFoundError, ValidationError } from '../src/errors.js';
-import type { FeedFormat } from '../src/model/types.js';
+import type { FeedFormat, OutputFormat } from '../src/model/types.js';
 import { CONTENT_TYPES } from '../src/publish/index.js';
 import { canonicalQuery, originFromHost, parseFeedQuery, queryStringToRecord } from '../src/services/feed-query.js';
 import { createFeedService } from '../src/services/feeds.js';
@@ -31,7 +31,7 @@ async function json(feeds: FeedService, target: FeedTarget, query: FeedQuery, or
 }
 
 /** What a partner does with a next link: parse it back into target + query. */
-function follow(url: string): { target: FeedTarget; format: FeedFormat; query: FeedQuery } {
+function follow(url: string): { target: FeedTarget; format: OutputFormat; query: FeedQuery } {
   const u = new URL(url);
   const p = parseFeedPath(u.pathname);
   assert.ok(p, `next link ${url} is a feed URL`);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import type { Config } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
-import type { ArticleInput, AssetInput, FeedFormat, Source } from '../src/model/types.js';
+import type { ArticleInput, AssetInput, FeedFormat, OutputFormat, Source } from '../src/model/types.js';
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import type { Serializer } from '../src/publish/types.js';
 import { createArticleService } from '../src/services/articles.js';
@@ -71,16 +71,16 @@ export async function ingest(storage: Storage, sourceId: number, items: ArticleI
 }
 
 /** The real serializers, counting whole-document renders (one `frame` call each). */
-export function countingSerializers(): { serializers: Record<FeedFormat, Serializer>; calls: Record<FeedFormat, number> } {
-  const calls: Record<FeedFormat, number> = { rss: 0, atom: 0, json: 0 };
-  const wrap = (f: FeedFormat): Serializer => ({
+export function countingSerializers(): { serializers: Record<OutputFormat, Serializer>; calls: Record<OutputFormat, number> } {
+  const calls: Record<OutputFormat, number> = { rss: 0, atom: 0, json: 0, ninjs: 0 };
+  const wrap = (f: OutputFormat): Serializer => ({
     ...serializers[f],
     frame: (doc) => {
       calls[f]++;
       return serializers[f].frame(doc);
     },
   });
-  return { serializers: { rss: wrap('rss'), atom: wrap('atom'), json: wrap('json') }, calls };
+  return { serializers: { rss: wrap('rss'), atom: wrap('atom'), json: wrap('json'), ninjs: wrap('ninjs') }, calls };
 }
 
 export function testConfig(over: Partial<Config> = {}): Config {
@@ -117,7 +117,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
 export interface TestServer {
   url: string;
   storage: Storage;
-  calls: Record<FeedFormat, number>;
+  calls: Record<OutputFormat, number>;
   refreshCalls: number[];
   partners: PartnerService;
   feeds: FeedService;

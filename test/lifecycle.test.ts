@@ -1,13 +1,13 @@
 // Story lifecycle through the real HTTP server: kills, withholds, releases, corrections and
 // embargoes as cursor events, tombstones in every format, validators, revisions.
 import assert from 'node:assert/strict';
-import type { Article, FeedFormat } from '../src/model/types.js';
+import type { Article, OutputFormat } from '../src/model/types.js';
 import { decideEvent, diffSummary, type ActionInput, type LifecycleAction } from '../src/services/lifecycle.js';
 import { cursorReaders } from './support/cursor-reader.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, photo, startServer, T0, type TestServer } from './http-fixtures.js';
 import { feedparserReadAll, jingAtom, skipIfMissing, validateJsonFeed11, xmllintOk } from './support/validators.js';
 
-const FORMATS: FeedFormat[] = ['atom', 'rss', 'json'];
+const FORMATS: OutputFormat[] = ['atom', 'rss', 'json', 'ninjs'];
 const HOUR = 3_600_000;
 
 // Response bodies are checked field by field against literals.
@@ -91,7 +91,7 @@ describe('lifecycle over HTTP', () => {
   afterEach(() => srv.close());
 
   /** Every event of the cursor from `after`, following next links to an empty page, per format. */
-  async function follow(format: FeedFormat, after: number) {
+  async function follow(format: OutputFormat, after: number) {
     const events = [];
     let url = `/feeds/all.${format}?after=${after}&limit=2`;
     for (let i = 0; i < 20; i++) {

@@ -42,7 +42,7 @@ describe('long polling (wait=)', function () {
     assert.ok(Date.now() - t < 2000);
   });
 
-  for (const format of ['json', 'atom', 'rss'] as const) {
+  for (const format of ['json', 'atom', 'rss', 'ninjs'] as const) {
     it(`${format}: a held request is answered when a story is committed, and a commit elsewhere does not end it`, async () => {
       const t = Date.now();
       const held = fetch(`${srv.url}/feeds/sources/wire.${format}?after=${cursor}&wait=10`).then(async (r) => ({ at: Date.now(), status: r.status, body: await r.text() }));

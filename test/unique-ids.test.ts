@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { assignIdentities } from '../src/ingest/identity.js';
 import { createLintCollector } from '../src/ingest/lint.js';
-import type { ArticleInput, FeedFormat, Source } from '../src/model/types.js';
+import type { ArticleInput, FeedFormat, OutputFormat, Source } from '../src/model/types.js';
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import { parseFeedQuery, queryStringToRecord } from '../src/services/feed-query.js';
 import { createFeedService } from '../src/services/feeds.js';
@@ -84,7 +84,7 @@ function idsOf(format: FeedFormat, body: string): { ids: string[]; titles: strin
   return { ids: feed.items.map((i) => i.id!), titles: feed.items.map((i) => i.title!), next: feed.next };
 }
 
-function follow(url: string): { target: FeedTarget; format: FeedFormat; query: FeedQuery } {
+function follow(url: string): { target: FeedTarget; format: OutputFormat; query: FeedQuery } {
   const u = new URL(url);
   const p = parseFeedPath(u.pathname)!;
   return { ...p, query: parseFeedQuery(queryStringToRecord(u.search.slice(1))) };

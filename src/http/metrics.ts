@@ -5,7 +5,7 @@
 // process.
 import http from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FeedFormat } from '../model/types.js';
+import type { OutputFormat } from '../model/types.js';
 import { OVERDUE_GRACE_MS } from '../services/console.js';
 import type { FeedService, RefreshOutcome } from '../services/types.js';
 import type { Storage } from '../storage/repos.js';
@@ -14,7 +14,7 @@ export interface Metrics {
   /** A fetch outcome (refresh service hook). */
   fetched(o: RefreshOutcome): void;
   /** A whole-document feed render and its duration (feed service hook). */
-  rendered(ms: number, format: FeedFormat): void;
+  rendered(ms: number, format: OutputFormat): void;
   /** A request answered by the fast lane (cached feed, or a refused key). */
   servedFast(status: number, partner: boolean): void;
   /** A request answered by Express. */
@@ -49,7 +49,7 @@ export function createMetrics(deps: { storage: Storage; feeds: () => FeedService
   // Plain tallies written on the request path; key = status * 2 + partner.
   const fast = new Map<number, number>();
   const app = new Map<string, number>();
-  const renders = new Map<FeedFormat, number>();
+  const renders = new Map<OutputFormat, number>();
 
   const fetches = new Counter({ name: 'wirefeed_fetches_total', help: 'Source fetches by outcome.', labelNames: ['outcome'], registers: [register] });
   const fetchSeconds = new Histogram({

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ValidationError } from '../errors.js';
 import { decideAccess, type AccessVerdict, type AuthOutcome, type PartnerContext, type PartnerService } from '../services/partners.js';
-import type { FeedFormat } from '../model/types.js';
+import type { OutputFormat } from '../model/types.js';
 import type { FeedAccess, FeedTarget, RenderedFeed } from '../services/types.js';
 import type { DeliveryLog } from '../services/deliveries.js';
 import { utcDayStart, type QuotaMeter, type QuotaState } from '../services/quotas.js';
@@ -60,7 +60,7 @@ export interface PartnerAuth {
 /** What a partner received, for the delivery log. */
 export interface FeedRequestInfo {
   target: FeedTarget;
-  format: FeedFormat;
+  format: OutputFormat;
 }
 
 export type { AuthOutcome, PartnerContext };

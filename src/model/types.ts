@@ -11,8 +11,12 @@ export type SourceStatus = 'active' | 'paused' | 'gone';
  */
 export type ArticleStatus = 'usable' | 'embargoed' | 'withheld' | 'canceled';
 export const ARTICLE_STATUSES: readonly ArticleStatus[] = ['usable', 'embargoed', 'withheld', 'canceled'];
+/** The revision reason recorded for an update that came from the source feed. */
+export const SOURCE_UPDATE_REASON = 'source update';
 export type IdentityKind = 'guid' | 'link' | 'hash';
 export type FeedFormat = 'rss' | 'atom' | 'json';
+/** What the feed URLs serve: the three feed formats and IPTC ninjs (a JSON document of news objects). */
+export type OutputFormat = FeedFormat | 'ninjs';
 /**
  * Who may read a channel or a source: everyone, or only partners with an entitled key. A
  * `partners` source never appears in public outputs, whichever channel would select it.

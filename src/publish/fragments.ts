@@ -1,5 +1,5 @@
 // Whole documents from a Serializer, as a string or as UTF-8 bytes with item fragments cached.
-import type { Article, FeedFormat, SourceAttribution } from '../model/types.js';
+import type { Article, OutputFormat, SourceAttribution } from '../model/types.js';
 import { isTombstone } from './tombstones.js';
 import type { FeedDocument, FragmentCache, Serializer } from './types.js';
 
@@ -8,7 +8,7 @@ import type { FeedDocument, FragmentCache, Serializer } from './types.js';
  * content or status), the source attribution joined in from the sources table, which can
  * be renamed without touching the article, and in a merged document the other sources.
  */
-export function fragmentKey(format: FeedFormat, a: Article): string {
+export function fragmentKey(format: OutputFormat, a: Article): string {
   const key = `${format}\u0000${a.id}\u0000${a.seq}\u0000${a.status}\u0000${attributionKey(a.source)}`;
   return a.alsoFrom === undefined ? key : `${key}\u0000${a.alsoFrom.map(attributionKey).join('\u0000')}`;
 }

@@ -19,13 +19,13 @@ import { tombstoneFacts } from './tombstones.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
-type Json = string | number | boolean | JsonObject | Json[];
-interface JsonObject {
+export type Json = string | number | boolean | JsonObject | Json[];
+export interface JsonObject {
   [key: string]: Json | undefined;
 }
 
 /** Removes the characters readers choke on from every string, or passes them through (fast path). */
-type Clean = (s: string) => string;
+export type Clean = (s: string) => string;
 const keep: Clean = (s) => s;
 
 /**
@@ -45,7 +45,7 @@ function ext(o: JsonObject): JsonObject | undefined {
  * Almost every value is clean: serialize it once unfiltered and check the text in one scan;
  * only text that may hold forbidden characters is rebuilt with every string cleaned.
  */
-function cleanJson<T>(value: T, build: (v: T, clean: Clean) => JsonObject, indent: string): string {
+export function cleanJson<T>(value: T, build: (v: T, clean: Clean) => JsonObject, indent: string): string {
   const fast = stringify(build(value, keep), indent);
   return DIRTY_JSON.test(fast) ? stringify(build(value, stripXmlForbidden), indent) : fast;
 }

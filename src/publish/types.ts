@@ -1,5 +1,5 @@
 // What the serializers take: a feed document, already chosen and ordered by the caller.
-import type { Article, FeedFormat, IsoDate } from '../model/types.js';
+import type { Article, OutputFormat, IsoDate } from '../model/types.js';
 
 export interface FeedLinks {
   /** Absolute URL of this document (atom:link rel=self, JSON feed_url). */
@@ -40,7 +40,7 @@ export type Renderer = (doc: FeedDocument) => string;
  * `head + items.join(sep) + tail`, every part already free of characters XML 1.0 forbids.
  */
 export interface Serializer {
-  format: FeedFormat;
+  format: OutputFormat;
   frame(doc: FeedDocument): { head: string; sep: string; tail: string };
   item(a: Article): string;
   /** The entry for an article that is not usable, on cursor pages (publish/tombstones.ts). */

@@ -6,7 +6,7 @@
 // (close) loses nothing.
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Delivery, FeedFormat, IsoDate, Partner, PartnerCursor } from '../model/types.js';
+import type { Delivery, OutputFormat, IsoDate, Partner, PartnerCursor } from '../model/types.js';
 import { createHash } from 'node:crypto';
 import type { DeliveryPayload, DeliveryRow, Storage } from '../storage/repos.js';
 import type { FeedTarget, RenderedFeed } from './types.js';
@@ -18,7 +18,7 @@ export const MAX_EXPORT = 100_000;
 
 export interface DeliveryLog {
   /** Notes one delivery; cheap and synchronous (the request path calls it). */
-  record(partnerId: number, target: FeedTarget, format: FeedFormat, feed: RenderedFeed, atMs: number): void;
+  record(partnerId: number, target: FeedTarget, format: OutputFormat, feed: RenderedFeed, atMs: number): void;
   /** Writes what is pending now. */
   flush(): Promise<void>;
   list(partner: Partner, range: { from?: IsoDate; to?: IsoDate; limit?: number }): Promise<Delivery[]>;

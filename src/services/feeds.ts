@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { NotFoundError } from '../errors.js';
-import type { Article, ArticleQuery, Channel, FeedFormat, Source } from '../model/types.js';
+import type { Article, ArticleQuery, Channel, FeedFormat, OutputFormat, Source } from '../model/types.js';
 import type { FeedDocument, Serializer } from '../publish/types.js';
 import { renderBytes } from '../publish/fragments.js';
 import { effectiveUpdated, newestDate } from '../publish/text.js';
@@ -35,9 +35,9 @@ const brotli = promisify(zlib.brotliCompress);
 export interface FeedServiceDeps {
   storage: Storage;
   /** Called after each whole-document render with its duration (metrics). */
-  onRender?: (ms: number, format: FeedFormat) => void;
-  serializers: Record<FeedFormat, Serializer>;
-  contentTypes: Record<FeedFormat, string>;
+  onRender?: (ms: number, format: OutputFormat) => void;
+  serializers: Record<OutputFormat, Serializer>;
+  contentTypes: Record<OutputFormat, string>;
   /** Public origin; when set, output is byte-identical on every instance whatever the Host. */
   baseUrl?: string;
   cacheEntries: number;
@@ -105,7 +105,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   }
 
   /** The feed a request names, whatever the data version. Public renders have no variant part. */
-  function feedKey(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): string {
+  function feedKey(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): string {
     const o = deps.baseUrl ? '' : baseFor(origin);
     const key = `${target.kind}:${target.slug}.${format}${canonicalQuery(query)}|${o}`;
     return variant ? `${key}|${variant.key}` : key;
@@ -217,7 +217,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
 
   async function buildDocument(
     target: FeedTarget,
-    format: FeedFormat,
+    format: OutputFormat,
     query: FeedQuery,
     origin: string | undefined,
     variant: FeedVariant | undefined,
@@ -229,7 +229,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     const page = variant ? applyPartnerView(selected, variant.rightsPolicy, await storage.articles.ednotes(selected.map((a) => a.id))) : undefined;
     const items = page ? page.items : selected;
     const base = baseFor(origin);
-    const feedUrl = (fmt: FeedFormat, after?: number) => `${base}${resolved.feedPath}.${fmt}${canonicalQuery(query, after)}`;
+    const feedUrl = (fmt: OutputFormat, after?: number) => `${base}${resolved.feedPath}.${fmt}${canonicalQuery(query, after)}`;
     const doc: FeedDocument = {
       // Stable whatever Host a request used: the public URL when configured, else a tag: URI.
       id: deps.baseUrl ? `${deps.baseUrl}${resolved.feedPath}` : `tag:wirefeed,2025:${resolved.feedPath.slice(1)}`,
@@ -256,7 +256,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     return { doc, access: resolved.access, lastModified: await lastModifiedOf(resolved, query, items), page };
   }
 
-  async function render(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): Promise<RenderedFeed> {
+  async function render(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined): Promise<RenderedFeed> {
     const t0 = deps.onRender ? performance.now() : 0;
     const { doc, access, lastModified, page } = await buildDocument(target, format, query, origin, variant);
     const body = renderBytes(serializers[format], doc, variantFragments(variant));
@@ -290,7 +290,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     };
   }
 
-  function lookup(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false) {
+  function lookup(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false) {
     const key = feedKey(target, format, query, origin, variant);
     const version = storage.dataVersion();
     const prev = latest.get(key);
@@ -302,7 +302,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     return { key, version, feed: usable ? prev.feed : undefined };
   }
 
-  function getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false): Promise<RenderedFeed> {
+  function getFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false): Promise<RenderedFeed> {
     if (embargoes.due()) return embargoes.lift().then(() => getFeed(target, format, query, origin, variant, fresh));
     const { key, version, feed } = lookup(target, format, query, origin, variant, fresh);
     if (feed) return Promise.resolve(feed);

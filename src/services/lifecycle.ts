@@ -3,7 +3,7 @@
 // it inside the write transaction that applies the change, so two actions on one story never
 // interleave, and every change takes a new seq (a cursor event a partner cannot miss).
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { Article, ArticleCorrection, ArticleEvent, ArticleRevision, IsoDate } from '../model/types.js';
+import { type Article, type ArticleCorrection, type ArticleEvent, type ArticleRevision, type IsoDate } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
 
 export const LIFECYCLE_ACTIONS = ['kill', 'withhold', 'release', 'embargo', 'correct'] as const;

@@ -5,7 +5,7 @@
 // waiter at once when it moves, and expires the ones whose time is up. No request polls the
 // database and none owns a timer. A woken request asks the feed service again; identical
 // requests share one render.
-import type { FeedFormat } from '../model/types.js';
+import type { OutputFormat } from '../model/types.js';
 import type { FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
 
 /** Longest `wait` a partner may ask for, in seconds. */
@@ -77,7 +77,7 @@ export function createCommitWatch(deps: { dataVersion: () => number; clock?: () 
 export async function waitForFeed(
   feeds: FeedService,
   watch: CommitWatch,
-  req: { target: FeedTarget; format: FeedFormat; query: FeedQuery; origin?: string; variant?: FeedVariant; signal?: AbortSignal },
+  req: { target: FeedTarget; format: OutputFormat; query: FeedQuery; origin?: string; variant?: FeedVariant; signal?: AbortSignal },
   clock: () => number = Date.now,
 ): Promise<RenderedFeed> {
   const deadline = clock() + Math.min(req.query.wait ?? 0, MAX_WAIT_S) * 1000;

@@ -1,5 +1,5 @@
 // Service contracts used by the edges (http/, cli/, scheduler/).
-import type { Article, Channel, DeliveredItem, FeedFormat, HeldBackItem, FetchLogEntry, NewSource, RightsPolicy, Source, SourcePatch, ChannelFilter, Visibility } from '../model/types.js';
+import type { Article, Channel, DeliveredItem, FeedFormat, OutputFormat, HeldBackItem, FetchLogEntry, NewSource, RightsPolicy, Source, SourcePatch, ChannelFilter, Visibility } from '../model/types.js';
 import type { DiscoveredFeed } from '../ingest/types.js';
 import type { ChannelFilterInput } from './channel-filter.js';
 
@@ -125,9 +125,9 @@ export interface RenderedFeed {
  */
 export interface FeedService {
   /** Rendered bytes from cache, rendering and compressing only on a miss. Throws NotFoundError / ValidationError. */
-  getFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
+  getFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
   /** getFeed for a query with `wait`: an empty cursor page is held until a commit brings items or the time is up (services/long-poll.ts). */
-  waitFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant, signal?: AbortSignal): Promise<RenderedFeed>;
+  waitFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin?: string, variant?: FeedVariant, signal?: AbortSignal): Promise<RenderedFeed>;
   /** Requests held by waitFeed right now. */
   readonly held: number;
   /**
@@ -136,7 +136,7 @@ export interface FeedService {
    */
   renderFresh(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
   /** Synchronous cache probe for the fast lane: undefined on a miss. */
-  peekFeed(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): RenderedFeed | undefined;
+  peekFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): RenderedFeed | undefined;
   /** Who may read the feed of `target`, without rendering it. Throws NotFoundError. */
   access(target: FeedTarget): Promise<FeedAccess>;
   /** Data for the human HTML page of a public channel or source (partners ones are not found). */

@@ -1,6 +1,6 @@
 // A partner's view of a cursor page in any format: the events in document order (a story, or
 // a tombstone recalling one) and the next link. Parsed with a real XML parser / JSON.parse.
-import type { FeedFormat } from '../../src/model/types.js';
+import type { OutputFormat } from '../../src/model/types.js';
 import { attr, kid, kids, kidText, parseXml, type XmlElement } from '../fixtures/publish/xml-tree.js';
 
 export interface CursorEvent {
@@ -54,8 +54,29 @@ function readJsonPage(body: string): CursorPage {
   return { events: feed.items.map((i) => (i._deleted ? { id: i.id, deleted: i._deleted } : { id: i.id, title: i.title })), next: feed.next_url };
 }
 
-export const cursorReaders: Record<FeedFormat, (body: string) => CursorPage> = {
+interface NinjsItem {
+  uri: string;
+  pubStatus?: string;
+  versionCreated?: string;
+  headlines?: { value: string }[];
+  descriptions?: { role?: string; value: string }[];
+}
+
+function readNinjsPage(body: string): CursorPage {
+  const doc = JSON.parse(body) as { items: NinjsItem[]; next_url?: string };
+  return {
+    events: doc.items.map((i) =>
+      i.pubStatus === 'canceled' || i.pubStatus === 'withheld'
+        ? { id: i.uri, deleted: { status: i.pubStatus, reason: i.descriptions?.find((d) => d.role === 'notice')?.value, when: i.versionCreated } }
+        : { id: i.uri, title: i.headlines?.[0]?.value },
+    ),
+    next: doc.next_url,
+  };
+}
+
+export const cursorReaders: Record<OutputFormat, (body: string) => CursorPage> = {
   atom: readAtomPage,
   rss: readRssPage,
   json: readJsonPage,
+  ninjs: readNinjsPage,
 };

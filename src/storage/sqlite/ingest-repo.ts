@@ -1,6 +1,6 @@
 // IngestRepo (pipeline step 7) and FetchLogRepo on SQLite.
 import { NotFoundError } from '../../errors.js';
-import type { ArticleInput, FetchLogEntry, IsoDate } from '../../model/types.js';
+import { SOURCE_UPDATE_REASON, type ArticleInput, type FetchLogEntry, type IsoDate } from '../../model/types.js';
 import type { FetchCounts, FetchLogRepo, FetchRecord, IngestRepo } from '../repos.js';
 import type { SqliteContext } from './context.js';
 import { toFetchLogEntry, type FetchLogRow } from './rows.js';
@@ -84,7 +84,7 @@ function sourceRevision(ctx: SqliteContext, id: number, newSeq: number | undefin
   const current = readArticle(ctx, id)!;
   storeRevision(ctx, current);
   const rev = (current.revision ?? 1) + 1;
-  return newSeq === undefined ? [current.seq, current.changedAt, rev, 'source update', id] : [newSeq, now, rev, 'source update', id];
+  return newSeq === undefined ? [current.seq, current.changedAt, rev, SOURCE_UPDATE_REASON, id] : [newSeq, now, rev, SOURCE_UPDATE_REASON, id];
 }
 
 export function createIngestRepo(ctx: SqliteContext): IngestRepo {
