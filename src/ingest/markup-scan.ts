@@ -7,6 +7,7 @@ export interface TagHandlers {
   onopentag?(name: string, attrs: Record<string, string>): void;
   /** `implied`: the document ended (or an outer tag closed) without this element's end tag. */
   onclosetag?(name: string, implied: boolean): void;
+  ontext?(text: string): void;
 }
 
 /** Scans `text`; in XML mode a syntax error htmlparser2 reports is thrown. */
@@ -26,6 +27,7 @@ export function scanTags(text: string, handlers: TagHandlers, opts: { xmlMode: b
         selfClosing = false;
         handlers.onclosetag?.(name, missing);
       },
+      ontext: (chunk) => handlers.ontext?.(chunk),
       onerror: (err) => {
         failure ??= err;
       },

@@ -8,6 +8,7 @@ import { siblingModuleUrl, startWorker } from '../worker-thread.js';
 import { decodeFeedBytes } from './decode.js';
 import { normalizeFeed } from './normalize.js';
 import { parseFeedDocument } from './parse.js';
+import { sourceStates } from './source-states.js';
 import type { ProcessFeed, ProcessOptions } from './types.js';
 
 /** The whole pipeline on the current thread. */
@@ -15,7 +16,9 @@ export async function processFeedInline(bytes: Buffer, opts: ProcessOptions): Pr
   const decoded = decodeFeedBytes(bytes, opts.contentType);
   const doc = await parseFeedDocument(decoded.text);
   doc.lint.unshift(...decoded.lint);
-  return normalizeFeed(doc, opts);
+  const feed = normalizeFeed(doc, opts);
+  const states = sourceStates(decoded.text, doc.kind);
+  return states.length ? { ...feed, states } : feed;
 }
 
 // ---- worker protocol ----

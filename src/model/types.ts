@@ -115,6 +115,24 @@ export interface NormalizedFeed {
   meta: FeedMeta;
   items: ArticleInput[];
   lint: LintIssue[];
+  /** Publication statuses the source declares (ingest/source-states.ts). */
+  states?: SourceState[];
+}
+
+/** RFC 6721 tombstones namespace (Atom `at:deleted-entry`), read by ingest and written by publish. */
+export const TOMBSTONES_NS = 'http://purl.org/atompub/tombstones/1.0';
+
+/**
+ * A status the source itself declares for one of its entries: an Atom `at:deleted-entry`
+ * (canceled) or a JSON item's ninjs `pubStatus`. Applied when it differs from what the source
+ * declared before, so a source repeating "usable" never undoes an operator's withhold.
+ */
+export interface SourceState {
+  /** The entry's id (guid) as the source wrote it. */
+  ref: string;
+  status: ArticleStatus;
+  reason?: string;
+  embargoedUntil?: IsoDate;
 }
 
 export interface SourceAttribution {

@@ -4,10 +4,9 @@
 // writes these facts its own way (atom.ts: RFC 6721 at:deleted-entry; json-feed.ts: `_deleted`;
 // rss.ts: the wirefeed lifecycle namespace).
 import type { Article } from '../model/types.js';
+export { TOMBSTONES_NS } from '../model/types.js';
 import { toRfc3339 } from './text.js';
 
-/** RFC 6721 tombstones namespace. */
-export const TOMBSTONES_NS = 'http://purl.org/atompub/tombstones/1.0';
 /**
  * wirefeed's lifecycle namespace for RSS 2.0 (which has no tombstones of its own). A tag: URI
  * (RFC 4151): a stable name that claims no web address.

@@ -145,6 +145,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
             outcome: 'modified',
             bytes: res.body.length,
             items: feed.items,
+            states: feed.states,
             source: {
               etag: res.etag ?? null,
               lastModified: res.lastModified ?? null,

@@ -427,6 +427,16 @@ CREATE TABLE article_revisions (
 `,
   },
   {
+    version: 21,
+    name: 'article-source-status',
+    up: `
+-- The status the source itself last declared for an article (Atom at:deleted-entry, ninjs
+-- pubStatus): a source's declaration is applied only when it changes, so a feed that says
+-- "usable" on every fetch never undoes an operator's withhold.
+ALTER TABLE articles ADD COLUMN source_status TEXT;
+`,
+  },
+  {
     version: 25,
     name: 'fetch-log-by-time',
     up: `

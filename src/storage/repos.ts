@@ -5,6 +5,7 @@ import type {
   ArticleEvent,
   ArticleInput,
   ArticleRevision,
+  SourceState,
   ArticleQuery,
   Channel,
   Delivery,
@@ -81,6 +82,8 @@ export interface FetchRecord {
   finalUrl?: string;
   /** Normalized items of a 'modified' fetch; absent otherwise. */
   items?: ArticleInput[];
+  /** Statuses the source declares (kills, withholds…), applied after the items. */
+  states?: SourceState[];
   /** Fetch state to store on the source in the same transaction. */
   source: SourcePatch & {
     etag?: string | null;

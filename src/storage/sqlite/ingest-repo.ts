@@ -6,7 +6,7 @@ import type { SqliteContext } from './context.js';
 import { toFetchLogEntry, type FetchLogRow } from './rows.js';
 import { nextSeq, setSeq } from './seq.js';
 import { readArticle } from './article-read.js';
-import { storeRevision } from './lifecycle.js';
+import { applySourceStates, storeRevision } from './lifecycle.js';
 import { sourcePatchToSet } from './source-columns.js';
 import { sourceClash } from './source-repo.js';
 import { foldCategory, htmlToText } from './text.js';
@@ -134,6 +134,7 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
           }
         }
         if (seq > firstSeq) setSeq(ctx, seq - 1);
+        if (rec.states?.length) counts.itemsUpdated += applySourceStates(ctx, rec.sourceId, rec.states, rec.now);
 
         const { set, values } = sourcePatchToSet(rec.source);
         if (set) {

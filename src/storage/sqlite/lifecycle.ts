@@ -2,7 +2,8 @@
 // not flags"). Each one, in one transaction, stores the version it replaces in
 // article_revisions, applies the change and takes a new seq, so a partner following the cursor
 // sees it exactly once and in commit order.
-import type { Article, ArticleEvent, ArticleInput, ArticleRevision, AssetInput, IsoDate } from '../../model/types.js';
+import type { Article, ArticleEvent, ArticleInput, ArticleRevision, AssetInput, IsoDate, SourceState } from '../../model/types.js';
+import { readArticle } from './article-read.js';
 import type { SqliteContext } from './context.js';
 import { writeDerived } from './ingest-repo.js';
 import { parseJson } from './rows.js';
@@ -91,6 +92,35 @@ export function listRevisions(ctx: SqliteContext, a: Article): ArticleRevision[]
   const current: ArticleRevision = { number: a.revision ?? 1, at: a.changedAt, ...snapshotOf(a) };
   if (a.revisionReason !== undefined) current.reason = a.revisionReason;
   return [...past, current];
+}
+
+/**
+ * Applies the statuses a source declares for its entries (matched by identity key or guid),
+ * each one that differs from what the source declared before as an event with a new seq. A kill
+ * is final whoever made it; an embargo already over is a release. Returns how many applied.
+ */
+export function applySourceStates(ctx: SqliteContext, sourceId: number, states: readonly SourceState[], now: IsoDate): number {
+  const find = ctx.stmt(
+    `SELECT id, source_status FROM articles WHERE source_id = ? AND (identity_key = ? OR guid = ?) ORDER BY identity_key = ? DESC LIMIT 1`,
+  );
+  const remember = ctx.stmt('UPDATE articles SET source_status = ? WHERE id = ?');
+  let applied = 0;
+  for (const s of states) {
+    const row = find.get(sourceId, s.ref, s.ref, s.ref) as { id: number; source_status: string | null } | undefined;
+    if (!row || row.source_status === s.status) continue;
+    const current = readArticle(ctx, row.id)!;
+    const status = s.status === 'embargoed' && s.embargoedUntil !== undefined && s.embargoedUntil <= now ? 'usable' : s.status;
+    // The first declaration of an article we already hold as usable changes nothing when it says usable.
+    if (current.status !== 'canceled' && current.status !== status) {
+      const ev: ArticleEvent = { status, revisionReason: `source: ${s.status}` };
+      if (s.reason !== undefined) ev.reason = s.reason;
+      if (status === 'embargoed') ev.embargoedUntil = s.embargoedUntil;
+      applyArticleEvent(ctx, current, ev, now);
+      applied++;
+    }
+    remember.run(s.status, row.id);
+  }
+  return applied;
 }
 
 /** Ids of embargoed articles whose time has come, oldest embargo first. */
