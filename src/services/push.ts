@@ -10,7 +10,7 @@ import { NotFoundError, ValidationError, WirefeedError, errorMessage } from '../
 import type { CallbackClient } from '../ingest/fetch.js';
 import { validateFeedUrl, type NetPolicy } from '../ingest/net-guard.js';
 import type { Logger } from '../log.js';
-import type { FeedFormat } from '../model/types.js';
+import type { OutputFormat } from '../model/types.js';
 import type { HubSubscription, PendingDelivery, TopicStream } from '../model/websub.js';
 import type { Storage } from '../storage/repos.js';
 import { HUB_PATH, parseFeedPath, websubLinkHeader } from './feed-path.js';
@@ -105,7 +105,7 @@ export interface WebSubHub {
 
 interface Topic {
   target: FeedTarget;
-  format: FeedFormat;
+  format: OutputFormat;
   query: FeedQuery;
   /** Origin self links are built on when no base URL is configured. */
   origin?: string;

@@ -134,7 +134,7 @@ export interface FeedService {
    * Like getFeed, but never the previous render served during the render interval: the bytes
    * of the data as it is now (the WebSub hub compares them with what it last pushed).
    */
-  renderFresh(target: FeedTarget, format: FeedFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
+  renderFresh(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
   /** Synchronous cache probe for the fast lane: undefined on a miss. */
   peekFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): RenderedFeed | undefined;
   /** Who may read the feed of `target`, without rendering it. Throws NotFoundError. */
