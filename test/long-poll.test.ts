@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { addSource, ADMIN_TOKEN, articleInput, ingest, startServer, type TestServer } from './http-fixtures.js';
 import { cursorReaders } from './support/cursor-reader.js';
+import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
+import { createFeedService } from '../src/services/feeds.js';
+import { openSqliteStorage } from '../src/storage/open.js';
 
 describe('long polling (wait=)', function () {
   this.timeout(20_000);
@@ -86,5 +89,22 @@ describe('long polling (wait=)', function () {
     gone.abort();
     assert.equal(await req, 'aborted');
     await later(200, async () => assert.equal(srv.feeds.held, 0));
+  });
+
+  it('a commit wakes a held request even while the render interval would serve the previous page', async () => {
+    const storage = openSqliteStorage({ path: ':memory:' });
+    try {
+      const feeds = createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, cacheEntries: 10, version: '1', renderIntervalMs: 60_000 });
+      const src = await addSource(storage, 'wire');
+      const target = { kind: 'channel' as const, slug: 'all' };
+      assert.equal((await feeds.getFeed(target, 'json', { after: 0 })).items.length, 0, 'an empty page is cached');
+      const held = feeds.waitFeed(target, 'json', { after: 0, wait: 10 });
+      const t = Date.now();
+      await later(200, () => ingest(storage, src.id, [articleInput('x')]));
+      assert.equal((await held).items.length, 1);
+      assert.ok(Date.now() - t < 1500, `answered after ${Date.now() - t} ms`);
+    } finally {
+      storage.close();
+    }
   });
 });

@@ -81,9 +81,12 @@ export async function waitForFeed(
   clock: () => number = Date.now,
 ): Promise<RenderedFeed> {
   const deadline = clock() + Math.min(req.query.wait ?? 0, MAX_WAIT_S) * 1000;
-  for (;;) {
-    const feed = await feeds.getFeed(req.target, req.format, req.query, req.origin, req.variant);
-    if (feed.items.length > 0 || clock() >= deadline || req.signal?.aborted) return feed;
+  let feed = await feeds.getFeed(req.target, req.format, req.query, req.origin, req.variant);
+  while (feed.items.length === 0 && clock() < deadline && !req.signal?.aborted) {
     await watch.next(deadline, req.signal);
+    // After a commit the page must reflect it: never the previous render the render interval
+    // would serve (that would send the partner back to sleep on news it asked for).
+    feed = await feeds.renderFresh(req.target, req.format, req.query, req.origin, req.variant);
   }
+  return feed;
 }
