@@ -39,25 +39,23 @@ describe('long polling (wait=)', function () {
   }
 
   it('answers at once when the page already has items', async () => {
-    const t = Date.now();
-    const r = await fetch(`${srv.url}/feeds/all.json?after=0&wait=10`);
+    // wait=30 outlasts the test's timeout: a page with items must not be held at all.
+    const r = await fetch(`${srv.url}/feeds/all.json?after=0&wait=30`);
     assert.equal(cursorReaders.json(await r.text()).events.length, 1);
-    assert.ok(Date.now() - t < 2000);
   });
 
   for (const format of ['json', 'atom', 'rss', 'ninjs'] as const) {
     it(`${format}: a held request is answered when a story is committed, and a commit elsewhere does not end it`, async () => {
       const t = Date.now();
-      const held = fetch(`${srv.url}/feeds/sources/wire.${format}?after=${cursor}&wait=10`).then(async (r) => ({ at: Date.now(), status: r.status, body: await r.text() }));
+      // wait=30 outlasts the test's timeout: only the commit can end it in time.
+      const held = fetch(`${srv.url}/feeds/sources/wire.${format}?after=${cursor}&wait=30`).then(async (r) => ({ at: Date.now(), status: r.status, body: await r.text() }));
       await later(300, async () => assert.equal(srv.feeds.held, 1));
       await ingest(srv.storage, other, [articleInput('elsewhere')]); // another source: not on this page
       await later(300, async () => assert.equal(srv.feeds.held, 1, 'still held'));
-      const committed = Date.now();
       await ingest(srv.storage, wire, [articleInput('b')]);
       const res = await held;
       assert.equal(res.status, 200);
       assert.deepEqual(cursorReaders[format](res.body).events.map((e) => e.title), ['Story b']);
-      assert.ok(res.at - committed < 1000, `answered ${res.at - committed} ms after the commit`);
       assert.ok(res.at - t >= 600, 'it was held');
       assert.equal(srv.feeds.held, 0);
     });
@@ -65,7 +63,7 @@ describe('long polling (wait=)', function () {
 
   it('a kill reaches a held request as a tombstone', async () => {
     const [a] = await srv.storage.articles.query({ limit: 1 });
-    const held = fetch(`${srv.url}/feeds/all.atom?after=${cursor}&wait=10`).then((r) => r.text());
+    const held = fetch(`${srv.url}/feeds/all.atom?after=${cursor}&wait=30`).then((r) => r.text());
     await later(200, () => fetch(`${srv.url}/api/articles/${a!.id}/kill`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
     assert.deepEqual(cursorReaders.atom(await held).events.map((e) => e.deleted?.status), ['canceled']);
   });
@@ -98,11 +96,10 @@ describe('long polling (wait=)', function () {
       const src = await addSource(storage, 'wire');
       const target = { kind: 'channel' as const, slug: 'all' };
       assert.equal((await feeds.getFeed(target, 'json', { after: 0 })).items.length, 0, 'an empty page is cached');
-      const held = feeds.waitFeed(target, 'json', { after: 0, wait: 10 });
-      const t = Date.now();
+      // wait=30 outlasts the test's timeout: only the commit can end it in time.
+      const held = feeds.waitFeed(target, 'json', { after: 0, wait: 30 });
       await later(200, () => ingest(storage, src.id, [articleInput('x')]));
       assert.equal((await held).items.length, 1);
-      assert.ok(Date.now() - t < 1500, `answered after ${Date.now() - t} ms`);
     } finally {
       storage.close();
     }
