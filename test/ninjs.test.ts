@@ -109,15 +109,9 @@ describe('ninjs 3.1 output', function () {
     assert.deepEqual((await getNinjs(srv, '/feeds/all.ninjs')).items.map((i) => i.uri), ['urn:wirefeed:wire:c']);
   });
 
-  it('edNote only to partners: a correction notice reaches a keyed request, never a public one', async () => {
+  it('edNote only to partners: the story’s notes to editors reach a keyed request, never a public one', async () => {
     const source = await addSource(srv.storage, 'wire');
-    await ingest(srv.storage, source.id, [articleInput('a')]);
-    const [a] = await srv.storage.articles.query({ limit: 1 });
-    await fetch(`${srv.url}/api/articles/${a!.id}/correct`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ summary: 'Fixed.', reason: 'Corrects the age of the minister' }),
-    });
+    await ingest(srv.storage, source.id, [articleInput('a', { ednote: 'CREDIT MANDATORY, NO ARCHIVE' })]);
     await srv.storage.channels.create({ slug: 'world', title: 'World', filter: {}, now: T0 });
     await srv.partners.create({ slug: 'planet', name: 'Daily Planet', channels: ['world'] });
     const { key } = await srv.partners.createKey('planet');
@@ -125,8 +119,9 @@ describe('ninjs 3.1 output', function () {
     assert.equal(pub.items[0]!.edNote, undefined);
     const partner = await getNinjs(srv, '/feeds/world.ninjs', { Authorization: `Bearer ${key}` });
     assertValid(partner.items);
-    assert.equal(partner.items[0]!.edNote, 'Corrects the age of the minister');
+    assert.equal(partner.items[0]!.edNote, 'CREDIT MANDATORY, NO ARCHIVE');
     // And the public document served after the partner's is still the public one.
     assert.equal((await getNinjs(srv, '/feeds/world.ninjs')).items[0]!.edNote, undefined);
   });
+
 });
