@@ -62,6 +62,8 @@ describe('metrics: /metrics in Prometheus text format', function () {
     assert.equal((await fetch(`${srv.url}/feeds/all.json`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
     assert.equal((await fetch(`${srv.url}/feeds/all.json?key=not-a-key`)).status, 401);
 
+    assert.equal((await fetch(`${srv.url}/api/sources`, { headers: auth })).status, 200);
+    assert.equal((await fetch(`${srv.url}/admin`)).status, 200);
     const res = await fetch(`${srv.url}/metrics`, { headers: auth });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
@@ -104,6 +106,8 @@ describe('metrics: /metrics in Prometheus text format', function () {
     { name: 'wirefeed_http_requests_total', labels: { route: 'feed', status: '200', lane: 'app' }, type: 'counter', check: (v) => v === 2, says: '2 renders (public, partner variant)' },
     { name: 'wirefeed_http_requests_total', labels: { route: 'feed', status: '200', lane: 'fast' }, type: 'counter', check: (v) => v === 1, says: '1 fast hit' },
     { name: 'wirefeed_http_requests_total', labels: { route: 'feed', status: '304', lane: 'fast' }, type: 'counter', check: (v) => v === 1, says: '1' },
+    { name: 'wirefeed_http_requests_total', labels: { route: 'api', status: '200', lane: 'app' }, type: 'counter', check: (v) => v === 1, says: '1 (a mounted router is classed by its full path)' },
+    { name: 'wirefeed_http_requests_total', labels: { route: 'console', status: '200', lane: 'app' }, type: 'counter', check: (v) => v === 1, says: '1' },
     { name: 'wirefeed_feed_renders_total', labels: { format: 'json' }, type: 'counter', check: (v) => v === 2, says: '2' },
     { name: 'wirefeed_partner_requests_total', labels: { status: '200' }, type: 'counter', check: (v) => v === 1, says: '1' },
     { name: 'wirefeed_partner_requests_total', labels: { status: '401' }, type: 'counter', check: (v) => v === 1, says: '1' },

@@ -104,7 +104,8 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
   if (metrics) {
     app.use((req: Request, res: Response, next: NextFunction) => {
       res.on('finish', () => {
-        const route = routeClass(req.path);
+        // originalUrl: a mounted router (/api, /admin, /demo) has rewritten req.path by now.
+        const route = routeClass(req.originalUrl.split('?')[0]!);
         // A key is a Bearer header or ?key= on a feed URL (http/partner-auth.ts).
         const partner = (route === 'feed' || route === 'page') && (req.headers.authorization !== undefined || /[?&]key=/.test(req.originalUrl));
         metrics.served(route, res.statusCode, partner);
