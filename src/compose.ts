@@ -20,7 +20,8 @@ import { createLifecycleService } from './services/lifecycle.js';
 import { createWebSubHub, type WebSubHub } from './services/push.js';
 import { createDeliveryLog } from './services/deliveries.js';
 import { createSourceSubscriber, type SourceSubscriber } from './services/push-subscriber.js';
-import { VERSION } from './paths.js';
+import { DEMO_DIR, VERSION } from './paths.js';
+import { withBundledFeeds } from './ingest/bundled.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 
 export interface Core {
@@ -42,8 +43,8 @@ export interface Core {
   /** WebSub subscriptions of our sources at their hubs (off without WIREFEED_BASE_URL). */
   sourcePush: SourceSubscriber;
   /**
-   * Hosts let through the private-network guard besides the configured allowlist; the server
-   * adds its own address here so it can ingest the bundled demo feeds it serves.
+   * Hosts let through the private-network guard besides the configured allowlist (one array
+   * shared by the fetcher, the source service and the hub, so later additions apply to all).
    */
   allowlist: string[];
   close(): Promise<void>;
@@ -57,8 +58,7 @@ export function userAgent(baseUrl: string | undefined): string {
 export function createCore(config: Config, log: Logger): Core {
   if (config.dbPath !== ':memory:') mkdirSync(path.dirname(config.dbPath), { recursive: true });
   const storage = openSqliteStorage({ path: config.dbPath, log });
-  // One array shared by the fetcher and the source service: entries added later (the server's own
-  // address, known only after listen) apply to both.
+  // One array shared by the fetcher and the source service: entries added later apply to both.
   const allowlist = [...config.privateNetworkAllowlist];
   const fetcher = createFetcher({
     timeoutMs: config.fetchTimeoutMs,
@@ -70,11 +70,14 @@ export function createCore(config: Config, log: Logger): Core {
   // Parsing and sanitizing are CPU work: in worker threads they neither block the server's event
   // loop nor stay on one core.
   const processor = createFeedProcessor({ workerThresholdBytes: config.workerThresholdBytes, workers: config.parseWorkers });
+  // The bundled demo feeds are read from disk in every process (server, CLI, scheduler); every
+  // other URL goes to the network through the guard.
+  const fetchFeed = withBundledFeeds(DEMO_DIR, fetcher.fetchFeed);
   const sources = createSourceService({
     storage,
     allowPrivateNetworks: config.allowPrivateNetworks,
     privateNetworkAllowlist: allowlist,
-    fetchFeed: fetcher.fetchFeed,
+    fetchFeed,
   });
   const channels = createChannelService({ storage });
   // Callbacks pass the same guard (and the same allowlist array) as sources.
@@ -95,7 +98,7 @@ export function createCore(config: Config, log: Logger): Core {
   });
   const refresh = createRefreshService({
     storage,
-    fetchFeed: fetcher.fetchFeed,
+    fetchFeed,
     processFeed: processor.process,
     log,
     fetchConcurrency: config.fetchConcurrency,

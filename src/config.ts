@@ -42,7 +42,10 @@ export interface Config {
   retentionDays: number;
   /** Keep at most this many articles per source (0 = no cap). */
   retentionPerSource: number;
-  /** Seed the bundled offline demo sources into an empty database. */
+  /**
+   * Seed the bundled offline demo sources into an empty database and serve /demo/. Default: on
+   * without WIREFEED_BASE_URL, off with it (a production site does not publish sample stories).
+   */
   demo: boolean;
   /** Documents above this many bytes are parsed in worker threads (0 = all of them). */
   workerThresholdBytes: number;
@@ -134,7 +137,8 @@ const ENV = {
   WIREFEED_RENDER_INTERVAL_MS: { schema: int(0, 600_000), default: '1000' },
   WIREFEED_RETENTION_DAYS: { schema: int(0, 36_500), default: '0' },
   WIREFEED_RETENTION_PER_SOURCE: { schema: int(0, 10_000_000), default: '0' },
-  WIREFEED_DEMO: { schema: boolish, default: '1' },
+  // No default here: the demo is on unless a public base URL says this is production.
+  WIREFEED_DEMO: { schema: boolish, default: undefined },
   WIREFEED_WORKER_THRESHOLD_BYTES: { schema: z.union([z.literal('0').transform(() => 0), bytes]), default: '0' },
   WIREFEED_METRICS: { schema: boolish, default: '0' },
   WIREFEED_METRICS_PORT: { schema: int(0, 65535), default: undefined },
@@ -206,7 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     renderIntervalMs: p.WIREFEED_RENDER_INTERVAL_MS!,
     retentionDays: p.WIREFEED_RETENTION_DAYS!,
     retentionPerSource: p.WIREFEED_RETENTION_PER_SOURCE!,
-    demo: p.WIREFEED_DEMO!,
+    demo: p.WIREFEED_DEMO ?? !p.WIREFEED_BASE_URL,
     workerThresholdBytes: p.WIREFEED_WORKER_THRESHOLD_BYTES!,
     parseWorkers: p.WIREFEED_PARSE_WORKERS!,
     websubPerTopic: p.WIREFEED_WEBSUB_MAX_PER_TOPIC!,

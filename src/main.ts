@@ -17,6 +17,7 @@ import { createScheduler, assertValidSchedule, type Scheduler } from './schedule
 import { createHttpServer } from './http/app.js';
 import { createMetricsServer } from './http/metrics.js';
 import { DEMO_DIR, VERSION } from './paths.js';
+import { seedDemo } from './services/demo.js';
 
 export interface RunningServer {
   url: string;
@@ -72,27 +73,10 @@ export function createAppScheduler(config: Config, core: Core, log: Logger): Sch
   });
 }
 
-/**
- * Registers the bundled offline demo feeds (served by this process under /demo/) in an empty
- * database. On later starts the demo sources follow the server if PORT or HOST changed.
- */
-async function seedDemo(core: Core, origin: string, log: Logger): Promise<void> {
-  const existing = await core.storage.sources.list();
-  if (existing.length === 0) {
-    const files = readdirSync(DEMO_DIR).filter((f) => DEMO_FEED_RE.test(f)).sort();
-    for (const file of files) {
-      const slug = `demo-${file.split('.')[0]}`;
-      await core.sources.add({ url: `${origin}/demo/${file}`, slug, categories: ['demo'] }, { discover: false });
-    }
-    log.info({ sources: files.length, dir: DEMO_DIR }, 'demo sources registered (WIREFEED_DEMO=0 turns this off)');
-    return;
-  }
-  for (const s of existing) {
-    const url = new URL(s.url);
-    if (!s.slug.startsWith('demo-') || !url.pathname.startsWith('/demo/') || url.origin === origin || url.hostname !== new URL(origin).hostname) continue;
-    await core.sources.update(s.id, { url: `${origin}${url.pathname}`, nextFetchAt: new Date().toISOString() });
-    log.info({ sourceId: s.id, url: `${origin}${url.pathname}` }, 'demo source moved to this server address');
-  }
+/** The bundled demo feeds, registered into an empty database by the server and the scheduler. */
+export async function seedBundledDemo(core: Core, log: Logger): Promise<void> {
+  const files = readdirSync(DEMO_DIR).filter((f) => DEMO_FEED_RE.test(f)).sort();
+  await seedDemo({ storage: core.storage, sources: core.sources, log }, files);
 }
 
 export async function startServer(config: Config, log: Logger, opts: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
@@ -155,11 +139,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
     const metricsListener = await listenMetrics(config, core, log);
     const loopbackHost = config.host.includes(':') && config.host !== '::' ? `[${config.host}]` : config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const origin = `http://${loopbackHost}:${port}`;
-    if (config.demo) {
-      // The demo feeds are served by this very process; let the guard through for them only.
-      core.allowlist.push(`${loopbackHost}:${port}`.toLowerCase());
-      await seedDemo(core, origin, log);
-    }
+    if (config.demo) await seedBundledDemo(core, log);
     core.hub.start();
     core.sourcePush.start();
     if (config.scheduler) scheduler.start();

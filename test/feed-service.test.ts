@@ -150,7 +150,7 @@ describe('feed service', () => {
     }
 
     it('getPage and directory', async () => {
-      const page = await feeds.getPage({ kind: 'channel', slug: 'news' }, 10);
+      const page = await feeds.getPage({ kind: 'channel', slug: 'news' }, { limit: 10 });
       assert.equal(page.title, 'News');
       assert.deepEqual(page.items.map((a) => a.identityKey), ['w2', 's1', 'w1']);
       const dir = await feeds.directory();

@@ -9,7 +9,7 @@ import { loadConfig, withEnvFile, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { ConfigError, errorMessage, NotFoundError, ParseError, ValidationError } from '../errors.js';
 import { createCore, type Core } from '../compose.js';
-import { createAppScheduler, listenMetrics, main as serve } from '../main.js';
+import { createAppScheduler, listenMetrics, main as serve, seedBundledDemo } from '../main.js';
 import { exportOpml, importOpml } from '../services/opml.js';
 import { registerPartnerCommands } from './partners.js';
 import { registerArticleCommands } from './articles.js';
@@ -81,6 +81,8 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       config ??= loadConfig(env);
       const log = createLogger(config.logLevel, 2);
       const c = getCore();
+      // Started first on a fresh data directory, it registers the demo itself: any entry point works.
+      if (config.demo) await seedBundledDemo(c, log);
       const scheduler = createAppScheduler(config, c, log);
       scheduler.start();
       const metrics = await listenMetrics(config, c, log);

@@ -145,7 +145,9 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
     app.use(
       '/demo',
       express.static(deps.demoDir, {
-        index: false,
+        // Demo headlines link to /demo/stories/<section>/<story>: small bundled HTML pages.
+        index: ['index.html'],
+        extensions: ['html'],
         dotfiles: 'ignore',
         fallthrough: true,
         setHeaders(res, file) {

@@ -45,6 +45,8 @@ ul.feeds a{min-width:7.5rem}
 input.url{flex:1;min-width:12rem;font:.85rem ui-monospace,monospace;padding:.2rem;border:1px solid var(--line);background:transparent;color:inherit}
 section,article{border-top:1px solid var(--line);padding:.5rem 0}
 figure{margin:.5rem 0}img{max-width:100%;height:auto}figcaption{font-size:.9rem;color:var(--muted)}
+form.search{display:flex;gap:.5rem;margin:1rem 0}form.search input{flex:1;font:inherit;padding:.3rem;border:1px solid var(--line);background:transparent;color:inherit}
+form.search button{font:inherit;padding:.3rem .8rem}nav.pager{display:flex;gap:1.5rem;padding:1rem 0;border-top:1px solid var(--line)}
 `;
 
 function layout(opts: { title: string; alternates: { type: string; title: string; href: string }[]; body: string }): string {
@@ -161,17 +163,56 @@ export interface ChannelPageInput {
   feedUrls: Record<FeedFormat, string>;
   /** Origin of this service, for the link back to the index. */
   baseUrl: string;
+  /** Absolute URL of this page without a query: the search form and the pager link to it. */
+  pagePath?: string;
+  /** The page's query: the search box shows `q`; the pager keeps `q`, `category` and `limit`. */
+  query?: { q?: string; category?: string; limit?: number; page?: number };
+  /** Whether older articles exist beyond this page. */
+  hasOlder?: boolean;
+}
+
+function pageHref(path: string, q: NonNullable<ChannelPageInput['query']>, page: number): string {
+  const p = new URLSearchParams();
+  if (q.q) p.set('q', q.q);
+  if (q.category) p.set('category', q.category);
+  if (q.limit) p.set('limit', String(q.limit));
+  if (page > 1) p.set('page', String(page));
+  const s = p.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/** A GET form: works without scripts; `limit` and `category` ride along. */
+function searchForm(path: string, title: string, q: NonNullable<ChannelPageInput['query']>): string {
+  const hidden = [q.category ? ['category', q.category] : undefined, q.limit ? ['limit', String(q.limit)] : undefined]
+    .filter((x): x is string[] => !!x)
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v!)}">`)
+    .join('');
+  return `<form class="search" method="get" action="${escapeHtml(path)}" role="search"><input type="search" name="q" value="${escapeHtml(q.q ?? '')}" placeholder="Search ${escapeHtml(title)}" aria-label="Search ${escapeHtml(title)}">${hidden}<button type="submit">Search</button></form>`;
+}
+
+function pager(path: string, q: NonNullable<ChannelPageInput['query']>, hasOlder: boolean): string {
+  const page = q.page ?? 1;
+  const links = [
+    page > 1 ? `<a rel="prev" href="${escapeHtml(pageHref(path, q, page - 1))}">← Newer</a>` : '',
+    hasOlder ? `<a rel="next" href="${escapeHtml(pageHref(path, q, page + 1))}">Older →</a>` : '',
+  ].filter(Boolean);
+  return links.length ? `<nav class="pager" aria-label="Pages">${links.join(' ')}<span class="muted"> · page ${page}</span></nav>` : '';
 }
 
 export function renderChannelPage(input: ChannelPageInput): string {
-  const items = input.items.length ? input.items.map(articleBlock).join('\n') : '<p class="muted">No articles yet.</p>';
+  const q = input.query ?? {};
+  const empty = q.q ? `<p class="muted">No articles match “${escapeHtml(q.q)}”.</p>` : '<p class="muted">No articles yet.</p>';
+  const items = input.items.length ? input.items.map(articleBlock).join('\n') : empty;
   const desc = input.description ? `<p>${escapeHtml(input.description)}</p>` : '';
+  const search = input.pagePath ? searchForm(input.pagePath, input.title, q) : '';
+  const nav = input.pagePath ? pager(input.pagePath, q, !!input.hasOlder) : '';
   const body = `<header><p><a href="${escapeHtml(input.baseUrl)}/">← All channels and sources</a></p><h1>${escapeHtml(input.title)}</h1>${desc}
-<h2>Subscribe</h2>${subscribeList(input.title, input.feedUrls)}</header>
+<h2>Subscribe${q.q ? ' to this search' : ''}</h2>${subscribeList(input.title, input.feedUrls)}${search}</header>
 <main>
 ${items}
-</main>`;
-  return layout({ title: `${input.title} — wirefeed`, alternates: alternatesFor(input.title, input.feedUrls), body });
+</main>
+${nav}`;
+  return layout({ title: `${q.q ? `${q.q} — ` : ''}${input.title} — wirefeed`, alternates: alternatesFor(input.title, input.feedUrls), body });
 }
 
 /** A small HTML error page for the human routes. */

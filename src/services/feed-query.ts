@@ -1,7 +1,8 @@
 // Public feed URL query: validation and the one canonical form used for cache keys and for the
 // self/next links, so `?q=x&limit=5` and `?limit=5&q=x` are one cached document.
 import { ValidationError } from '../errors.js';
-import type { FeedQuery } from './types.js';
+import type { FeedQuery, PageQuery } from './types.js';
+import { searchTextProblem } from '../storage/fts-query.js';
 import { MAX_WAIT_S } from './long-poll.js';
 
 export const MAX_LIMIT = 500;
@@ -57,6 +58,36 @@ export function parseFeedQuery(raw: Record<string, unknown>): FeedQuery {
     if (after === undefined) throw new ValidationError('invalid_query', 'query: wait needs after (long polling follows the cursor)', 400);
     out.wait = wait;
   }
+  return out;
+}
+
+const PAGE_KNOWN = new Set(['limit', 'category', 'q', 'page']);
+/** limit × page: how far back the human pages go (a feed reader or the cursor goes further). */
+export const PAGE_QUERY_MAX_ITEMS = 1000;
+/** Articles on a human page unless `limit` says otherwise. */
+export const PAGE_DEFAULT_LIMIT = 30;
+
+/** A human page's query: the feed's `limit`, `category` and `q` rules, plus `page`. */
+export function parsePageQuery(raw: Record<string, unknown>): PageQuery {
+  for (const key of Object.keys(raw)) {
+    if (!PAGE_KNOWN.has(key)) throw new ValidationError('invalid_query', `query: unknown parameter ${JSON.stringify(key.slice(0, 40))} (allowed: limit, category, q, page)`, 400);
+  }
+  const out: PageQuery = {};
+  const limit = integer(raw, 'limit', 1, 100);
+  if (limit !== undefined) out.limit = limit;
+  const category = text(raw, 'category');
+  if (category !== undefined) out.category = category;
+  // An empty search box submits q=: that is no search, not an error.
+  const q = single(raw, 'q')?.trim() ? text(raw, 'q') : undefined;
+  if (q !== undefined) {
+    const problem = searchTextProblem(q);
+    if (problem) throw new ValidationError('invalid_query', `query: q ${problem}`, 400);
+    out.q = q;
+  }
+  const page = integer(raw, 'page', 1, PAGE_QUERY_MAX_ITEMS);
+  if (page !== undefined) out.page = page;
+  if ((out.page ?? 1) * (out.limit ?? PAGE_DEFAULT_LIMIT) > PAGE_QUERY_MAX_ITEMS)
+    throw new ValidationError('invalid_query', `query: pages go back ${PAGE_QUERY_MAX_ITEMS} articles at most (page × limit); use a search or the feed`, 400);
   return out;
 }
 

@@ -12,16 +12,17 @@ import { effectiveUpdated, newestDate } from '../publish/text.js';
 import type { Storage } from '../storage/repos.js';
 import { ALL_CHANNEL, ALL_CHANNEL_SLUG, channelArticleQuery, DEFAULT_LIMIT, findChannel } from './channels.js';
 import { createLruCache } from './feed-cache.js';
+import { servedFrom } from './demo.js';
 import { createEmbargoWatch } from './embargo-watch.js';
 import { createCommitWatch, waitForFeed } from './long-poll.js';
-import { canonicalQuery, isSafeOrigin } from './feed-query.js';
+import { canonicalQuery, isSafeOrigin, PAGE_DEFAULT_LIMIT } from './feed-query.js';
 import { HUB_PATH } from './feed-path.js';
 import { oneItemPerId, sharedKeys } from './merged-ids.js';
 import type { FeedAccess, FeedQuery, FeedService, FeedTarget, FeedVariant, RenderedFeed } from './types.js';
 import type { FragmentCache } from '../publish/types.js';
 import { applyPartnerView, type PartnerPage } from './partner-view.js';
 
-export const PAGE_LIMIT = 30;
+export const PAGE_LIMIT = PAGE_DEFAULT_LIMIT;
 /** Copies of one story looked up per shared id on a merged page, and in all. */
 const COPIES_PER_ID = 8;
 const MAX_COPIES = 2000;
@@ -244,7 +245,7 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       },
       updated: newestDate(items, effectiveUpdated),
       generator: { name: 'wirefeed', version: deps.version, uri: `${base}/` },
-      items,
+      items: items.map((a) => servedFrom(a, base)),
     };
     if (query.after !== undefined) {
       // RFC 5005 paging for partners: "next" always exists so an empty page is polled again
@@ -349,12 +350,22 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
       return (await resolve(target, undefined)).access;
     },
 
-    async getPage(target, limit = PAGE_LIMIT) {
-      const resolved = await resolve(target, undefined);
+    async getPage(target, query = {}, origin) {
+      const resolved = await resolve(target, query.category);
       // Human pages are public: a partners channel or source has none (nor is it listed).
       if (resolved.access.visibility !== 'public') throw new NotFoundError(`feeds: no public page for ${target.kind} ${JSON.stringify(target.slug)}`);
-      const { items } = await selectItems(resolved, {}, limit);
-      return { title: resolved.title, description: resolved.description, items };
+      const limit = query.limit ?? PAGE_LIMIT;
+      const skip = limit * ((query.page ?? 1) - 1);
+      // Newest first has no cursor: page N reads N pages and one item more (to know whether an
+      // older page exists). Pages are bounded (PAGE_QUERY_MAX_ITEMS), so this stays cheap.
+      const { items } = await selectItems(resolved, { q: query.q }, skip + limit + 1);
+      const base = baseFor(origin);
+      return {
+        title: resolved.title,
+        description: resolved.description,
+        items: items.slice(skip, skip + limit).map((a) => servedFrom(a, base)),
+        hasOlder: items.length > skip + limit,
+      };
     },
 
     cacheStats() {

@@ -62,6 +62,15 @@ export interface ChannelService {
   remove(slug: string): Promise<void>;
 }
 
+/** Query of a human page (`/feeds/<slug>?q=&limit=&page=`), already validated. */
+export interface PageQuery {
+  limit?: number;
+  category?: string;
+  q?: string;
+  /** 1 = newest. */
+  page?: number;
+}
+
 /** Query of a public feed URL, already validated. */
 export interface FeedQuery {
   limit?: number;
@@ -140,7 +149,7 @@ export interface FeedService {
   /** Who may read the feed of `target`, without rendering it. Throws NotFoundError. */
   access(target: FeedTarget): Promise<FeedAccess>;
   /** Data for the human HTML page of a public channel or source (partners ones are not found). */
-  getPage(target: FeedTarget, limit?: number): Promise<{ title: string; description?: string; items: Article[] }>;
+  getPage(target: FeedTarget, query?: PageQuery, origin?: string): Promise<{ title: string; description?: string; items: Article[]; hasOlder: boolean }>;
   /** Everything the public index page lists: public channels and public sources only. */
   directory(): Promise<{ channels: Channel[]; sources: Source[] }>;
   /** Rendered feeds held in memory and their bytes (plain + gzip + br), for metrics. */

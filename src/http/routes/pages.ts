@@ -1,8 +1,8 @@
 // Human pages: the index and one page per channel or source. HTML errors here, not JSON.
 import type { NextFunction, Request, Response } from 'express';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import { renderChannelPage, renderErrorPage, renderIndexPage } from '../../publish/html.js';
-import { originFromHost } from '../../services/feed-query.js';
+import { canonicalQuery, originFromHost, parsePageQuery, queryStringToRecord } from '../../services/feed-query.js';
 import type { FeedService, FeedTarget } from '../../services/types.js';
 
 function sendHtml(res: Response, status: number, html: string): void {
@@ -11,7 +11,7 @@ function sendHtml(res: Response, status: number, html: string): void {
   res.setHeader('Cache-Control', 'public, max-age=60');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // No scripts, no external anything: the policy says so to the browser too.
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
   res.send(html);
 }
 
@@ -20,13 +20,18 @@ export function pageRoutes(deps: { feeds: FeedService; baseUrl?: string }) {
 
   async function page(target: FeedTarget, req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      const { title, description, items } = await deps.feeds.getPage(target);
       const b = base(req);
+      const url = req.originalUrl;
+      const query = parsePageQuery(queryStringToRecord(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''));
+      const { title, description, items, hasOlder } = await deps.feeds.getPage(target, query, b);
       const path = target.kind === 'source' ? `/feeds/sources/${encodeURIComponent(target.slug)}` : `/feeds/${encodeURIComponent(target.slug)}`;
-      const feedUrls = { rss: `${b}${path}.rss`, atom: `${b}${path}.atom`, json: `${b}${path}.json` };
-      sendHtml(res, 200, renderChannelPage({ title, description, items, feedUrls, baseUrl: b }));
+      // A search page offers its search as a feed too.
+      const feedQuery = canonicalQuery({ category: query.category, q: query.q });
+      const feedUrls = { rss: `${b}${path}.rss${feedQuery}`, atom: `${b}${path}.atom${feedQuery}`, json: `${b}${path}.json${feedQuery}` };
+      sendHtml(res, 200, renderChannelPage({ title, description, items, feedUrls, baseUrl: b, pagePath: `${b}${path}`, query, hasOlder }));
     } catch (err) {
       if (err instanceof NotFoundError) sendHtml(res, 404, renderErrorPage({ status: 404, message: err.message, baseUrl: base(req) }));
+      else if (err instanceof ValidationError) sendHtml(res, 400, renderErrorPage({ status: 400, message: err.message, baseUrl: base(req) }));
       else next(err);
     }
   }
