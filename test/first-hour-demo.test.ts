@@ -122,6 +122,41 @@ describe('first hour: the demo works from every entry point', function () {
     }
   });
 
+  it('human pages honour q, limit, category and page, with a search box and a pager', async () => {
+    const srv = await startServerProcess({ cwd: dir, env });
+    try {
+      await until(() => items(srv), (l) => l.length === 12);
+      const page = async (q: string) => {
+        const r = await fetch(`${srv.url}/feeds/all${q}`);
+        const html = await r.text();
+        return { status: r.status, html, articles: [...html.matchAll(/<article>/g)].length, older: /rel="next" href="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&'), newer: /rel="prev"/.test(html) };
+      };
+      const cases: { name: string; query: string; status: number; articles?: number; older?: RegExp; newer?: boolean; html?: RegExp }[] = [
+        { name: 'default', query: '', status: 200, articles: 12, older: undefined, newer: false, html: /<form class="search" method="get" action="[^"]+\/feeds\/all" role="search"><input type="search" name="q" value=""/ },
+        { name: 'limit', query: '?limit=5', status: 200, articles: 5, older: /\/feeds\/all\?limit=5&page=2$/, newer: false },
+        { name: 'last page', query: '?limit=5&page=3', status: 200, articles: 2, older: undefined, newer: true },
+        { name: 'search', query: '?q=harbour', status: 200, html: /<input type="search" name="q" value="harbour"/ },
+        { name: 'search keeps the feed link', query: '?q=harbour', status: 200, html: /href="[^"]+\/feeds\/all\.rss\?q=harbour"/ },
+        { name: 'search with no match', query: '?q=zebra', status: 200, articles: 0, html: /No articles match “zebra”/ },
+        { name: 'empty search box', query: '?q=', status: 200, articles: 12 },
+        { name: 'unusable search', query: '?q=%22', status: 400, html: /q must contain at least one letter or digit/ },
+        { name: 'unknown parameter', query: '?limt=5', status: 400, html: /unknown parameter/ },
+      ];
+      for (const c of cases) {
+        const p = await page(c.query);
+        assert.equal(p.status, c.status, c.name);
+        if (c.articles !== undefined) assert.equal(p.articles, c.articles, c.name);
+        if ('older' in c) c.older ? assert.match(p.older ?? '', c.older, c.name) : assert.equal(p.older, undefined, c.name);
+        if (c.newer !== undefined) assert.equal(p.newer, c.newer, c.name);
+        if (c.html) assert.match(p.html, c.html, c.name);
+      }
+      const harbour = await page('?q=harbour');
+      assert.ok(harbour.articles > 0 && harbour.articles < 12, `harbour: ${harbour.articles}`);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   const production: { name: string; extra: Record<string, string>; sources: number; demoStatus: number }[] = [
     { name: 'a base URL turns the demo off: nothing registered, nothing served', extra: { WIREFEED_BASE_URL: 'https://feeds.example.com' }, sources: 0, demoStatus: 404 },
     { name: 'an explicit WIREFEED_DEMO=1 keeps it on, linked on the base URL', extra: { WIREFEED_BASE_URL: 'https://feeds.example.com', WIREFEED_DEMO: '1' }, sources: 3, demoStatus: 200 },

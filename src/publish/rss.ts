@@ -117,7 +117,7 @@ function writeItem(w: XmlWriter, a: Article): void {
   w.leaf('content:encoded', nonEmpty(a.contentHtml));
   const enclosure = primaryEnclosure(a.assets);
   if (enclosure !== undefined) {
-    w.empty('enclosure', [['url', enclosure.url], ['length', enclosure.size], ['type', mimeTypeOf(enclosure)]]);
+    w.empty('enclosure', [['url', enclosure.asset.url], ['length', enclosure.length], ['type', mimeTypeOf(enclosure.asset)]]);
   }
   for (const asset of a.assets) writeMediaContent(w, asset);
   w.leaf('dc:rights', nonEmpty(a.rights));

@@ -135,8 +135,15 @@ export function primaryImage(assets: readonly AssetInput[]): AssetInput | undefi
 }
 
 /** RSS 2.0 allows one `enclosure`, and its `length` is required: the first asset with a size. */
-export function primaryEnclosure(assets: readonly AssetInput[]): AssetInput | undefined {
-  return assets.find((a) => wholeNumber(a.size) !== undefined);
+/**
+ * The asset RSS's single `<enclosure>` carries: the first with a known size, else the first.
+ * RSS requires `length`; for an unknown size `length="0"` is the accepted convention (RSS
+ * Advisory Board best practices), better than leaving a photo out.
+ */
+export function primaryEnclosure(assets: readonly AssetInput[]): { asset: AssetInput; length: number } | undefined {
+  const sized = assets.find((a) => wholeNumber(a.size) !== undefined);
+  if (sized) return { asset: sized, length: wholeNumber(sized.size)! };
+  return assets[0] && { asset: assets[0], length: 0 };
 }
 
 /** RFC 3066 shape, as atom.rnc's atomLanguageTag checks it. */
