@@ -19,6 +19,7 @@ import type { RefreshService } from '../src/services/types.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { createHttpServer } from '../src/http/app.js';
+import { createMetrics } from '../src/http/metrics.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, testConfig } from './http-fixtures.js';
 import { hubRequest, signatureValid, startSubscriber, type TestSubscriber } from './support/websub-subscriber.js';
 import { validateJsonFeed11, xmllintOk, jingAtom, skipIfMissing } from './support/validators.js';
@@ -540,6 +541,25 @@ describe('WebSub hub', function () {
       const third = await hubRequest(h.hubUrl, { 'hub.mode': 'subscribe', 'hub.topic': `${h.url}/feeds/all.atom`, 'hub.callback': sub.callback() });
       assert.equal(third.status, 429);
       assert.match(third.text, /callbacks on 127\.0\.0\.1:\d+/);
+    });
+
+    it('/metrics counts subscriptions, queued pushes and delivery outcomes', async () => {
+      await subscribe(h, sub, `${h.url}/feeds/sources/wire.json`, { 'hub.secret': SECRET });
+      sub.failNext = [500];
+      await ingest(h.storage, h.sourceId, [articleInput('m1')]);
+      await h.hub.checkTopics();
+      await h.hub.deliverDue();
+      const metrics = createMetrics({ storage: h.storage, feeds: () => undefined });
+      const text = (await metrics.scrape()).body;
+      for (const line of [
+        'wirefeed_websub_subscriptions 1',
+        'wirefeed_websub_pending_deliveries 1',
+        'wirefeed_websub_deliveries{result="delivered"} 0',
+        'wirefeed_websub_deliveries{result="failed_attempt"} 1',
+        'wirefeed_websub_source_subscriptions{state="active"} 0',
+      ])
+        assert.ok(text.includes(line), line);
+      assert.ok(!text.includes(SECRET));
     });
 
     it('the admin API lists subscriptions with their counters and never the secret', async () => {

@@ -122,6 +122,16 @@ export function createMetrics(deps: { storage: Storage; feeds: () => FeedService
   const cacheEntries = new Gauge({ name: 'wirefeed_feed_cache_entries', help: 'Rendered feeds held in memory.', registers: [register] });
   const cacheBytes = new Gauge({ name: 'wirefeed_feed_cache_bytes', help: 'Bytes of the rendered feeds held in memory (plain, gzip and brotli).', registers: [register] });
 
+  const websubSubs = new Gauge({ name: 'wirefeed_websub_subscriptions', help: 'WebSub subscriptions to our feeds (verified, lease running).', registers: [register] });
+  const websubPending = new Gauge({ name: 'wirefeed_websub_pending_deliveries', help: 'WebSub pushes queued or waiting for a retry.', registers: [register] });
+  const websubDeliveries = new Gauge({
+    name: 'wirefeed_websub_deliveries',
+    help: 'WebSub push outcomes summed over current subscriptions (delivered, failed attempt, dropped after retries or lease end).',
+    labelNames: ['result'],
+    registers: [register],
+  });
+  const websubSources = new Gauge({ name: 'wirefeed_websub_source_subscriptions', help: "Our subscriptions at sources' hubs by state.", labelNames: ['state'], registers: [register] });
+
   /** Database-backed gauges: read once per scrape. */
   async function readState(): Promise<void> {
     const t = now();
@@ -132,6 +142,13 @@ export function createMetrics(deps: { storage: Storage; feeds: () => FeedService
     const files = deps.storage.files();
     dbBytes.set(files.databaseBytes);
     walBytes.set(files.walBytes);
+    const w = await deps.storage.websub.stats();
+    websubSubs.set(w.subscriptions);
+    websubPending.set(w.pending);
+    websubDeliveries.set({ result: 'delivered' }, w.delivered);
+    websubDeliveries.set({ result: 'failed_attempt' }, w.failedAttempts);
+    websubDeliveries.set({ result: 'dropped' }, w.dropped);
+    for (const state of ['requested', 'active', 'failed'] as const) websubSources.set({ state }, w.sources[state]);
     const cache = deps.feeds()?.cacheStats() ?? { entries: 0, bytes: 0 };
     cacheEntries.set(cache.entries);
     cacheBytes.set(cache.bytes);

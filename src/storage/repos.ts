@@ -247,6 +247,8 @@ export interface WebSubRepo {
   /** `retryAt` undefined: give up (counted as dropped). */
   deliveryFailed(d: Pick<PendingDelivery, 'id' | 'subscriptionId'>, error: string, retryAt: IsoDate | undefined): Promise<void>;
   pruneContents(): Promise<void>;
+  /** Totals for /metrics: subscriptions, queued deliveries, the delivery counters summed, and our source subscriptions by state. */
+  stats(): Promise<{ subscriptions: number; pending: number; delivered: number; failedAttempts: number; dropped: number; sources: Record<'requested' | 'active' | 'failed', number> }>;
 
   getSourceSubscription(sourceId: number): Promise<SourceSubscription | undefined>;
   findSourceSubscription(token: string): Promise<SourceSubscription | undefined>;

@@ -297,6 +297,18 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
       });
     },
 
+    async stats() {
+      return ctx.read('websub stats', () => {
+        const s = ctx
+          .stmt('SELECT count(*) AS n, coalesce(sum(delivered), 0) AS d, coalesce(sum(failed_attempts), 0) AS f, coalesce(sum(dropped), 0) AS x FROM websub_subscriptions')
+          .get() as { n: number; d: number; f: number; x: number };
+        const pending = ctx.stmt('SELECT count(*) FROM websub_deliveries').pluck().get() as number;
+        const sources = { requested: 0, active: 0, failed: 0 };
+        for (const r of ctx.stmt('SELECT state, count(*) AS n FROM websub_source_subscriptions GROUP BY state').all() as { state: keyof typeof sources; n: number }[]) sources[r.state] = r.n;
+        return { subscriptions: s.n, pending, delivered: s.d, failedAttempts: s.f, dropped: s.x, sources };
+      });
+    },
+
     async pruneContents() {
       quiet('prune websub contents', () => {
         ctx.stmt('DELETE FROM websub_contents WHERE id NOT IN (SELECT content_id FROM websub_deliveries)').run();
