@@ -3,18 +3,18 @@
 // loopback feed site served by this test. Every page is screenshotted into test-output/ and
 // checked with axe-core: no serious or critical violations.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../src/main.js';
 import { silentLogger } from '../src/log.js';
 import { testConfig } from './http-fixtures.js';
+import { openLoopbackBrowser, skipWithoutChromium } from './support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = path.resolve('test-output');
 const TOKEN = 'console-browser-token-0123456789';
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -67,7 +67,7 @@ describe('browser: operator console', function () {
   let browser: BrowserContext;
   let tmp: string;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   let shot = 0;
 
   /** Screenshot + axe-core on the page as it is now. */
@@ -91,10 +91,7 @@ describe('browser: operator console', function () {
   }
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      (skipped: ${CHROMIUM} is not installed; apt-get install chromium to run the browser tests)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     mkdirSync(OUT, { recursive: true });
     tmp = mkdtempSync(path.join(os.tmpdir(), 'wirefeed-console-'));
     site = await startFeedSite();
@@ -102,21 +99,8 @@ describe('browser: operator console', function () {
       testConfig({ dataDir: tmp, dbPath: path.join(tmp, 'wirefeed.db'), adminToken: TOKEN, scheduler: false, privateNetworkAllowlist: [site.host], fetchTimeoutMs: 5000 }),
       silentLogger(),
     );
-    browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      // axe-core is evaluated into the page; the console's CSP rightly allows no script.
-      bypassCSP: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+    // axe-core is evaluated into the page; the console's CSP rightly allows no script.
+    ({ context: browser, page, problems } = await openLoopbackBrowser(path.join(tmp, 'profile'), { viewport: { width: 1280, height: 800 }, bypassCSP: true }));
   });
 
   after(async () => {

@@ -1,13 +1,12 @@
 // The human pages in a real browser: headless Debian chromium through playwright-core, with
 // every request that is not to 127.0.0.1 aborted.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { openLoopbackBrowser, skipWithoutChromium } from './support/browser.js';
 import { addSource, articleInput, ingest, photo, startServer, type TestServer } from './http-fixtures.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 const FEED_TYPES: Record<string, string> = {
   'application/rss+xml': 'application/rss+xml; charset=utf-8',
@@ -20,13 +19,10 @@ describe('browser: human pages', function () {
   let browser: BrowserContext;
   let tmp: string;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      (skipped: ${CHROMIUM} is not installed; apt-get install chromium to run the browser tests)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'wirefeed-browser-'));
     const demo = path.join(tmp, 'demo');
     mkdirSync(demo);
@@ -40,22 +36,7 @@ describe('browser: human pages', function () {
     ]);
     await srv.storage.channels.create({ slug: 'world', title: 'World', description: 'World news', filter: { categories: ['world'] }, now: '2025-01-01T00:00:00.000Z' });
 
-    // A fresh profile directory per run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage();
-    await page.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      return host === '127.0.0.1' ? route.continue() : route.abort();
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+    ({ context: browser, page, problems } = await openLoopbackBrowser(path.join(tmp, 'profile')));
   });
 
   after(async () => {

@@ -17,7 +17,7 @@ export function escapeHtml(s: string): string {
 }
 
 /** An http(s) URL, or undefined: javascript:, data: and relative junk never reach an href. */
-function safeUrl(url: string | undefined): string | undefined {
+export function httpUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
     const u = new URL(url);
@@ -110,7 +110,7 @@ export function renderIndexPage(input: IndexPageInput): string {
     const path = `/feeds/sources/${encodeURIComponent(s.slug)}`;
     const urls = feedUrlsFor(baseUrl, path);
     alternates.push(...alternatesFor(title, urls));
-    const site = safeUrl(s.siteUrl);
+    const site = httpUrl(s.siteUrl);
     const siteLink = site ? ` · <a href="${escapeHtml(site)}">web site</a>` : '';
     const status = s.status !== 'active' ? ` · ${escapeHtml(s.status)}` : '';
     return `<section><h3><a href="${escapeHtml(baseUrl + path)}">${escapeHtml(title)}</a></h3><p class="meta">${escapeHtml(s.slug)}${siteLink}${status}</p>${subscribeList(title, urls)}</section>`;
@@ -131,7 +131,7 @@ function primaryImage(a: Article): AssetInput | undefined {
 
 function figure(a: Article): string {
   const img = primaryImage(a);
-  const src = safeUrl(img?.url);
+  const src = httpUrl(img?.url);
   if (!img || !src) return '';
   const alt = img.title || img.caption || displayTitle(a);
   const size = img.width && img.height ? ` width="${img.width}" height="${img.height}"` : '';
@@ -143,12 +143,12 @@ function figure(a: Article): string {
 }
 
 function articleBlock(a: Article): string {
-  const href = safeUrl(a.url);
+  const href = httpUrl(a.url);
   const heading = displayTitle(a) || 'Untitled';
   const title = href ? `<a href="${escapeHtml(href)}">${escapeHtml(heading)}</a>` : escapeHtml(heading);
   const when = a.publishedAt ?? a.firstSeenAt;
   const time = when ? `<time datetime="${escapeHtml(when)}">${escapeHtml(formatDate(when))}</time>` : '';
-  const site = safeUrl(a.source.siteUrl);
+  const site = httpUrl(a.source.siteUrl);
   const source = site ? `<a href="${escapeHtml(site)}">${escapeHtml(a.source.title)}</a>` : escapeHtml(a.source.title);
   const authors = a.authors.length ? ` · ${escapeHtml(a.authors.map((x) => x.name).join(', '))}` : '';
   const summary = a.summary ? `<p>${escapeHtml(a.summary)}</p>` : '';

@@ -1,7 +1,7 @@
 // The console's HTML building blocks: a tagged template that escapes every interpolated value
 // (only values already built with `html` pass through), the page shell with landmarks, and
 // small shared pieces (times, badges, tables, forms with their CSRF field).
-import { escapeHtml } from '../../publish/html.js';
+import { escapeHtml, httpUrl } from '../../publish/html.js';
 
 export class Html {
   constructor(readonly value: string) {}
@@ -25,16 +25,7 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   return new Html(out);
 }
 
-/** An http(s) URL for an href, or undefined (javascript:, data: never reach a link). */
-export function httpUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { httpUrl };
 
 export function absoluteTime(iso: string | undefined): string {
   if (!iso) return '';
