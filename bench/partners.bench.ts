@@ -5,12 +5,10 @@
 // Each pair runs interleaved on one machine in one run; only the ratio is judged (target 0.8).
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createHttpServer } from '../src/http/app.js';
 import { silentLogger } from '../src/log.js';
-import type { ArticleInput } from '../src/model/types.js';
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import { createArticleService } from '../src/services/articles.js';
 import { createChannelService } from '../src/services/channels.js';
@@ -22,28 +20,13 @@ import { createPartnerService, type PartnerService } from '../src/services/partn
 import { createSourceService } from '../src/services/sources.js';
 import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
-import { wireArticle } from '../test/fixtures/publish/documents.js';
 import { testConfig } from '../test/http-fixtures.js';
+import { close, ITEMS, listen, wireItems } from './support/cached-feed.js';
 import { ensureWrk, wrk } from './support/wrk.js';
 import type { BenchModule, BenchResult } from './types.js';
 
-const ITEMS = 50;
 const TARGET = 0.8;
 const FEED_PATH = '/feeds/all.rss';
-
-function wireItems(): ArticleInput[] {
-  const { id: _id, sourceId: _s, seq: _q, firstSeenAt: _f, changedAt: _c, status: _st, source: _src, ...base } = wireArticle();
-  return Array.from({ length: ITEMS }, (_, i) => ({
-    ...base,
-    identityKey: `${base.identityKey}-${i}`,
-    guid: base.guid ? `${base.guid}-${i}` : undefined,
-    url: base.url ? `${base.url}-${i}` : undefined,
-    title: `${base.title} (${i})`,
-    publishedAt: new Date(Date.parse(base.publishedAt ?? '2025-03-01T00:00:00Z') - i * 60_000).toISOString(),
-    assets: base.assets.map((a) => ({ ...a, url: a.url.replace(/(\.\w+)?$/, `-${i}$1`) })),
-    contentHash: `${base.contentHash}-${i}`,
-  }));
-}
 
 function server(storage: Storage, partners: PartnerService, deliveries: DeliveryLog | undefined): http.Server {
   const config = testConfig({ baseUrl: 'https://feeds.example.net', deliveryLog: deliveries !== undefined });
@@ -63,15 +46,6 @@ function server(storage: Storage, partners: PartnerService, deliveries: Delivery
     version: 'bench',
     health: async () => ({ ok: true }),
   });
-}
-
-function listen(s: http.Server): Promise<string> {
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
-}
-
-function close(s: http.Server): Promise<void> {
-  s.closeAllConnections();
-  return new Promise((resolve) => s.close(() => resolve()));
 }
 
 async function status(url: string, headers: Record<string, string>): Promise<number> {

@@ -15,7 +15,7 @@ import { silentLogger } from '../src/log.js';
 import { startServer, type RunningServer } from '../src/main.js';
 import { forkTs, type Child } from './support/child.js';
 import { ensureWrk, wrk, type WrkResult } from './support/wrk.js';
-import { wireItems } from './serve.bench.js';
+import { wireItems } from './support/cached-feed.js';
 import type { BenchModule, BenchResult } from './types.js';
 
 const SECRET = 'bench-subscriber-secret-0123456789';

@@ -5,7 +5,7 @@
 import type { Article, ArticleEvent, ArticleInput, ArticleRevision, AssetInput, IsoDate, SourceState } from '../../model/types.js';
 import { readArticle } from './article-read.js';
 import type { SqliteContext } from './context.js';
-import { writeDerived } from './ingest-repo.js';
+import { writeDerived } from './article-derived.js';
 import { parseJson } from './rows.js';
 import { nextSeq, setSeq } from './seq.js';
 
