@@ -269,6 +269,12 @@ describe('browser: operator console', function () {
     assert.equal((await withKey()).status, 401);
   });
 
+  it('shows the WebSub subscriptions page', async () => {
+    await page.getByRole('link', { name: 'Push' }).click();
+    assert.equal(await page.title(), 'Push (WebSub) — wirefeed console');
+    await check('push');
+  });
+
   it('shows the ingest on the overview, then signs out', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     assert.match((await page.locator('svg.chart desc').textContent())!, /^3 new and 0 updated items in 24 hours/);

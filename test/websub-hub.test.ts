@@ -21,6 +21,7 @@ import type { Storage } from '../src/storage/repos.js';
 import { createHttpServer } from '../src/http/app.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, testConfig } from './http-fixtures.js';
+import { consoleSession } from './support/console-session.js';
 import { hubRequest, signatureValid, startSubscriber, type TestSubscriber } from './support/websub-subscriber.js';
 import { validateJsonFeed11, xmllintOk, jingAtom, skipIfMissing } from './support/validators.js';
 
@@ -575,6 +576,21 @@ describe('WebSub hub', function () {
         [{ topic: `${h.url}/feeds/all.json`, signed: true, delivered: 0 }],
       );
       assert.equal(body.pendingDeliveries, 0);
+    });
+
+    it('the console lists subscriptions with their callback host only, never the secret or the callback path', async () => {
+      const callback = await subscribe(h, sub, `${h.url}/feeds/all.json`, { 'hub.secret': SECRET });
+      const cookie = await consoleSession(h.url, ADMIN_TOKEN);
+      const res = await fetch(`${h.url}/admin/push`, { headers: { cookie } });
+      assert.equal(res.status, 200);
+      const page = await res.text();
+      assert.match(page, /<title>Push \(WebSub\)/);
+      assert.ok(page.includes(`${h.url}/feeds/all.json`), 'topic');
+      assert.ok(page.includes(new URL(callback).host), 'callback host');
+      assert.match(page, />signed</);
+      assert.ok(!page.includes(SECRET), 'no secret');
+      assert.ok(!page.includes(new URL(callback).pathname), 'no callback path');
+      assert.match(page, /Off: subscribing to sources' hubs needs/);
     });
   });
 });

@@ -187,6 +187,8 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
       partners: deps.partners,
       deliveries: deps.deliveries,
       console: deps.console,
+      hub: deps.hub,
+      sourcePush: deps.sourcePush,
       baseUrl,
       version: deps.version,
     }),

@@ -9,6 +9,8 @@ import type { ArticleService } from '../../services/articles.js';
 import type { ConsoleService } from '../../services/console.js';
 import { LIFECYCLE_ACTIONS, type ActionInput, type LifecycleAction, type LifecycleService } from '../../services/lifecycle.js';
 import type { PartnerService } from '../../services/partners.js';
+import type { WebSubHub } from '../../services/push.js';
+import type { SourceSubscriber } from '../../services/push-subscriber.js';
 import type { DeliveryLog } from '../../services/deliveries.js';
 import { utcDayStart } from '../../services/quotas.js';
 import { originFromHost } from '../../services/feed-query.js';
@@ -21,6 +23,7 @@ import { html, page, plainPage, type PageContext } from './html.js';
 import { loginPage } from './login-view.js';
 import { overviewPage, type PartnerLag } from './overview-view.js';
 import { partnerPage, partnersPage, type PartnerActivity } from './partners-view.js';
+import { pushPage } from './push-view.js';
 import {
   LOGIN_COOKIE,
   MAX_AGE_MS,
@@ -46,6 +49,9 @@ export interface AdminConsoleDeps {
   /** The partner delivery log (cursor, lag, usage); absent when turned off. */
   deliveries?: DeliveryLog;
   console: ConsoleService;
+  /** The WebSub hub and our subscriptions at sources' hubs, when they run. */
+  hub?: WebSubHub;
+  sourcePush?: SourceSubscriber;
   baseUrl?: string;
   version: string;
   now?: () => Date;
@@ -504,6 +510,14 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
     ]);
     return { cursor, deliveries: [...recent].reverse(), itemsToday, unseenKills: kills };
   }
+
+  r.get(
+    '/push',
+    signedIn(async (_req, res, ctx) => {
+      const [hub, sources] = await Promise.all([deps.hub?.list(), deps.sourcePush?.list()]);
+      sendPage(res, 200, pushPage(ctx, { hub, sources }));
+    }),
+  );
 
   r.get(
     '/partners',

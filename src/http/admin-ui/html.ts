@@ -130,7 +130,7 @@ svg.chart{width:100%;height:auto;max-width:48rem;display:block}
 @media (max-width:40rem){main{padding:.75rem}h1{font-size:1.35rem}header.top{padding:.5rem .75rem}header.top nav{order:3;width:100%}header.top nav a{padding:.25rem .5rem}.hide-narrow{display:none}}
 `;
 
-export type Section = 'overview' | 'sources' | 'channels' | 'articles' | 'partners';
+export type Section = 'overview' | 'sources' | 'channels' | 'articles' | 'partners' | 'push';
 
 const NAV: { section: Section; href: string; label: string }[] = [
   { section: 'overview', href: '/admin', label: 'Overview' },
@@ -138,6 +138,7 @@ const NAV: { section: Section; href: string; label: string }[] = [
   { section: 'channels', href: '/admin/channels', label: 'Channels' },
   { section: 'articles', href: '/admin/articles', label: 'Articles' },
   { section: 'partners', href: '/admin/partners', label: 'Partners' },
+  { section: 'push', href: '/admin/push', label: 'Push' },
 ];
 
 export interface PageContext {
