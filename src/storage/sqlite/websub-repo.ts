@@ -154,6 +154,11 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
     },
 
     async expireSubscriptions(now) {
+      // The hub calls this whenever the data version moves. A write takes SQLite's write lock,
+      // and on the main thread a busy ingest holding it stalls the event loop (busy_timeout): so
+      // look first with a read (WAL readers never wait) and write only when a lease has ended.
+      const due = ctx.read('websub leases ended', () => ctx.stmt('SELECT 1 FROM websub_subscriptions WHERE expires_at <= ? LIMIT 1').get(now) !== undefined);
+      if (!due) return 0;
       return quiet('expire websub subscriptions', () => {
         // Deliveries still queued for them are dropped with them (ON DELETE CASCADE).
         const n = ctx.stmt('DELETE FROM websub_subscriptions WHERE expires_at <= ?').run(now).changes;
