@@ -3,19 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../src/cli/main.js';
+import { cli } from './support/cli-in-process.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
 const WIRE_RSS = new URL('./fixtures/wire/seed-story.rss.xml', import.meta.url);
-
-async function cli(args: string[], env: Record<string, string>) {
-  let out = '';
-  let err = '';
-  process.exitCode = undefined;
-  const code = await runCli(args, env, { out: (s) => (out += s), err: (s) => (err += s) });
-  process.exitCode = undefined;
-  return { code, out, err };
-}
 
 describe('cli: articles', function () {
   this.timeout(30_000);

@@ -5,20 +5,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../src/cli/main.js';
+import { cli } from './support/cli-in-process.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WIRE_RSS = new URL('./fixtures/wire/seed-story.rss.xml', import.meta.url);
-
-async function cli(args: string[], env: Record<string, string>) {
-  let out = '';
-  let err = '';
-  process.exitCode = undefined;
-  const code = await runCli(args, env, { out: (s) => (out += s), err: (s) => (err += s) });
-  process.exitCode = undefined;
-  return { code, out, err };
-}
 
 describe('cli', function () {
   this.timeout(30_000);
