@@ -7,22 +7,11 @@ import assert from 'node:assert/strict';
 import type { OutputFormat } from '../src/model/types.js';
 import { addSource, ADMIN_TOKEN, articleInput, ingest, startServer, T0, type TestServer } from './http-fixtures.js';
 import { cursorReaders } from './support/cursor-reader.js';
+import { prng } from './support/prng.js';
 
 const FORMATS: OutputFormat[] = ['atom', 'rss', 'json', 'ninjs'];
 const STEPS = 160;
 const MINUTE = 60_000;
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Partner {
   name: string;

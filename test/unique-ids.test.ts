@@ -17,18 +17,11 @@ import { openSqliteStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { readers } from './fixtures/publish/read-back.js';
 import { addSource } from './http-fixtures.js';
+import { prng } from './support/prng.js';
 
 const BASE = 'https://feeds.example.org';
 const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
-}
 
 /** A story's guid in one of the shapes sources use; `link` stories have no guid at all. */
 function storyGuid(n: number): string | undefined {
@@ -94,7 +87,7 @@ describe('unique ids in every output document (randomized property test)', funct
   this.timeout(120_000);
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: every page of every channel, source and format has unique ids; the cursor ends on the newest revisions`, async () => {
-      const random = rng(seed);
+      const random = prng(seed);
       const storage: Storage = openSqliteStorage({ path: ':memory:' });
       const feeds: FeedService = createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, baseUrl: BASE, cacheEntries: 200, version: 't' });
       try {

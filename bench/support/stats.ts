@@ -22,19 +22,9 @@ export function slope(xs: number[], ys: number[]): number {
 }
 
 export const MB = 1024 * 1024;
-export const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+export { prng } from '../../test/support/prng.js';
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
