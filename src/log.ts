@@ -15,7 +15,11 @@ const SECRET_PATTERNS: [RegExp, string][] = [
 const SECRET_FIELDS = new Set(['authorization', 'key', 'secret', 'token', 'x-api-key', 'cookie']);
 const MAX_DEPTH = 5;
 
+/** Matches whenever any of SECRET_PATTERNS could: most log strings need no replace at all. */
+const MAY_HOLD_SECRET = /bearer|key=|wf_live_/i;
+
 function redactString(s: string): string {
+  if (!MAY_HOLD_SECRET.test(s)) return s;
   let out = s;
   for (const [re, rep] of SECRET_PATTERNS) out = out.replace(re, rep);
   return out;

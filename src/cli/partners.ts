@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.js';
 import type { Partner, PartnerPatch, RateLimit, RightsPolicy } from '../model/types.js';
 import type { PartnerService } from '../services/partners.js';
 import { deliveriesCsv, parseInstant, type DeliveryLog } from '../services/deliveries.js';
+import { table } from './format.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -27,11 +28,6 @@ function parsePolicy(v: string): RightsPolicy {
 function summary(p: Partner): string[] {
   const rl = p.rateLimit ? `${p.rateLimit.requests}/${p.rateLimit.perSeconds}s` : 'default';
   return [p.slug, p.active ? 'active' : 'inactive', p.channels.join(',') || '-', rl, p.name];
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
 interface PartnerOpts {

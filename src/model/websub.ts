@@ -30,17 +30,7 @@ export interface HubSubscription {
   lastError?: string;
 }
 
-export interface NewHubSubscription {
-  topic: string;
-  callback: string;
-  callbackHost: string;
-  secret?: string;
-  keyId?: string;
-  variant: string;
-  leaseSeconds: number;
-  expiresAt: IsoDate;
-  now: IsoDate;
-}
+export type NewHubSubscription = Pick<HubSubscription, 'topic' | 'callback' | 'callbackHost' | 'secret' | 'keyId' | 'variant' | 'leaseSeconds' | 'expiresAt'> & { now: IsoDate };
 
 /** One rendering of a topic that has live subscribers: public, or a partner variant. */
 export interface TopicStream {

@@ -74,12 +74,10 @@ export function createDeliveryLog(deps: { storage: Storage; log?: Logger; flushM
   function payloadOf(feed: RenderedFeed): DeliveryPayload {
     let p = serialized.get(feed);
     if (!p) {
-      let maxSeq: number | undefined;
-      for (const i of feed.items) if (maxSeq === undefined || i.seq > maxSeq) maxSeq = i.seq;
       const itemsJson = JSON.stringify(feed.items);
       const heldBackJson = feed.heldBack?.length ? JSON.stringify(feed.heldBack) : undefined;
       const hash = createHash('sha256').update(itemsJson).update('\u0000').update(heldBackJson ?? '').digest('base64url');
-      p = { hash, itemsJson, itemCount: feed.items.length, ...(heldBackJson ? { heldBackJson } : {}), ...(maxSeq !== undefined ? { maxSeq } : {}) };
+      p = { hash, itemsJson, itemCount: feed.items.length, ...(heldBackJson ? { heldBackJson } : {}), ...(feed.maxSeq !== undefined ? { maxSeq: feed.maxSeq } : {}) };
       serialized.set(feed, p);
     }
     return p;

@@ -16,20 +16,24 @@ export interface EmbargoWatch {
 
 export function createEmbargoWatch(deps: { storage: Storage; clock: () => Date }): EmbargoWatch {
   const { storage, clock } = deps;
-  let memo: { version: number; end: IsoDate | undefined } | undefined;
+  // The next embargo end as clock ms (Infinity: none), parsed once per data version.
+  let memo: { version: number; endMs: number } | undefined;
   let lifting: Promise<void> | undefined;
   let liftedAt = 0;
 
-  const nextEnd = (): IsoDate | undefined => {
+  const nextEndMs = (): number => {
     const version = storage.dataVersion();
-    if (memo?.version !== version) memo = { version, end: storage.articles.nextEmbargoEnd() };
-    return memo.end;
+    if (memo?.version !== version) {
+      const end: IsoDate | undefined = storage.articles.nextEmbargoEnd();
+      memo = { version, endMs: end === undefined ? Infinity : Date.parse(end) };
+    }
+    return memo.endMs;
   };
 
   return {
     due() {
-      const end = nextEnd();
-      return end !== undefined && Date.parse(end) <= clock().getTime();
+      const endMs = nextEndMs();
+      return endMs !== Infinity && endMs <= clock().getTime();
     },
     lift() {
       lifting ??= (async () => {

@@ -1,5 +1,8 @@
 // One line per source lint code (ingest/lint.ts) for the console: what it means for the output,
-// and the spec the publisher's feed departs from.
+// and the spec the publisher's feed departs from. Keyed by LintCode, so a new code cannot be
+// added to ingest without its line here.
+import type { LintCode } from '../../ingest/lint.js';
+
 export interface LintHelp {
   explain: string;
   spec: { title: string; href: string };
@@ -7,7 +10,7 @@ export interface LintHelp {
 
 const RSS_ITEM = 'https://www.rssboard.org/rss-specification#hrelementsOfLtitemgt';
 
-export const LINT_HELP: Readonly<Record<string, LintHelp>> = {
+const LINT_HELP: Readonly<Record<LintCode, LintHelp>> = {
   missing_guids: {
     explain: 'Items have no guid or id: identity falls back to the link or a content hash, so an edited item can look like a new one.',
     spec: { title: 'RSS 2.0 <guid>', href: 'https://www.rssboard.org/rss-specification#ltguidgtSubelementOfLtitemgt' },
@@ -57,8 +60,20 @@ export const LINT_HELP: Readonly<Record<string, LintHelp>> = {
     explain: 'A URL could not be parsed or was not http(s); it was dropped.',
     spec: { title: 'RFC 3986 URI syntax', href: 'https://www.rfc-editor.org/rfc/rfc3986' },
   },
+  unsafe_url: {
+    explain: 'A URL used a scheme that runs or loads something when followed (javascript:, data:, …); it was dropped from every output.',
+    spec: { title: 'RFC 3986 §3.1 scheme', href: 'https://www.rfc-editor.org/rfc/rfc3986#section-3.1' },
+  },
+  namespace_prefixes: {
+    explain: 'Feed elements carry unusual namespace prefixes; they were read by namespace, as XML requires.',
+    spec: { title: 'Namespaces in XML 1.0', href: 'https://www.w3.org/TR/xml-names/' },
+  },
+  dtd_entities: {
+    explain: 'The document declares its own entities in a DTD; they were expanded within a size bound (external entities never are).',
+    spec: { title: 'XML 1.0 §4.2 entity declarations', href: 'https://www.w3.org/TR/xml/#sec-entity-decl' },
+  },
 };
 
 export function lintHelp(code: string): LintHelp | undefined {
-  return Object.hasOwn(LINT_HELP, code) ? LINT_HELP[code] : undefined;
+  return Object.hasOwn(LINT_HELP, code) ? LINT_HELP[code as LintCode] : undefined;
 }

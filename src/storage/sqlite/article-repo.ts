@@ -186,6 +186,9 @@ export function createArticleRepo(ctx: SqliteContext): ArticleRepo {
     },
 
     async liftDueEmbargoes(now) {
+      // Another process may have lifted them already: a write that changes nothing would still
+      // move the data version and drop every rendered feed. The list is read again under the lock.
+      if (ctx.read('due embargoes', () => dueEmbargoIds(ctx, now)).length === 0) return 0;
       return ctx.write('lift embargoes', () => {
         const ids = dueEmbargoIds(ctx, now);
         for (const id of ids) applyArticleEvent(ctx, getOne(id)!, { status: 'usable', revisionReason: 'embargo lifted' }, now);

@@ -111,6 +111,9 @@ export function createDeliveryRepo(ctx: SqliteContext): DeliveryRepo {
     },
 
     async prune(olderThan: IsoDate) {
+      // A write waits for SQLite's write lock on the main thread (behind a busy ingest): only
+      // take it when a delivery is old enough to go.
+      if (ctx.read('deliveries to prune', () => ctx.stmt('SELECT 1 FROM deliveries WHERE at < ? LIMIT 1').get(olderThan)) === undefined) return 0;
       return ctx.write(
         'prune deliveries',
         () => {

@@ -101,6 +101,8 @@ const SOURCE_SUB_COLUMNS: Record<keyof Omit<SourceSubscription, 'sourceId'>, str
 
 export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
   const quiet = <T>(what: string, fn: () => T): T => ctx.write(what, fn, { quiet: true });
+  /** Pushed bodies no queued delivery refers to any more. */
+  const ORPHAN_CONTENTS = 'FROM websub_contents WHERE id NOT IN (SELECT content_id FROM websub_deliveries)';
   const getSub = (topic: string, callback: string) =>
     ctx.stmt('SELECT * FROM websub_subscriptions WHERE topic = ? AND callback = ?').get(topic, callback) as SubscriptionRow | undefined;
 
@@ -162,7 +164,7 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
       return quiet('expire websub subscriptions', () => {
         // Deliveries still queued for them are dropped with them (ON DELETE CASCADE).
         const n = ctx.stmt('DELETE FROM websub_subscriptions WHERE expires_at <= ?').run(now).changes;
-        if (n > 0) ctx.stmt('DELETE FROM websub_contents WHERE id NOT IN (SELECT content_id FROM websub_deliveries)').run();
+        if (n > 0) ctx.stmt(`DELETE ${ORPHAN_CONTENTS}`).run();
         return n;
       });
     },
@@ -315,8 +317,11 @@ export function createWebSubRepo(ctx: SqliteContext): WebSubRepo {
     },
 
     async pruneContents() {
+      // Runs after every delivery run: write (and wait for the write lock) only when there is
+      // something to delete, as expireSubscriptions does.
+      if (ctx.read('websub orphan contents', () => ctx.stmt(`SELECT 1 ${ORPHAN_CONTENTS} LIMIT 1`).get()) === undefined) return;
       quiet('prune websub contents', () => {
-        ctx.stmt('DELETE FROM websub_contents WHERE id NOT IN (SELECT content_id FROM websub_deliveries)').run();
+        ctx.stmt(`DELETE ${ORPHAN_CONTENTS}`).run();
       });
     },
 
