@@ -119,7 +119,7 @@ export function partnerFeedHeaders(maxAgeS: number): string[] {
     'Access-Control-Allow-Origin',
     '*',
     'Access-Control-Expose-Headers',
-    'ETag, Last-Modified, RateLimit, RateLimit-Policy, Retry-After',
+    'ETag, Last-Modified, Link, RateLimit, RateLimit-Policy, Retry-After',
     'X-Content-Type-Options',
     'nosniff',
   ];

@@ -2,7 +2,10 @@
 // the last 24 hours by hour, the slowest and the most overdue sources. Pure over storage reads,
 // with `now` passed in.
 import type { IsoDate, Source } from '../model/types.js';
-import type { HourlyIngest, SourceFigures, Storage } from '../storage/repos.js';
+import type { HourlyIngest, KillNotice, SourceFigures, Storage } from '../storage/repos.js';
+
+// The console's figures are storage aggregates; the pages take their types from here.
+export type { HourlyIngest, KillNotice };
 
 export type SourceHealth = 'ok' | 'failing' | 'paused' | 'gone' | 'new';
 

@@ -1,6 +1,6 @@
 // Items ingested per hour as an inline SVG bar chart: no script, no external asset; the numbers
 // are in the accessible description and in each bar's tooltip.
-import type { HourlyIngest } from '../../storage/repos.js';
+import type { HourlyIngest } from '../../services/console.js';
 import { html, type Html } from './html.js';
 
 const W = 720;

@@ -1,7 +1,7 @@
 // Partners: accounts with their entitlements and rate limit, and their keys. A new key is shown
 // once, on the page that answers the POST that created it (never in a URL, never again).
 import type { Partner, PartnerKey } from '../../model/types.js';
-import type { KillNotice } from '../../storage/repos.js';
+import type { KillNotice } from '../../services/console.js';
 import { actionButton, badge, csrfField, html, page, tableRegion, when, type Html, type PageContext } from './html.js';
 
 export function partnersPage(ctx: PageContext, partners: { partner: Partner; keys: PartnerKey[] }[]): string {
