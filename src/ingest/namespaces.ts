@@ -34,7 +34,7 @@ const NS_DECL = /\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')/g
 const ROOT = /<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]/;
 
 /** Bytes the entity expansion may add to a document (and never more than 10× its size). */
-export const MAX_ENTITY_EXPANSION = 1 << 20;
+const MAX_ENTITY_EXPANSION = 1 << 20;
 
 export interface NamespaceRepair {
   text: string;

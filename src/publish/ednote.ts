@@ -6,7 +6,7 @@ import type { Article } from '../model/types.js';
 import { nonEmpty } from './text.js';
 import type { XmlWriter } from './xml-writer.js';
 
-export const NAR_NS = 'http://iptc.org/std/nar/2006-10-01/';
+const NAR_NS = 'http://iptc.org/std/nar/2006-10-01/';
 
 export function writeEdnote(w: XmlWriter, a: Article): void {
   const note = nonEmpty(a.ednote);

@@ -27,7 +27,7 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
 
 export { httpUrl };
 
-export function absoluteTime(iso: string | undefined): string {
+function absoluteTime(iso: string | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;

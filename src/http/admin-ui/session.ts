@@ -8,7 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 export const SESSION_COOKIE = 'wirefeed_admin';
 /** Before sign-in: a double-submit token for the sign-in form itself (login CSRF). */
 export const LOGIN_COOKIE = 'wirefeed_login';
-export const IDLE_MS = 30 * 60_000;
+const IDLE_MS = 30 * 60_000;
 export const MAX_AGE_MS = 12 * 3_600_000;
 const MAX_SESSIONS = 1000;
 

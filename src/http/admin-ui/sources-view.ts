@@ -40,7 +40,7 @@ function sortKey(s: SourceRow, by: SourceSort): string | number {
 }
 
 /** Filter and order in one place so the table and its links agree. */
-export function selectSources(rows: SourceRow[], q: SourceListQuery): SourceRow[] {
+function selectSources(rows: SourceRow[], q: SourceListQuery): SourceRow[] {
   const text = q.q?.toLowerCase();
   const out = rows.filter((s) => (!q.health || s.health === q.health) && (!text || `${s.title ?? ''} ${s.slug} ${s.url}`.toLowerCase().includes(text)));
   const sign = q.dir === 'asc' ? 1 : -1;
