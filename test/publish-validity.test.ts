@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import Parser from 'rss-parser';
 import type { Article } from '../src/model/types.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../src/publish/index.js';
-import { displayTitle, effectivePublished, effectiveUpdated } from '../src/publish/text.js';
+import { displayTitle, effectivePublished, effectiveUpdated } from '../src/publish/field-values.js';
 import { stripXmlForbidden as stripForbidden } from '../src/xml-chars.js';
 import type { FeedDocument } from '../src/publish/types.js';
 import { documentCases, forFormat, hostileDocument } from './fixtures/publish/documents.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHtmlSanitizer } from '../src/ingest/sanitize.js';
-import { collapseWhitespace, htmlToText, sanitizedHtmlToText, truncateText } from '../src/ingest/text.js';
+import { htmlToText, sanitizedHtmlToText } from '../src/ingest/html-text.js';
+import { collapseWhitespace, truncateText } from '../src/ingest/plain-text.js';
 
 const sanitizeHtml = (html: string, base: string): string => createHtmlSanitizer().sanitize(html, base);
 

@@ -13,7 +13,8 @@ import { childNodes, isElement, nodeAttr, nodeText, type ParsedDocument, type Xm
 import { createHtmlSanitizer, type HtmlSanitizer } from './sanitize.js';
 import { createUrlPolicy, type UrlPolicy, type UrlPurpose, type UrlVerdict } from './urls.js';
 import { jsonWebSubLinks, xmlWebSubLinks } from './websub-links.js';
-import { collapseWhitespace, hasMarkup, htmlToText, maybeHtmlToText, sanitizedHtmlToText, textToHtml, truncateText } from './text.js';
+import { hasMarkup, htmlToText, maybeHtmlToText, sanitizedHtmlToText } from './html-text.js';
+import { collapseWhitespace, textToHtml, truncateText } from './plain-text.js';
 
 /** Longest summary derived from the body when the source gave none of its own. */
 const DERIVED_SUMMARY_CHARS = 400;

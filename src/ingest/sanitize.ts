@@ -1,10 +1,11 @@
-// The one home of sanitize-html (DESIGN.md §2). Feed HTML is hostile until proven otherwise:
+// The one home of sanitize-html (DESIGN.md §2): the sanitizer, and its text-only mode for
+// html-text.ts. Feed HTML is hostile until proven otherwise:
 // an allow-list of elements and attributes, http(s) URLs only (made absolute against the
 // item's base by the one URL policy, urls.ts), no styles, no scripts, iframes only from known
 // video players and always sandboxed, tracking pixels dropped, lazy-load attributes promoted so
 // images survive.
 import sanitize from 'sanitize-html';
-import { createUrlPolicy, type UrlPolicy } from './urls.js';
+import { createUrlPolicy, isHttpUrl, type UrlPolicy } from './urls.js';
 
 const ALLOWED_TAGS = [
   'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code',
@@ -66,25 +67,6 @@ const URL_ATTRIBUTES = ['href', 'src', 'poster', 'cite'];
 const LAZY_SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-lazy'];
 const LAZY_SRCSET = ['data-srcset', 'data-lazy-srcset'];
 
-function isHttpUrl(u: string | undefined): boolean {
-  return !!u && /^https?:\/\//i.test(u);
-}
-
-/** Makes every candidate of a srcset absolute; drops candidates that are not http(s). */
-function absoluteSrcset(value: string, baseUrl: string, urls: UrlPolicy): string | undefined {
-  const out: string[] = [];
-  // Candidates are "url [descriptor]" separated by commas (HTML §4.8.4.2.2); a comma inside a
-  // URL is legal but rare in feeds, so a comma followed by whitespace or a URL start splits.
-  for (const candidate of value.split(/,(?=\s|[^\s,]*(?:\/|\.))/)) {
-    const [url, ...descriptor] = candidate.trim().split(/\s+/);
-    if (!url) continue;
-    const abs = urls.check(url, baseUrl);
-    if (!abs?.ok) continue;
-    out.push([abs.url, ...descriptor].join(' '));
-  }
-  return out.length ? out.join(', ') : undefined;
-}
-
 function isPlaceholderSrc(src: string | undefined): boolean {
   return !src || /^data:/i.test(src.trim()) || /(?:blank|spacer|placeholder|transparent|pixel)\.(gif|png|svg)/i.test(src);
 }
@@ -132,7 +114,7 @@ function transformAll(baseUrl: string, urls: UrlPolicy) {
         else delete attribs[name];
       }
       if (attribs.srcset !== undefined) {
-        const s = absoluteSrcset(attribs.srcset, baseUrl, urls);
+        const s = urls.srcset(attribs.srcset, baseUrl);
         if (s === undefined) delete attribs.srcset;
         else attribs.srcset = s;
       }
@@ -191,42 +173,21 @@ export function createHtmlSanitizer(urls: UrlPolicy = createUrlPolicy()): HtmlSa
   };
 }
 
-// Block-level boundaries become spaces so "<p>a</p><p>b</p>" reads "a b", not "ab".
-const BLOCK_BOUNDARY = /<\/?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|blockquote|pre|figure|figcaption|section|article|header|footer|aside|nav|details|summary)\b[^>]*>/gi;
-
-const SANITIZED_ESCAPE = /&(amp|lt|gt|quot);/g;
-
-/**
- * htmlToRawText for HTML that sanitizeHtml produced: its text escapes exactly &, < and >, its
- * attribute values also " (so no ">" inside a tag), and it holds no comments, scripts or other
- * non-text elements, so stripping tags and inverting those four escapes gives the same text as
- * a second full parse, several times faster (ingest spent ~10% of its time re-parsing bodies).
- * A block tag becomes the two spaces " $& " would leave once stripped; replacements without a
- * callback stay in native code.
- */
-export function sanitizedHtmlToRawText(html: string): string {
-  if (!html) return '';
-  const text = html.replace(BLOCK_BOUNDARY, '  ').replace(/<[^>]*>/g, '');
-  if (!text.includes('&')) return text;
-  return text.replace(SANITIZED_ESCAPE, (_m, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : '"'));
-}
+/** Text-only mode: every tag discarded, the bodies of non-text elements dropped. */
+const TEXT_ONLY: sanitize.IOptions = {
+  allowedTags: [],
+  allowedAttributes: {},
+  disallowedTagsMode: 'discard',
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'head'],
+};
 
 /**
- * HTML → text with entities decoded and no markup left; whitespace is not collapsed here
- * (text.ts does it). Script/style bodies are dropped, not shown as text. A stray `<title>` in
- * a feed title or summary is markup around text, as feedparser reads it, not a document head
- * swallowing everything after it.
+ * The text content of an HTML fragment, entities decoded, whitespace as written. Script/style
+ * bodies are dropped, not shown as text. A stray `<title>` is markup around text, as feedparser
+ * reads it, not a document head swallowing everything after it. Word boundaries are the
+ * caller's business (html-text.ts).
  */
-export function htmlToRawText(html: string): string {
-  if (!html) return '';
-  // Without "<" or "&" there is neither markup nor a reference: the parse would return the text as it is.
-  if (!html.includes('<') && !html.includes('&')) return html;
-  const escaped = sanitize(html.replace(BLOCK_BOUNDARY, ' $& '), {
-    allowedTags: [],
-    allowedAttributes: {},
-    disallowedTagsMode: 'discard',
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'head'],
-  });
+export function htmlTextContent(html: string): string {
   // Invert sanitize-html's own text escaping (it escapes exactly &, < and > in text).
-  return escaped.replace(/&(amp|lt|gt);/g, (_m, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : '>'));
+  return sanitize(html, TEXT_ONLY).replace(/&(amp|lt|gt);/g, (_m, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : '>'));
 }

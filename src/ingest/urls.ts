@@ -9,6 +9,7 @@
 //   3. write an RFC 3986 URI (hence an RFC 3987 IRI): characters that may not appear (space,
 //      < > " { } | \ ^ `, controls, non-ASCII) percent-encoded, a "%" that starts no escape
 //      encoded as %25; an unparsable or over-long value is dropped and counted as `bad_url`.
+// The sanitizer's srcset handling lives here too, so sanitize.ts holds no URL code.
 // No module state: the per-document base cache belongs to the object createUrlPolicy returns.
 
 /** Longer values are refused: no reader follows them and they are a cheap way to bloat output. */
@@ -100,6 +101,13 @@ export interface UrlPolicy {
    * taxonomy name ("dmoz", "Sports") is kept as written, never resolved into a link. All URI-encoded.
    */
   identifier(value: string | undefined): UrlVerdict | undefined;
+  /** A srcset with every candidate checked as a link and made absolute; undefined when none survives. */
+  srcset(value: string, base: string): string | undefined;
+}
+
+/** True for a value that already names the http(s) scheme (what an allowed src looks like after checking). */
+export function isHttpUrl(u: string | undefined): boolean {
+  return !!u && /^https?:\/\//i.test(u);
 }
 
 /** A policy with its own small cache (one document's items share one base). */
@@ -177,5 +185,19 @@ export function createUrlPolicy(): UrlPolicy {
     return ACTIVE_SCHEMES.has(scheme) ? { ok: false, reason: 'unsafe_url' } : { ok: true, url: toUriString(clean) };
   }
 
-  return { resolve, resolveWithoutParsing, check, identifier };
+  function srcset(value: string, base: string): string | undefined {
+    const out: string[] = [];
+    // Candidates are "url [descriptor]" separated by commas (HTML §4.8.4.2.2); a comma inside a
+    // URL is legal but rare in feeds, so a comma followed by whitespace or a URL start splits.
+    for (const candidate of value.split(/,(?=\s|[^\s,]*(?:\/|\.))/)) {
+      const [url, ...descriptor] = candidate.trim().split(/\s+/);
+      if (!url) continue;
+      const abs = check(url, base);
+      if (!abs?.ok) continue;
+      out.push([abs.url, ...descriptor].join(' '));
+    }
+    return out.length ? out.join(', ') : undefined;
+  }
+
+  return { resolve, resolveWithoutParsing, check, identifier, srcset };
 }

@@ -14,7 +14,7 @@ import {
   nonEmpty,
   toRfc3339,
   wholeNumber,
-} from './text.js';
+} from './field-values.js';
 import type { FeedDocument, Renderer, Serializer } from './types.js';
 import { renderString } from './fragments.js';
 import { XmlWriter } from './xml-writer.js';

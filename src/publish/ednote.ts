@@ -3,7 +3,7 @@
 // `ednote`), so partner tooling that knows IPTC recognizes it. The namespace is declared on the
 // element itself: public documents (which never carry a note) keep their bytes unchanged.
 import type { Article } from '../model/types.js';
-import { nonEmpty } from './text.js';
+import { nonEmpty } from './field-values.js';
 import type { XmlWriter } from './xml-writer.js';
 
 const NAR_NS = 'http://iptc.org/std/nar/2006-10-01/';

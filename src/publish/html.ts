@@ -2,7 +2,7 @@
 // source page (recent articles). Pure string building; every value is escaped, URLs are
 // limited to http(s), no scripts and no external assets, so a page works with JS disabled.
 import type { Article, AssetInput, Channel, FeedFormat, Source } from '../model/types.js';
-import { displayTitle } from './text.js';
+import { displayTitle } from './field-values.js';
 
 const FORMATS: { format: FeedFormat; label: string; type: string }[] = [
   { format: 'rss', label: 'RSS 2.0', type: 'application/rss+xml' },

@@ -11,7 +11,7 @@ import {
   primaryImage,
   toRfc3339,
   wholeNumber,
-} from './text.js';
+} from './field-values.js';
 import type { FeedDocument, Renderer, Serializer } from './types.js';
 import { stripXmlForbidden } from '../xml-chars.js';
 import { renderString } from './fragments.js';

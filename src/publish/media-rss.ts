@@ -1,7 +1,7 @@
 // Media RSS 1.5.1 (http://search.yahoo.com/mrss/) `media:content`, shared by RSS and Atom so
 // both carry every asset with its caption, credit and rights.
 import type { AssetInput } from '../model/types.js';
-import { mimeTypeOf, nonEmpty, wholeNumber } from './text.js';
+import { mimeTypeOf, nonEmpty, wholeNumber } from './field-values.js';
 import type { XmlWriter } from './xml-writer.js';
 
 export const MEDIA_NS = 'http://search.yahoo.com/mrss/';

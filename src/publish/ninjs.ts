@@ -7,7 +7,7 @@
 import type { Article, AssetInput } from '../model/types.js';
 import { articleId } from './ids.js';
 import { cleanJson, type Clean, type JsonObject } from './json-feed.js';
-import { effectivePublished, mimeTypeOf, nonEmpty, toRfc3339, wholeNumber } from './text.js';
+import { effectivePublished, mimeTypeOf, nonEmpty, toRfc3339, wholeNumber } from './field-values.js';
 import { tombstoneFacts } from './tombstones.js';
 import type { FeedDocument, Renderer, Serializer } from './types.js';
 import { renderString } from './fragments.js';

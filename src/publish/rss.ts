@@ -14,7 +14,7 @@ import {
   primaryEnclosure,
   toRfc3339,
   toRfc822,
-} from './text.js';
+} from './field-values.js';
 import type { FeedDocument, Renderer, Serializer } from './types.js';
 import { renderString } from './fragments.js';
 import { XmlWriter } from './xml-writer.js';

@@ -5,7 +5,7 @@
 // rss.ts: the wirefeed lifecycle namespace).
 import type { Article } from '../model/types.js';
 export { TOMBSTONES_NS } from '../model/types.js';
-import { toRfc3339 } from './text.js';
+import { toRfc3339 } from './field-values.js';
 
 /**
  * wirefeed's lifecycle namespace for RSS 2.0 (which has no tombstones of its own). A tag: URI

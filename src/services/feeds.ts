@@ -8,7 +8,7 @@ import { NotFoundError } from '../errors.js';
 import type { Article, ArticleQuery, Channel, FeedFormat, OutputFormat, Source } from '../model/types.js';
 import type { FeedDocument, Serializer } from '../publish/types.js';
 import { renderBytes } from '../publish/fragments.js';
-import { effectiveUpdated, newestDate } from '../publish/text.js';
+import { effectiveUpdated, newestDate } from '../publish/field-values.js';
 import type { Storage } from '../storage/repos.js';
 import { ALL_CHANNEL, ALL_CHANNEL_SLUG, channelArticleQuery, DEFAULT_LIMIT, findChannel } from './channels.js';
 import { createLruCache } from './feed-cache.js';

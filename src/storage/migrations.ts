@@ -5,7 +5,7 @@
 // PostgreSQL twin can follow the same steps.
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageError } from '../errors.js';
-import { foldCategory, htmlToText } from './sqlite/text.js';
+import { foldCategory, indexText } from './sqlite/search-text.js';
 
 export interface Migration {
   version: number;
@@ -548,7 +548,7 @@ export const CURRENT_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!
 /** SQL functions the migrations call; JS-side so backfills match what the repositories write. */
 export function registerSqlFunctions(db: BetterSqlite3.Database): void {
   db.function('wirefeed_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? foldCategory(v) : ''));
-  db.function('wirefeed_html_text', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? htmlToText(v) : ''));
+  db.function('wirefeed_html_text', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? indexText(v) : ''));
 }
 
 export function schemaVersion(db: BetterSqlite3.Database): number {

@@ -2,7 +2,7 @@
 // editorial corrections alike.
 import type { ArticleInput, IsoDate } from '../../model/types.js';
 import type { SqliteContext } from './context.js';
-import { foldCategory, htmlToText } from './text.js';
+import { foldCategory, indexText } from './search-text.js';
 
 /** Writes the rows derived from an article (assets, categories, full-text), replacing old ones. */
 export function writeDerived(ctx: SqliteContext, id: number, item: ArticleInput, sortAt: IsoDate, replace: boolean): void {
@@ -38,5 +38,5 @@ export function writeDerived(ctx: SqliteContext, id: number, item: ArticleInput,
   for (const term of terms) insertCategory.run(id, term, sortAt);
   ctx
     .stmt('INSERT INTO articles_fts (rowid, title, summary, body) VALUES (?, ?, ?, ?)')
-    .run(id, item.title ?? '', item.summary ?? '', htmlToText(item.contentHtml));
+    .run(id, item.title ?? '', item.summary ?? '', indexText(item.contentHtml));
 }

@@ -14,7 +14,7 @@ import { toFtsQuery } from '../fts-query.js';
 import type { SqliteContext } from './context.js';
 import { ARTICLE_COLUMNS, type ArticleTuple } from './rows.js';
 import { readArticle, rowsToArticles } from './article-read.js';
-import { foldCategory } from './text.js';
+import { foldCategory } from './search-text.js';
 import { nextSeq } from './seq.js';
 import { applyArticleEvent, dueEmbargoIds, listRevisions, nextEmbargoEnd } from './lifecycle.js';
 

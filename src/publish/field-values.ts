@@ -1,4 +1,5 @@
-// Small pure helpers shared by the three serializers: character hygiene, dates, assets.
+// Field values shared by the serializers: blank checks, RFC 3339/822 dates, effective dates,
+// display title, asset MIME types and picks, language tags, e-mail addresses, whole numbers.
 import type { Article, AssetInput, IsoDate } from '../model/types.js';
 import type { FeedDocument } from './types.js';
 

@@ -1,5 +1,5 @@
-// Text helpers shared by the migrations (as SQL functions) and the repositories, so a backfill
-// and a live write index exactly the same text.
+// What the full-text index and category matching see, shared by the migrations (as SQL
+// functions) and the repositories, so a backfill and a live write index exactly the same text.
 
 const NAMED_ENTITIES: Record<string, string> = {
   amp: '&',
@@ -21,10 +21,12 @@ function decodeEntities(s: string): string {
 }
 
 /**
- * Plain text of sanitized HTML, for the full-text index only: tag names and attribute values
- * (href, src) would otherwise match searches such as "img" or "https".
+ * Index text of stored (sanitized) HTML, for the full-text index only: tag names and attribute
+ * values (href, src) would otherwise match searches such as "img" or "https". Unlike the
+ * display text (ingest/html-text.ts) every tag is a word boundary, so "a<b>b</b>" indexes two
+ * tokens; changing it would make new rows tokenize differently from rows already indexed.
  */
-export function htmlToText(html: string | null | undefined): string {
+export function indexText(html: string | null | undefined): string {
   if (!html) return '';
   const text = html
     .replace(/<!--[\s\S]*?-->/gu, ' ')
