@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ParseError } from '../src/errors.js';
-import { parseFeedDocument, type ParsedDocument } from '../src/ingest/parse.js';
+import type { ParsedDocument } from '../src/ingest/formats/document.js';
+import { parseFeedDocument } from '../src/ingest/parse.js';
 
 const FIX = new URL('./fixtures/ingest/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIX), 'utf8');

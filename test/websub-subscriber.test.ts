@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createCallbackClient, type CallbackClient } from '../src/ingest/fetch.js';
 import { processFeedInline } from '../src/ingest/process.js';
-import { jsonWebSubLinks, linkHeaderWebSubLinks, xmlWebSubLinks } from '../src/ingest/websub-links.js';
+import { jsonWebSubLinks, linkHeaderWebSubLinks, xmlWebSubLinks } from '../src/ingest/formats/websub-links.js';
 import { silentLogger } from '../src/log.js';
 import type { Source } from '../src/model/types.js';
 import { createSourceSubscriber, type PushedDocument, type SourceSubscriber } from '../src/services/push-subscriber.js';

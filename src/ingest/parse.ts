@@ -2,97 +2,15 @@
 // detected by content and read by json-feed.ts; XML goes through rss-parser's parseString
 // with a fresh parser per document and customFields that keep the raw xml2js nodes of
 // everything rss-parser would otherwise drop or flatten (every author and category, Media
-// RSS, Dublin Core, xml:base, attributes). normalize.ts reads those raw nodes.
+// RSS, Dublin Core, xml:base, attributes), typed in document.ts; the format adapters read them.
 import Parser from 'rss-parser';
 import { ParseError } from '../errors.js';
 import type { LintIssue } from '../model/types.js';
 import { parseFeedDate } from './dates.js';
-import { parseJsonFeed, type JsonFeed, type JsonFeedFormat } from './json-feed.js';
+import { parseJsonFeed } from './formats/jsonfeed/wire.js';
 import { normalizeNamespaces } from './namespaces.js';
-
-export type XmlAttrs = Record<string, string>;
-/** An xml2js node: text, or an element with `_` text, `$` attributes and child arrays. */
-export type XmlNode = string | XmlElement;
-export interface XmlElement {
-  _?: string;
-  $?: XmlAttrs;
-  [child: string]: unknown;
-}
-
-/** Raw captures on each item/entry (all arrays of xml2js nodes, as in the document). */
-export interface XmlItemRaw {
-  attrs?: XmlAttrs;
-  titleRaw?: XmlNode[];
-  linksRaw?: XmlNode[];
-  guidRaw?: XmlNode[];
-  idRaw?: XmlNode[];
-  authorsRaw?: XmlNode[];
-  dcCreatorRaw?: XmlNode[];
-  categoriesRaw?: XmlNode[];
-  dcSubjectRaw?: XmlNode[];
-  descriptionRaw?: XmlNode[];
-  summaryRaw?: XmlNode[];
-  contentRaw?: XmlNode[];
-  contentEncodedRaw?: XmlNode[];
-  pubDateRaw?: XmlNode[];
-  publishedRaw?: XmlNode[];
-  updatedRaw?: XmlNode[];
-  issuedRaw?: XmlNode[];
-  modifiedRaw?: XmlNode[];
-  createdRaw?: XmlNode[];
-  dcDateRaw?: XmlNode[];
-  dctermsIssuedRaw?: XmlNode[];
-  dctermsCreatedRaw?: XmlNode[];
-  dctermsModifiedRaw?: XmlNode[];
-  dctermsAvailableRaw?: XmlNode[];
-  dcRightsRaw?: XmlNode[];
-  rightsRaw?: XmlNode[];
-  dcLanguageRaw?: XmlNode[];
-  enclosuresRaw?: XmlNode[];
-  mediaContentRaw?: XmlNode[];
-  mediaGroupRaw?: XmlNode[];
-  mediaThumbnailRaw?: XmlNode[];
-  mediaTitleRaw?: XmlNode[];
-  mediaDescriptionRaw?: XmlNode[];
-  mediaCreditRaw?: XmlNode[];
-  mediaCopyrightRaw?: XmlNode[];
-  mediaLicenseRaw?: XmlNode[];
-  sourceRaw?: XmlNode[];
-}
-
-export interface XmlFeedRaw {
-  attrs?: XmlAttrs;
-  titleRaw?: XmlNode[];
-  subtitleRaw?: XmlNode[];
-  taglineRaw?: XmlNode[];
-  descriptionRaw?: XmlNode[];
-  linksRaw?: XmlNode[];
-  atomLinksRaw?: XmlNode[];
-  languageRaw?: XmlNode[];
-  dcLanguageRaw?: XmlNode[];
-  ttlRaw?: XmlNode[];
-  rightsRaw?: XmlNode[];
-  copyrightRaw?: XmlNode[];
-  dcRightsRaw?: XmlNode[];
-  idRaw?: XmlNode[];
-  authorsRaw?: XmlNode[];
-}
-
-export type XmlFeed = Parser.Output<XmlItemRaw> & XmlFeedRaw;
-export type XmlFormat = 'rss2' | 'rss1' | 'rss09x' | 'atom10' | 'atom03';
-
-export type ParsedDocument =
-  | {
-      kind: 'xml';
-      format: XmlFormat;
-      feed: XmlFeed;
-      /** xml:base on the root element (RSS `<rss>`/`<rdf:RDF>`, Atom `<feed>`). */
-      rootBase?: string;
-      /** xml:lang on the root element. */
-      rootLang?: string;
-      lint: LintIssue[];
-    }
-  | { kind: 'json'; format: JsonFeedFormat; feed: JsonFeed; lint: LintIssue[] };
+import type { ParsedDocument, XmlFeed, XmlFeedRaw, XmlFormat, XmlItemRaw } from './formats/document.js';
+import type { XmlAttrs } from './formats/xml-node.js';
 
 const ITEM_FIELDS: [string, keyof XmlItemRaw][] = [
   ['$', 'attrs'],
@@ -164,30 +82,6 @@ function newParser(): Parser<XmlFeedRaw, XmlItemRaw> {
     // <rss> without a version attribute is RSS 0.91/0.92 in practice; buildRSS2 reads all.
     defaultRSS: 2,
   });
-}
-
-// ---- xml2js node helpers (used by normalize) ----
-
-export function isElement(n: unknown): n is XmlElement {
-  return typeof n === 'object' && n !== null && !Array.isArray(n);
-}
-
-/** Text content of a node (string node or `_` of an element). */
-export function nodeText(n: unknown): string | undefined {
-  if (typeof n === 'string') return n;
-  if (isElement(n) && typeof n._ === 'string') return n._;
-  return undefined;
-}
-
-export function nodeAttr(n: unknown, name: string): string | undefined {
-  return isElement(n) && n.$ && typeof n.$[name] === 'string' ? n.$[name] : undefined;
-}
-
-/** Child elements named `name` of an element node. */
-export function childNodes(n: unknown, name: string): XmlNode[] {
-  if (!isElement(n)) return [];
-  const c = n[name];
-  return Array.isArray(c) ? (c as XmlNode[]) : [];
 }
 
 // ---- document sniffing ----
@@ -337,6 +231,7 @@ export async function parseFeedDocument(text: string): Promise<ParsedDocument> {
   return {
     kind: 'xml',
     format,
+    root: root.name,
     feed,
     ...(rootBase ? { rootBase } : {}),
     ...(rootLang ? { rootLang } : {}),

@@ -8,7 +8,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { errorMessage } from '../errors.js';
 import type { CallbackClient } from '../ingest/fetch.js';
-import type { WebSubLinks } from '../ingest/websub-links.js';
+import type { WebSubLinks } from '../ingest/formats/websub-links.js';
 import type { Logger } from '../log.js';
 import type { FetchOutcome, IsoDate, Source } from '../model/types.js';
 import type { SourceSubscription } from '../model/websub.js';

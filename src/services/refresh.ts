@@ -10,7 +10,7 @@ import { errorMessage, FetchError } from '../errors.js';
 import { BIG_DOCUMENT_BYTES } from '../ingest/process.js';
 import { createHostLimiter } from './host-limiter.js';
 import { nextFetchAfterError, nextFetchAfterSuccess, shouldPause } from './schedule-policy.js';
-import { linkHeaderWebSubLinks, type WebSubLinks } from '../ingest/websub-links.js';
+import { linkHeaderWebSubLinks, type WebSubLinks } from '../ingest/formats/websub-links.js';
 import type { FetchResult } from '../ingest/types.js';
 import type { PushedDocument, SourcePushHooks } from './push-subscriber.js';
 

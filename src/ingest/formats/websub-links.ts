@@ -2,7 +2,7 @@
 // rel="hub" / rel="self" links, in the HTTP Link header (which takes precedence) or in the
 // document: Atom <link>, RSS <atom:link>, JSON Feed `hubs` and `feed_url`. Pure readers; the
 // subscriber (services/push-subscriber.ts) decides what to do with them.
-import { nodeAttr, type XmlNode } from './parse.js';
+import { nodeAttr, type XmlNode } from './xml-node.js';
 
 export interface WebSubLinks {
   hub?: string;

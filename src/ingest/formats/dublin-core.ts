@@ -4,15 +4,8 @@
 // publication date, modified as the update. The elements are captured under the `dcterms:`
 // prefix; namespaces.ts has already renamed whatever prefix the document bound to the DC terms
 // namespace. (`dc:date` of DC elements 1.1 stays a separate, last fallback in dates.ts.)
-import { nodeText, type XmlItemRaw } from './parse.js';
-
-function firstText(list: readonly unknown[] | undefined): string | undefined {
-  for (const n of list ?? []) {
-    const t = nodeText(n)?.trim();
-    if (t) return t;
-  }
-  return undefined;
-}
+import type { XmlItemRaw } from './document.js';
+import { firstText } from './xml-node.js';
 
 export function dublinCoreDates(item: XmlItemRaw): { published?: string; updated?: string } {
   const published = firstText(item.dctermsIssuedRaw) ?? firstText(item.dctermsCreatedRaw) ?? firstText(item.dctermsAvailableRaw);

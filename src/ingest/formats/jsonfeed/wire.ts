@@ -2,8 +2,8 @@
 // the format is small, and wirefeed's own extensions (`_media`, `_rights`, `_source`, see
 // DESIGN.md §5) must survive so one wirefeed can read another losslessly. Values of the wrong
 // type are dropped here, so normalize only ever sees well-typed data.
-import { ParseError } from '../errors.js';
-import type { LintIssue } from '../model/types.js';
+import { ParseError } from '../../../errors.js';
+import type { LintIssue } from '../../../model/types.js';
 
 export interface JsonFeedAuthor {
   name?: string;
