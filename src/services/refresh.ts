@@ -1,16 +1,14 @@
 // Refresh = fetch → process → store for one source (DESIGN.md §1 steps 3–7), and the due-run
 // that drives it with global and per-host limits. A failing source only ever touches its own row.
-import { createHash } from 'node:crypto';
-import type { FetchLogEntry, IsoDate, Source } from '../model/types.js';
-import type { FetchRecord, Storage } from '../storage/repos.js';
+import type { FetchLogEntry, NormalizedFeed, Source } from '../model/types.js';
+import type { Storage } from '../storage/repos.js';
 import type { FetchFeed, ProcessFeed } from '../ingest/types.js';
 import type { Logger } from '../log.js';
 import type { RefreshOutcome, RefreshService } from './types.js';
-import { errorMessage, FetchError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { BIG_DOCUMENT_BYTES } from '../ingest/process.js';
 import { createHostLimiter } from './host-limiter.js';
-import { nextFetchAfterError, nextFetchAfterSuccess, shouldPause } from './schedule-policy.js';
-import { linkHeaderWebSubLinks, type WebSubLinks } from '../ingest/formats/websub-links.js';
+import { bodyHashOf, bodyUnchanged, refreshStep, type FetchStepResult } from './refresh-step.js';
 import type { FetchResult } from '../ingest/types.js';
 import type { PushedDocument, SourcePushHooks } from './push-subscriber.js';
 
@@ -87,146 +85,36 @@ export function createRefreshService(deps: RefreshDeps): RefreshService & {
     pushed: PushedDocument | undefined,
     gate: (bytes: number) => Promise<void>,
   ): Promise<RefreshOutcome> {
-    const started = now();
-    const startedAt = started.toISOString();
+    const startedAt = now().toISOString();
     const t0 = performance.now();
-    const base = { sourceId: source.id, startedAt, warnings: [] as string[] };
-    // `ms` is set once the outcome is known (fetch and processing, not the store).
-    let rec: Omit<FetchRecord, 'ms'>;
-    let links: WebSubLinks = {};
-    if (pushed) base.warnings.push('pushed by the WebSub hub (no fetch)');
+    let result: FetchStepResult;
+    let ended: Date;
+    let res: FetchResult | undefined;
     try {
-      const res = pushed ? pushedResult(source, pushed) : await deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
-      const at = now();
-      const nowIso = at.toISOString();
-      const moved = res.permanentUrl && res.permanentUrl !== source.url ? res.permanentUrl : undefined;
-      if (moved) base.warnings.push(`moved permanently to ${moved}`);
-      for (const hop of res.redirects) if (hop.status !== 301 && hop.status !== 308) base.warnings.push(`temporary redirect ${hop.status} to ${hop.to}`);
-      const common = { httpStatus: res.status, finalUrl: res.finalUrl !== source.url ? res.finalUrl : undefined, now: nowIso };
-      switch (res.kind) {
-        case 'modified': {
-          // Many servers send neither ETag nor Last-Modified: a body identical to the last one
-          // processed is a not-modified, without parsing it again (as Miniflux's checksum does).
-          const bodyHash = createHash('sha256').update(res.body).digest('base64url');
-          if (bodyHash === source.bodyHash) {
-            base.warnings.push('body unchanged since the last fetch (the server sent no validator that matched)');
-            rec = {
-              ...base,
-              ...common,
-              outcome: 'not-modified',
-              bytes: res.body.length,
-              source: {
-                lastFetchedAt: nowIso,
-                errorCount: 0,
-                lastError: undefined,
-                etag: res.etag ?? null,
-                lastModified: res.lastModified ?? null,
-                ...(moved ? { url: moved } : {}),
-                nextFetchAt: nextFetchAfterSuccess(source, { freshForS: res.freshForS, itemDates: [] }, at, random),
-              },
-            };
-            break;
-          }
+      res = pushed ? pushedResult(source, pushed) : await deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
+      ended = now();
+      let bodyHash: string | undefined;
+      let feed: NormalizedFeed | undefined;
+      if (res.kind === 'modified') {
+        bodyHash = bodyHashOf(res.body);
+        if (!bodyUnchanged(source, bodyHash)) {
           await gate(res.body.length);
-          const feed = await deps.processFeed(res.body, {
+          feed = await deps.processFeed(res.body, {
             documentUrl: res.finalUrl,
             contentType: res.contentType,
-            now: nowIso,
+            now: ended.toISOString(),
             defaultCredit: source.defaultCredit,
             defaultRights: source.defaultRights,
           });
-          for (const l of feed.lint) base.warnings.push(`lint ${l.code}: ${l.message}`);
-          // WebSub §4: the Link header first, then the document.
-          const header = linkHeaderWebSubLinks(res.link, res.finalUrl);
-          links = { hub: header.hub ?? feed.meta.hub, self: header.self ?? feed.meta.self };
-          rec = {
-            ...base,
-            ...common,
-            outcome: 'modified',
-            bytes: res.body.length,
-            items: feed.items,
-            states: feed.states,
-            source: {
-              etag: res.etag ?? null,
-              lastModified: res.lastModified ?? null,
-              bodyHash,
-              lastFetchedAt: nowIso,
-              lastSuccessAt: nowIso,
-              errorCount: 0,
-              lastError: undefined,
-              lint: feed.lint,
-              ...(moved ? { url: moved } : {}),
-              // Feed-level facts fill gaps; what an operator set by hand is kept.
-              ...(source.title ? {} : feed.meta.title ? { title: feed.meta.title } : {}),
-              ...(feed.meta.siteUrl && feed.meta.siteUrl !== source.siteUrl ? { siteUrl: feed.meta.siteUrl } : {}),
-              ...(feed.meta.description && feed.meta.description !== source.description ? { description: feed.meta.description } : {}),
-              ...(feed.meta.language && feed.meta.language !== source.language ? { language: feed.meta.language } : {}),
-              nextFetchAt: nextFetchAfterSuccess(
-                source,
-                { ttlMinutes: feed.meta.ttlMinutes, freshForS: res.freshForS, itemDates: feed.items.map((i) => i.publishedAt) },
-                at,
-                random,
-              ),
-            },
-          };
-          break;
         }
-        case 'not-modified':
-          rec = {
-            ...base,
-            ...common,
-            outcome: 'not-modified',
-            source: {
-              lastFetchedAt: nowIso,
-              errorCount: 0,
-              lastError: undefined,
-              ...(res.etag ? { etag: res.etag } : {}),
-              ...(res.lastModified ? { lastModified: res.lastModified } : {}),
-              ...(moved ? { url: moved } : {}),
-              nextFetchAt: nextFetchAfterSuccess(source, { freshForS: res.freshForS, itemDates: [] }, at, random),
-            },
-          };
-          break;
-        case 'gone':
-          rec = {
-            ...base,
-            ...common,
-            outcome: 'gone',
-            error: `HTTP ${res.status} Gone: the publisher removed this feed; no more fetches`,
-            source: { lastFetchedAt: nowIso, status: 'gone', statusReason: `HTTP 410 Gone at ${nowIso}` },
-          };
-          break;
-        case 'retry-later':
-          rec = {
-            ...base,
-            ...common,
-            outcome: 'retry-later',
-            error: `HTTP ${res.status}: server asked to retry after ${res.until}`,
-            source: { lastFetchedAt: nowIso, nextFetchAt: res.until },
-          };
-          break;
       }
+      result = { kind: 'fetched', res, ...(bodyHash ? { bodyHash } : {}), ...(feed ? { feed } : {}) };
     } catch (err) {
-      const at = now();
-      const errorCount = source.errorCount + 1;
-      const pause = shouldPause(errorCount);
-      const msg = errorMessage(err);
-      rec = {
-        ...base,
-        outcome: 'error',
-        httpStatus: err instanceof FetchError ? err.httpStatus : undefined,
-        error: msg,
-        now: at.toISOString(),
-        source: {
-          lastFetchedAt: at.toISOString(),
-          errorCount,
-          lastError: msg,
-          nextFetchAt: nextFetchAfterError(source, errorCount, at, random),
-          ...(pause ? { status: 'paused' as const, statusReason: `paused after ${errorCount} consecutive failures; last: ${msg}` } : {}),
-        },
-      };
-      deps.log.warn({ sourceId: source.id, slug: source.slug, errorCount, err: msg }, 'source fetch failed');
+      ended = now();
+      result = { kind: 'failed', error: err, ...(res ? { res } : {}) };
+      deps.log.warn({ sourceId: source.id, slug: source.slug, errorCount: source.errorCount + 1, err: errorMessage(err) }, 'source fetch failed');
     }
+    const { record: rec, links } = refreshStep({ source, startedAt, pushed: !!pushed, result, now: ended, random });
     const ms = Math.round(performance.now() - t0);
     const at = now();
     if (deps.push && (rec.outcome === 'modified' || rec.outcome === 'not-modified') && rec.source.nextFetchAt) {
