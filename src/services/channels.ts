@@ -4,7 +4,7 @@ import type { Storage } from '../storage/repos.js';
 import type { ChannelService } from './types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { checkSlug } from './slug.js';
-import { channelFilterSchema, type ChannelFilterInput } from './channel-filter.js';
+import { channelFilterSchema, type ChannelFilterInput } from './inputs.js';
 
 export const ALL_CHANNEL_SLUG = 'all';
 /** Slugs that would shadow a route (`/feeds/sources/…`) or the built-in channel. */

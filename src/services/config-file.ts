@@ -1,48 +1,11 @@
-// The sources/channels file (WIREFEED_CONFIG): its schema and reader. Environment variables are
-// config.ts; this file describes data, applied by config-sync.ts, and shares the channel filter
-// rule with the admin API and the CLI.
+// The sources/channels file (WIREFEED_CONFIG): its reader. Environment variables are
+// config.ts; this file describes data, applied by config-sync.ts, checked by the same schemas
+// as the admin API (inputs.ts).
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { channelFilterSchema } from './channel-filter.js';
+import { checkInput, configFileSchema, type ConfigFile } from './inputs.js';
 
-
-const sourceEntry = z
-  .object({
-    url: z.string().min(1),
-    slug: z.string().optional(),
-    title: z.string().optional(),
-    categories: z.array(z.string()).optional(),
-    minIntervalS: z.number().int().positive().optional(),
-    maxIntervalS: z.number().int().positive().optional(),
-    defaultCredit: z.string().optional(),
-    defaultRights: z.string().optional(),
-  })
-  .strict();
-
-const channelEntry = z
-  .object({
-    slug: z.string().min(1),
-    title: z.string().min(1),
-    description: z.string().optional(),
-    /** Sources by slug (or id), resolved at start-up: the same rule as the API's filter.sourceIds. */
-    sources: channelFilterSchema.shape.sourceIds,
-    categories: channelFilterSchema.shape.categories,
-    query: channelFilterSchema.shape.query,
-    defaultLimit: z.number().int().min(1).max(500).optional(),
-  })
-  .strict();
-
-const configFileSchema = z
-  .object({
-    sources: z.array(sourceEntry).default([]),
-    channels: z.array(channelEntry).default([]),
-  })
-  .strict();
-
-export type ConfigFile = z.output<typeof configFileSchema>;
-export type ConfigFileSource = z.output<typeof sourceEntry>;
-export type ConfigFileChannel = z.output<typeof channelEntry>;
+export type { ConfigFile, ConfigFileChannel, ConfigFileSource } from './inputs.js';
 
 export function readConfigFile(file: string): ConfigFile {
   let text: string;
@@ -61,10 +24,10 @@ export function parseConfigFile(text: string, file = 'config'): ConfigFile {
   } catch (cause) {
     throw new ConfigError(`config: WIREFEED_CONFIG ${file} is not valid JSON (${(cause as Error).message})`, { cause });
   }
-  const res = configFileSchema.safeParse(json);
-  if (!res.success) {
-    const issue = res.error.issues[0]!;
-    throw new ConfigError(`config: WIREFEED_CONFIG ${file} at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const res = checkInput(configFileSchema, json);
+  if (!res.ok) {
+    const issue = res.issues[0];
+    throw new ConfigError(`config: WIREFEED_CONFIG ${file} at ${issue.path || '(root)'}: ${issue.message}`);
   }
-  return res.data;
+  return res.value;
 }

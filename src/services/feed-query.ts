@@ -4,36 +4,18 @@ import { ValidationError } from '../errors.js';
 import type { FeedQuery, PageQuery } from './types.js';
 import { searchTextProblem } from '../storage/fts-query.js';
 import { MAX_WAIT_S } from './long-poll.js';
+import { queryInteger, queryText, queryValue } from './query-values.js';
 
 export const MAX_LIMIT = 500;
 const MAX_TEXT = 200;
 const KNOWN = new Set(['limit', 'category', 'q', 'after', 'wait']);
 
-function single(raw: Record<string, unknown>, key: string): string | undefined {
-  const v = raw[key];
-  if (v === undefined) return undefined;
-  if (Array.isArray(v)) throw new ValidationError('invalid_query', `query: ${key} is given more than once`, 400);
-  if (typeof v !== 'string') throw new ValidationError('invalid_query', `query: ${key} must be a plain value`, 400);
-  return v;
-}
-
 function integer(raw: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
-  const v = single(raw, key);
-  if (v === undefined) return undefined;
-  // Digits only: Number('1e2'), Number(' 5') and Number('0x10') would all slip through.
-  if (!/^\d{1,15}$/.test(v)) throw new ValidationError('invalid_query', `query: ${key} must be a whole number`, 400);
-  const n = Number(v);
-  if (n < min || n > max) throw new ValidationError('invalid_query', `query: ${key} must be between ${min} and ${max}`, 400);
-  return n;
+  return queryInteger(raw[key], key, min, max);
 }
 
 function text(raw: Record<string, unknown>, key: string): string | undefined {
-  const v = single(raw, key);
-  if (v === undefined) return undefined;
-  const t = v.trim();
-  if (t === '') throw new ValidationError('invalid_query', `query: ${key} must not be empty`, 400);
-  if (t.length > MAX_TEXT) throw new ValidationError('invalid_query', `query: ${key} is longer than ${MAX_TEXT} characters`, 400);
-  return t;
+  return queryText(raw[key], key, { empty: 'error', max: MAX_TEXT });
 }
 
 /**
@@ -78,7 +60,7 @@ export function parsePageQuery(raw: Record<string, unknown>): PageQuery {
   const category = text(raw, 'category');
   if (category !== undefined) out.category = category;
   // An empty search box submits q=: that is no search, not an error.
-  const q = single(raw, 'q')?.trim() ? text(raw, 'q') : undefined;
+  const q = queryValue(raw.q, 'q')?.trim() ? text(raw, 'q') : undefined;
   if (q !== undefined) {
     const problem = searchTextProblem(q);
     if (problem) throw new ValidationError('invalid_query', `query: q ${problem}`, 400);

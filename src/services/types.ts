@@ -1,7 +1,7 @@
 // Service contracts used by the edges (http/, cli/, scheduler/).
 import type { Article, Channel, DeliveredItem, FeedFormat, OutputFormat, HeldBackItem, FetchLogEntry, NewSource, RightsPolicy, Source, SourcePatch, ChannelFilter, Visibility } from '../model/types.js';
 import type { DiscoveredFeed } from '../ingest/types.js';
-import type { ChannelFilterInput } from './channel-filter.js';
+import type { ChannelFilterInput } from './inputs.js';
 
 export interface RefreshOutcome {
   sourceId: number;

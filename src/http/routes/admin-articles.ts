@@ -1,30 +1,13 @@
 // Admin API for articles: browse, withdraw, the lifecycle actions and the revision history.
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import type { ArticleService } from '../../services/articles.js';
 import type { ActionInput, LifecycleAction, LifecycleService } from '../../services/lifecycle.js';
+import { articleActionSchemas, type InputSchema } from '../../services/inputs.js';
 import { idOrSlug, parseBody, queryInt, queryText } from './validate.js';
 
-const reason = z.string().max(2000).optional();
-const text = z.string().max(1_000_000).optional();
-const ACTION_BODIES = {
-  kill: z.strictObject({ reason }),
-  withhold: z.strictObject({ reason }),
-  release: z.strictObject({ reason }),
-  embargo: z.strictObject({ reason, until: z.iso.datetime({ offset: true }) }),
-  correct: z.strictObject({
-    reason,
-    title: z.string().trim().min(1).max(2000).optional(),
-    summary: text,
-    contentHtml: text,
-    rights: z.string().max(2000).optional(),
-    assets: z
-      .array(z.strictObject({ caption: z.string().max(5000).optional(), credit: z.string().max(500).optional(), rights: z.string().max(2000).optional() }).nullable())
-      .max(100)
-      .optional(),
-  }),
-} satisfies Record<LifecycleAction, z.ZodType>;
+/** Each lifecycle action's body, checked by the one schema per action. */
+const ACTION_BODIES = articleActionSchemas satisfies Record<LifecycleAction, InputSchema>;
 
 function articleId(req: Request): number {
   const id = idOrSlug(req.params.id);

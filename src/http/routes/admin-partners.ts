@@ -1,62 +1,12 @@
 // Admin API for partners: accounts and their keys. A new key is in the 201 answer once and
 // nowhere else (only its hash is stored).
 import { Router } from 'express';
-import { z } from 'zod';
-import { SLUG_RE, SLUG_RULE } from '../../services/slug.js';
+import { newPartnerSchema, partnerPatchSchema } from '../../services/inputs.js';
 import type { PartnerService } from '../../services/partners.js';
 import { deliveriesCsv, MAX_EXPORT, parseInstant, type DeliveryLog } from '../../services/deliveries.js';
 import { ValidationError } from '../../errors.js';
 import type { Partner } from '../../model/types.js';
 import { parseBody, queryInt, queryText } from './validate.js';
-
-const slug = z.string().regex(SLUG_RE, SLUG_RULE);
-const rateLimit = z
-  .object({
-    requests: z.number().int().min(1).max(1_000_000),
-    perSeconds: z.number().int().min(1).max(86_400),
-    itemsPerDay: z.number().int().min(1).max(100_000_000).optional(),
-  })
-  .strict();
-const rightsPolicy = z
-  .object({
-    excludeAssetsMatching: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
-    requireCredit: z.boolean().optional(),
-    creditLine: z.enum(['prepend', 'append']).optional(),
-  })
-  .strict();
-
-const fields = {
-  name: z.string().trim().min(1).max(200),
-  contact: z.string().trim().max(300),
-  channels: z.array(slug).max(1000),
-  active: z.boolean(),
-};
-
-const newPartner = z
-  .object({
-    slug,
-    name: fields.name,
-    contact: fields.contact.optional(),
-    channels: fields.channels.default([]),
-    rateLimit: rateLimit.optional(),
-    rightsPolicy: rightsPolicy.optional(),
-    active: fields.active.optional(),
-  })
-  .strict();
-
-// null clears rateLimit (back to the default), rightsPolicy and contact.
-const partnerPatch = z
-  .object({
-    name: fields.name,
-    contact: fields.contact.nullable(),
-    channels: fields.channels,
-    rateLimit: rateLimit.nullable(),
-    rightsPolicy: rightsPolicy.nullable(),
-    active: fields.active,
-  })
-  .partial()
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
 
 export function adminPartners(deps: { partners: PartnerService; deliveries?: DeliveryLog }): Router {
   const { partners, deliveries } = deps;
@@ -70,7 +20,7 @@ export function adminPartners(deps: { partners: PartnerService; deliveries?: Del
   });
 
   r.post('/', async (req, res) => {
-    const partner = await partners.create(parseBody(newPartner, req.body));
+    const partner = await partners.create(parseBody(newPartnerSchema, req.body));
     res.status(201).location(`/api/partners/${partner.slug}`).json({ partner });
   });
 
@@ -99,7 +49,7 @@ export function adminPartners(deps: { partners: PartnerService; deliveries?: Del
   });
 
   r.patch('/:slug', async (req, res) => {
-    const patch = parseBody(partnerPatch, req.body);
+    const patch = parseBody(partnerPatchSchema, req.body);
     const clean = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v === null ? undefined : v]));
     res.json({ partner: await partners.update(String(req.params.slug), clean) });
   });

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { renderChannelPage, renderErrorPage, renderIndexPage } from '../../publish/html.js';
 import { canonicalQuery, originFromHost, parsePageQuery, queryStringToRecord } from '../../services/feed-query.js';
+import { SLUG_RE } from '../../services/slug.js';
 import type { FeedService, FeedTarget } from '../../services/types.js';
 
 function sendHtml(res: Response, status: number, html: string): void {
@@ -36,8 +37,8 @@ export function pageRoutes(deps: { feeds: FeedService; baseUrl?: string }) {
     }
   }
 
-  // A slug with a dot (e.g. "all.xml") is not a page: it falls through to the JSON 404.
-  const PAGE_SLUG = /^[A-Za-z0-9][A-Za-z0-9_~-]{0,127}$/;
+  // What cannot be a slug (the one rule, services/slug.ts), e.g. "all.xml", is not a page: it
+  // falls through to the JSON 404.
 
   return {
     async index(req: Request, res: Response): Promise<void> {
@@ -46,11 +47,11 @@ export function pageRoutes(deps: { feeds: FeedService; baseUrl?: string }) {
     },
     channel(req: Request, res: Response, next: NextFunction) {
       const slug = String(req.params.slug);
-      return PAGE_SLUG.test(slug) ? page({ kind: 'channel', slug }, req, res, next) : next();
+      return SLUG_RE.test(slug) ? page({ kind: 'channel', slug }, req, res, next) : next();
     },
     source(req: Request, res: Response, next: NextFunction) {
       const slug = String(req.params.slug);
-      return PAGE_SLUG.test(slug) ? page({ kind: 'source', slug }, req, res, next) : next();
+      return SLUG_RE.test(slug) ? page({ kind: 'source', slug }, req, res, next) : next();
     },
     notFound(req: Request, res: Response): void {
       sendHtml(res, 404, renderErrorPage({ status: 404, message: `No page at ${req.path}`, baseUrl: base(req) }));

@@ -1,0 +1,235 @@
+// The one home of zod and of every data input's schema: a source, a channel, a partner, an
+// article action, and the sources/channels file (WIREFEED_CONFIG). The admin API, the config
+// file and the CLI (through the services) check the same shapes with the same limits, so a
+// source the API would refuse cannot come in through the file. The environment's own schema is
+// config.ts's.
+import { z } from 'zod';
+import type { ChannelFilter } from '../model/types.js';
+import { searchTextProblem } from '../storage/fts-query.js';
+import { SLUG_RE, SLUG_RULE } from './slug.js';
+
+/** A schema of this module, for callers that validate with it (parseBody, the config reader). */
+export type InputSchema = z.ZodType;
+export type InputOf<S extends InputSchema> = z.output<S>;
+
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+/** Checks `value` against `schema`: the parsed value, or every issue (the first is the headline). */
+export function checkInput<S extends InputSchema>(schema: S, value: unknown): { ok: true; value: z.output<S> } | { ok: false; issues: [InputIssue, ...InputIssue[]] } {
+  const res = schema.safeParse(value);
+  if (res.success) return { ok: true, value: res.data };
+  const issues = res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return { ok: false, issues: issues as [InputIssue, ...InputIssue[]] };
+}
+
+export const slugSchema = z.string().regex(SLUG_RE, SLUG_RULE);
+const visibility = z.enum(['public', 'partners']);
+
+// ---- channel filters ----
+
+/** A source named by its id (a number) or its slug (a string). */
+export const sourceRefSchema = z.union([z.number().int().positive(), z.string().regex(SLUG_RE, `a source slug ${SLUG_RULE}`)]);
+export type SourceRef = z.output<typeof sourceRefSchema>;
+
+/** A channel's query passes the same check as a reader's `q` (a saved unusable query would answer every request 400). */
+export const channelQuerySchema = z
+  .string()
+  .trim()
+  .max(500)
+  .superRefine((q, ctx) => {
+    const problem = searchTextProblem(q);
+    if (problem) ctx.addIssue({ code: 'custom', message: `query ${problem}` });
+  });
+
+export const channelFilterSchema = z
+  .object({
+    sourceIds: z.array(sourceRefSchema).max(1000).optional(),
+    categories: z.array(z.string().trim().min(1).max(100)).max(100).optional(),
+    query: channelQuerySchema.optional(),
+  })
+  .strict();
+
+/** A filter as written by a person or a client: sources by id or slug. */
+export type ChannelFilterInput = Omit<ChannelFilter, 'sourceIds'> & { sourceIds?: SourceRef[] };
+
+// ---- sources ----
+
+const interval = z.number().int().min(1).max(30 * 86_400);
+const categories = z.array(z.string().trim().min(1).max(100)).max(50);
+const text = (max: number) => z.string().max(max);
+
+const sourceFields = {
+  url: z.string().min(1).max(2048),
+  slug: slugSchema.optional(),
+  title: text(300).optional(),
+  categories: categories.optional(),
+  minIntervalS: interval.optional(),
+  maxIntervalS: interval.optional(),
+  defaultCredit: text(300).optional(),
+  defaultRights: text(500).optional(),
+};
+
+const minNotAboveMax: [(v: { minIntervalS?: number; maxIntervalS?: number }) => boolean, { message: string; path: string[] }] = [
+  (v) => v.minIntervalS === undefined || v.maxIntervalS === undefined || v.minIntervalS <= v.maxIntervalS,
+  { message: 'minIntervalS must not exceed maxIntervalS', path: ['minIntervalS'] },
+];
+
+/** POST /api/sources. */
+export const newSourceSchema = z
+  .object({ ...sourceFields, visibility: visibility.optional() })
+  .strict()
+  .refine(...minNotAboveMax);
+
+export const sourcePatchSchema = z
+  .object({
+    url: z.string().min(1).max(2048),
+    slug: slugSchema,
+    title: text(300),
+    siteUrl: z.string().max(2048),
+    description: text(2000),
+    language: text(35),
+    categories,
+    minIntervalS: interval,
+    maxIntervalS: interval,
+    status: z.enum(['active', 'paused', 'gone']),
+    statusReason: text(500),
+    defaultCredit: text(300),
+    defaultRights: text(500),
+    visibility,
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
+
+// ---- channels ----
+
+const channelFields = {
+  title: z.string().trim().min(1).max(300),
+  description: z.string().max(2000),
+  filter: channelFilterSchema,
+  defaultLimit: z.number().int().min(1).max(500),
+  visibility,
+};
+
+export const newChannelSchema = z
+  .object({
+    slug: slugSchema,
+    title: channelFields.title,
+    description: channelFields.description.optional(),
+    filter: channelFields.filter.optional(),
+    defaultLimit: channelFields.defaultLimit.optional(),
+    visibility: channelFields.visibility.optional(),
+  })
+  .strict();
+
+export const channelPatchSchema = z
+  .object(channelFields)
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
+
+// ---- the sources/channels file ----
+
+/** A source entry: the API's new source without visibility (the file does not set it). */
+const configSourceSchema = z.object(sourceFields).strict().refine(...minNotAboveMax);
+
+/** A channel entry: the API's new channel, its filter written flat (sources by slug or id). */
+const configChannelSchema = z
+  .object({
+    slug: slugSchema,
+    title: channelFields.title,
+    description: channelFields.description.optional(),
+    sources: channelFilterSchema.shape.sourceIds,
+    categories: channelFilterSchema.shape.categories,
+    query: channelFilterSchema.shape.query,
+    defaultLimit: channelFields.defaultLimit.optional(),
+  })
+  .strict();
+
+export const configFileSchema = z
+  .object({
+    sources: z.array(configSourceSchema).default([]),
+    channels: z.array(configChannelSchema).default([]),
+  })
+  .strict();
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+export type ConfigFileSource = z.output<typeof configSourceSchema>;
+export type ConfigFileChannel = z.output<typeof configChannelSchema>;
+
+// ---- partners ----
+
+const rateLimit = z
+  .object({
+    requests: z.number().int().min(1).max(1_000_000),
+    perSeconds: z.number().int().min(1).max(86_400),
+    itemsPerDay: z.number().int().min(1).max(100_000_000).optional(),
+  })
+  .strict();
+const rightsPolicy = z
+  .object({
+    excludeAssetsMatching: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+    requireCredit: z.boolean().optional(),
+    creditLine: z.enum(['prepend', 'append']).optional(),
+  })
+  .strict();
+
+const partnerFields = {
+  name: z.string().trim().min(1).max(200),
+  contact: z.string().trim().max(300),
+  channels: z.array(slugSchema).max(1000),
+  active: z.boolean(),
+};
+
+export const newPartnerSchema = z
+  .object({
+    slug: slugSchema,
+    name: partnerFields.name,
+    contact: partnerFields.contact.optional(),
+    channels: partnerFields.channels.default([]),
+    rateLimit: rateLimit.optional(),
+    rightsPolicy: rightsPolicy.optional(),
+    active: partnerFields.active.optional(),
+  })
+  .strict();
+
+/** null clears rateLimit (back to the default), rightsPolicy and contact. */
+export const partnerPatchSchema = z
+  .object({
+    name: partnerFields.name,
+    contact: partnerFields.contact.nullable(),
+    channels: partnerFields.channels,
+    rateLimit: rateLimit.nullable(),
+    rightsPolicy: rightsPolicy.nullable(),
+    active: partnerFields.active,
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
+
+// ---- article lifecycle actions ----
+
+const reason = z.string().max(2000).optional();
+const articleText = z.string().max(1_000_000).optional();
+
+/** The body of each lifecycle action (services/lifecycle.ts). */
+export const articleActionSchemas = {
+  kill: z.strictObject({ reason }),
+  withhold: z.strictObject({ reason }),
+  release: z.strictObject({ reason }),
+  embargo: z.strictObject({ reason, until: z.iso.datetime({ offset: true }) }),
+  correct: z.strictObject({
+    reason,
+    title: z.string().trim().min(1).max(2000).optional(),
+    summary: articleText,
+    contentHtml: articleText,
+    rights: z.string().max(2000).optional(),
+    assets: z
+      .array(z.strictObject({ caption: z.string().max(5000).optional(), credit: z.string().max(500).optional(), rights: z.string().max(2000).optional() }).nullable())
+      .max(100)
+      .optional(),
+  }),
+};
