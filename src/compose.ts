@@ -13,12 +13,13 @@ import { createSourceService } from './services/sources.js';
 import { createChannelService } from './services/channels.js';
 import { createRefreshService } from './services/refresh.js';
 import { createFeedService } from './services/feeds.js';
-import { createArticleService } from './services/articles.js';
-import { createPartnerService } from './services/partners.js';
-import { createConsoleService } from './services/console.js';
-import { createLifecycleService } from './services/lifecycle.js';
+import type { ChannelService, FeedService, RefreshRunner, SourceService } from './services/types.js';
+import { createArticleService, type ArticleService } from './services/articles.js';
+import { createPartnerService, type PartnerService } from './services/partners.js';
+import { createConsoleService, type ConsoleService } from './services/console.js';
+import { createLifecycleService, type LifecycleService } from './services/lifecycle.js';
 import { createWebSubHub, type WebSubHub } from './services/push.js';
-import { createDeliveryLog } from './services/deliveries.js';
+import { createDeliveryLog, type DeliveryLog } from './services/deliveries.js';
 import { createSourceSubscriber, type SourceSubscriber } from './services/push-subscriber.js';
 import { DEMO_DIR, VERSION } from './paths.js';
 import { withBundledFeeds } from './ingest/bundled.js';
@@ -26,20 +27,20 @@ import { createMetrics, type Metrics } from './http/metrics.js';
 
 export interface Core {
   storage: Storage;
-  sources: ReturnType<typeof createSourceService>;
-  channels: ReturnType<typeof createChannelService>;
-  refresh: ReturnType<typeof createRefreshService>;
-  feeds: ReturnType<typeof createFeedService>;
-  articles: ReturnType<typeof createArticleService>;
-  partners: ReturnType<typeof createPartnerService>;
-  console: ReturnType<typeof createConsoleService>;
-  lifecycle: ReturnType<typeof createLifecycleService>;
+  sources: SourceService;
+  channels: ChannelService;
+  refresh: RefreshRunner;
+  feeds: FeedService;
+  articles: ArticleService;
+  partners: PartnerService;
+  console: ConsoleService;
+  lifecycle: LifecycleService;
   /** The WebSub hub; the server starts it (CLI commands never deliver). */
   hub: WebSubHub;
   /** Present with WIREFEED_METRICS=1. */
   metrics?: Metrics;
   /** Absent when WIREFEED_DELIVERY_LOG=0. */
-  deliveries?: ReturnType<typeof createDeliveryLog>;
+  deliveries?: DeliveryLog;
   /** WebSub subscriptions of our sources at their hubs (off without WIREFEED_BASE_URL). */
   sourcePush: SourceSubscriber;
   /**

@@ -46,7 +46,16 @@ export interface Overview {
 
 const HOUR = 3_600_000;
 
-export function createConsoleService(deps: { storage: Storage; now: () => Date }) {
+/** What the admin console reads: sources with health and figures, the overview, kills after a cursor. */
+export interface ConsoleService {
+  /** Every source with its health and the figures of the last 24 h. */
+  sources(): Promise<SourceRow[]>;
+  /** Kills a partner at cursor `seq` has not received yet, oldest first. */
+  killsAfter(seq: number, limit?: number): Promise<KillNotice[]>;
+  overview(): Promise<Overview>;
+}
+
+export function createConsoleService(deps: { storage: Storage; now: () => Date }): ConsoleService {
   const { storage } = deps;
 
   async function sourceRows(now: Date): Promise<SourceRow[]> {
@@ -93,4 +102,3 @@ export function createConsoleService(deps: { storage: Storage; now: () => Date }
   };
 }
 
-export type ConsoleService = ReturnType<typeof createConsoleService>;

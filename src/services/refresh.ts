@@ -4,7 +4,7 @@ import type { FetchLogEntry, NormalizedFeed, Source } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
 import type { FetchFeed, ProcessFeed } from '../ingest/types.js';
 import type { Logger } from '../log.js';
-import type { RefreshOutcome, RefreshService } from './types.js';
+import type { RefreshOutcome, RefreshRunner } from './types.js';
 import { errorMessage } from '../errors.js';
 import { BIG_DOCUMENT_BYTES } from '../ingest/process.js';
 import { createHostLimiter } from './host-limiter.js';
@@ -47,10 +47,7 @@ function pushedResult(source: Source, doc: PushedDocument): FetchResult {
 
 const DUE_BATCH = 500;
 
-export function createRefreshService(deps: RefreshDeps): RefreshService & {
-  readonly inFlight: number;
-  refreshMany(sources: Source[], stop?: AbortSignal, abort?: AbortSignal, onEach?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]>;
-} {
+export function createRefreshService(deps: RefreshDeps): RefreshRunner {
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;
   const limiter = createHostLimiter(deps.fetchConcurrency, deps.perHostConcurrency);

@@ -65,9 +65,7 @@ function checkIntervals(min: number, max: number): void {
   if (!Number.isInteger(max) || max < min) throw new ValidationError('invalid_interval', 'maxIntervalS must be a whole number ≥ minIntervalS');
 }
 
-export function createSourceService(deps: SourceServiceDeps): SourceService & {
-  add(input: NewSource, opts?: AddOptions): Promise<Source>;
-} {
+export function createSourceService(deps: SourceServiceDeps): SourceService {
   const now = deps.now ?? (() => new Date());
   const policy = { allowPrivateNetworks: deps.allowPrivateNetworks, allowlist: deps.privateNetworkAllowlist };
 

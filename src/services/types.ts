@@ -16,7 +16,8 @@ export interface SourceService {
    * inserts with next_fetch_at = now. A web page URL is resolved by discovery to the best feed
    * it links; a page that links none is a ValidationError ('not_a_feed').
    */
-  add(input: NewSource): Promise<Source>;
+  /** `discover` (default true when a fetcher is wired): fetch the URL once to find the feed behind a web page. */
+  add(input: NewSource, opts?: { discover?: boolean }): Promise<Source>;
   list(): Promise<Source[]>;
   get(idOrSlug: number | string): Promise<Source>;
   update(id: number, patch: SourcePatch): Promise<Source>;
@@ -51,6 +52,14 @@ export interface RefreshService {
    * flight finish but starts no more; `abort` cuts fetches in flight short.
    */
   refreshDue(stop?: AbortSignal, abort?: AbortSignal, onOutcome?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]>;
+}
+
+/** The refresh service as the scheduler and the CLI drive it (the HTTP layer needs only RefreshService). */
+export interface RefreshRunner extends RefreshService {
+  /** These sources now, whatever their schedule, within the same limits as a due-run; `onEach` hears of each as it finishes. */
+  refreshMany(sources: Source[], stop?: AbortSignal, abort?: AbortSignal, onEach?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]>;
+  /** Sources being refreshed right now. */
+  readonly inFlight: number;
 }
 
 export interface ChannelService {

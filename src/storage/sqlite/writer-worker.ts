@@ -10,54 +10,61 @@ import { createSqliteContext } from './context.js';
 import { createIngestRepo } from './ingest-repo.js';
 import type { WriterReply, WriterRequest, WriterWorkerData } from './writer-thread.js';
 
-const { file, port, signal } = workerData as WriterWorkerData;
-let db: BetterSqlite3.Database | undefined;
-let ingest: IngestRepo | undefined;
-/** Items of the record being received in chunks (one record at a time). */
-let staged: { id: number; items: ArticleInput[] } | undefined;
+/**
+ * Serves one writer thread's port. The connection and the record being received are this
+ * call's state, not the module's.
+ */
+function serveWriter({ file, port, signal }: WriterWorkerData): void {
+  let db: BetterSqlite3.Database | undefined;
+  let ingest: IngestRepo | undefined;
+  /** Items of the record being received in chunks (one record at a time). */
+  let staged: { id: number; items: ArticleInput[] } | undefined;
 
-/** Opened on the first request, inside its try: a file that cannot be opened fails that request, not the thread. */
-function ingestRepo(): IngestRepo {
-  if (!ingest) {
-    db = openSqliteConnection(file);
-    ingest = createIngestRepo(createSqliteContext(db));
+  /** Opened on the first request, inside its try: a file that cannot be opened fails that request, not the thread. */
+  function ingestRepo(): IngestRepo {
+    if (!ingest) {
+      db = openSqliteConnection(file);
+      ingest = createIngestRepo(createSqliteContext(db));
+    }
+    return ingest;
   }
-  return ingest;
+
+  /** Posts, then bumps the shared counter: a main thread blocked in close() wakes and drains the port. */
+  function reply(msg: WriterReply): void {
+    port.postMessage(msg);
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  }
+
+  port.on('message', (req: WriterRequest) => {
+    if (req.type === 'close') {
+      try {
+        db?.close();
+      } finally {
+        reply({ type: 'closed' });
+        port.close(); // nothing else keeps the thread alive: it exits
+      }
+      return;
+    }
+    if (req.type === 'items') {
+      if (staged?.id !== req.id) staged = { id: req.id, items: [] };
+      for (const item of req.items) staged.items.push(item);
+      return;
+    }
+    const items = req.staged && staged?.id === req.id ? staged.items : undefined;
+    staged = undefined;
+    // recordFetch does all its work synchronously (one better-sqlite3 transaction); the await only
+    // unwraps the result, so requests cannot interleave.
+    void (async () => {
+      try {
+        if (req.staged && !items) throw new StorageError(`storage: writer thread did not receive the items of record ${req.id}`);
+        const rec = items ? { ...req.rec, items } : req.rec;
+        reply({ type: 'done', id: req.id, ok: true, result: await ingestRepo().recordFetch(rec) });
+      } catch (err) {
+        reply({ type: 'done', id: req.id, ok: false, error: serializeError(err, 'storage_failed') });
+      }
+    })();
+  });
 }
 
-/** Posts, then bumps the shared counter: a main thread blocked in close() wakes and drains the port. */
-function reply(msg: WriterReply): void {
-  port.postMessage(msg);
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
-}
-
-port.on('message', (req: WriterRequest) => {
-  if (req.type === 'close') {
-    try {
-      db?.close();
-    } finally {
-      reply({ type: 'closed' });
-      port.close(); // nothing else keeps the thread alive: it exits
-    }
-    return;
-  }
-  if (req.type === 'items') {
-    if (staged?.id !== req.id) staged = { id: req.id, items: [] };
-    for (const item of req.items) staged.items.push(item);
-    return;
-  }
-  const items = req.staged && staged?.id === req.id ? staged.items : undefined;
-  staged = undefined;
-  // recordFetch does all its work synchronously (one better-sqlite3 transaction); the await only
-  // unwraps the result, so requests cannot interleave.
-  void (async () => {
-    try {
-      if (req.staged && !items) throw new StorageError(`storage: writer thread did not receive the items of record ${req.id}`);
-      const rec = items ? { ...req.rec, items } : req.rec;
-      reply({ type: 'done', id: req.id, ok: true, result: await ingestRepo().recordFetch(rec) });
-    } catch (err) {
-      reply({ type: 'done', id: req.id, ok: false, error: serializeError(err, 'storage_failed') });
-    }
-  })();
-});
+serveWriter(workerData as WriterWorkerData);
