@@ -57,3 +57,14 @@ export function positiveInt(v: string | number | undefined): number | undefined 
   const n = typeof v === 'number' ? v : Number(String(v).trim());
   return Number.isFinite(n) && n > 0 ? Math.round(n) : undefined;
 }
+
+/** One author per name and e-mail address (case-insensitive), first kept. */
+export function dedupeAuthors(list: Author[]): Author[] {
+  const seen = new Set<string>();
+  return list.filter((a) => {
+    const k = `${a.name.toLowerCase()}|${a.email?.toLowerCase() ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -4,7 +4,7 @@ import type { Author } from '../../model/types.js';
 import { childNodes, isElement, nodeText } from './xml-node.js';
 import { type XmlItemRaw } from './document.js';
 import { collapseWhitespace } from '../plain-text.js';
-import { defined } from './draft.js';
+import { dedupeAuthors, defined } from './draft.js';
 import type { UrlContext } from './url-context.js';
 import { allTexts, firstText, text } from './xml-node.js';
 
@@ -31,16 +31,6 @@ export function atomPerson(n: unknown, urls: UrlContext): Author | undefined {
   const uri = urls.resolve(firstText(childNodes(n, 'uri')) ?? firstText(childNodes(n, 'url')), 'contact');
   if (!name && !email) return undefined;
   return defined({ name: name ?? email!, email, url: uri });
-}
-
-export function dedupeAuthors(list: Author[]): Author[] {
-  const seen = new Set<string>();
-  return list.filter((a) => {
-    const k = `${a.name.toLowerCase()}|${a.email?.toLowerCase() ?? ''}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 /**

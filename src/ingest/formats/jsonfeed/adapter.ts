@@ -2,17 +2,19 @@
 // (`_media` on attachments, `_rights`, `_ednote`). Titles may carry HTML; summaries are text.
 import type { AssetInput } from '../../../model/types.js';
 import type { LintCollector } from '../../lint.js';
-import type { ParsedDocument } from '../document.js';
 import { maybeHtmlToText } from '../../html-text.js';
 import { collapseWhitespace } from '../../plain-text.js';
 import { jsonWebSubLinks } from '../websub-links.js';
 import { mediumFor } from '../assets.js';
-import { defined, positiveInt, type AdaptedFeed, type ArticleDraft } from '../draft.js';
-import { dedupeAuthors } from '../people.js';
+import { dedupeAuthors, defined, positiveInt, type AdaptedFeed, type ArticleDraft } from '../draft.js';
 import type { UrlContext } from '../url-context.js';
-import type { JsonFeed, JsonFeedItem } from './wire.js';
+import type { JsonFeed, JsonFeedFormat, JsonFeedItem } from './wire.js';
 
-export type JsonDocument = Extract<ParsedDocument, { kind: 'json' }>;
+/** The JSON variant of the parsed document (formats/document.ts). */
+export interface JsonDocument {
+  format: JsonFeedFormat;
+  feed: JsonFeed;
+}
 
 function attachments(item: JsonFeedItem, urls: UrlContext): AssetInput[] {
   const assets: AssetInput[] = [];
