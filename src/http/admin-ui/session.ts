@@ -30,7 +30,16 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createSessionStore(opts: { now: () => number; idleMs?: number; maxAgeMs?: number }) {
+/** Console sign-ins held in memory: idle and absolute expiry, a cap on live sessions. */
+export interface SessionStore {
+  create(): Session;
+  /** The live session for a cookie value (its idle clock restarts), or undefined. */
+  get(id: string | undefined): Session | undefined;
+  destroy(id: string): void;
+  readonly size: number;
+}
+
+export function createSessionStore(opts: { now: () => number; idleMs?: number; maxAgeMs?: number }): SessionStore {
   const idleMs = opts.idleMs ?? IDLE_MS;
   const maxAgeMs = opts.maxAgeMs ?? MAX_AGE_MS;
   const sessions = new Map<string, Session>();
@@ -72,7 +81,6 @@ export function createSessionStore(opts: { now: () => number; idleMs?: number; m
   };
 }
 
-export type SessionStore = ReturnType<typeof createSessionStore>;
 
 /** Cookie header → name/value pairs (RFC 6265 §5.4 shape; values are our base64url tokens). */
 export function parseCookies(header: string | undefined): Map<string, string> {
