@@ -1,6 +1,7 @@
 // Atom 1.0 (RFC 4287) and Atom 0.3 on the wire, as parse.ts captures them: the feed and entry
 // elements the Atom adapter reads (0.3's issued/modified/created/tagline included).
 import type { XmlFeed, XmlItemRaw } from '../document.js';
+import type { MediaRssItem } from '../media-rss.js';
 
 export type AtomEntry = Pick<
   XmlItemRaw,
@@ -27,15 +28,8 @@ export type AtomEntry = Pick<
   | 'rightsRaw'
   | 'dcRightsRaw'
   | 'dcLanguageRaw'
-  | 'mediaContentRaw'
-  | 'mediaGroupRaw'
-  | 'mediaThumbnailRaw'
-  | 'mediaTitleRaw'
-  | 'mediaDescriptionRaw'
-  | 'mediaCreditRaw'
-  | 'mediaCopyrightRaw'
-  | 'mediaLicenseRaw'
-> & {
+> &
+  MediaRssItem & {
   /** Inline XML content as xml2js rebuilt it into markup (rss-parser's getContent). */
   content?: string;
 };

@@ -2,6 +2,7 @@
 // captures it: the channel and item elements the RSS adapter reads (RSS 1.0 shares the item
 // reader, see ../rdf).
 import type { XmlFeed, XmlItemRaw } from '../document.js';
+import type { MediaRssItem } from '../media-rss.js';
 
 export type RssItem = Pick<
   XmlItemRaw,
@@ -24,15 +25,8 @@ export type RssItem = Pick<
   | 'dcRightsRaw'
   | 'dcLanguageRaw'
   | 'enclosuresRaw'
-  | 'mediaContentRaw'
-  | 'mediaGroupRaw'
-  | 'mediaThumbnailRaw'
-  | 'mediaTitleRaw'
-  | 'mediaDescriptionRaw'
-  | 'mediaCreditRaw'
-  | 'mediaCopyrightRaw'
-  | 'mediaLicenseRaw'
->;
+> &
+  MediaRssItem;
 
 export type RssChannel = Pick<XmlFeed, 'attrs' | 'titleRaw' | 'descriptionRaw' | 'linksRaw' | 'atomLinksRaw' | 'ttlRaw' | 'copyrightRaw' | 'dcRightsRaw'> & {
   items: RssItem[];
