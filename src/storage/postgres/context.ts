@@ -1,0 +1,143 @@
+// What every PostgreSQL repository shares: typed query helpers on the pool, and the write
+// wrapper that makes each write one transaction, announces it to the other instances
+// (NOTIFY, delivered on commit) and counts it for this instance's dataVersion().
+import type pg from 'pg';
+import { StorageError, WirefeedError, errorMessage } from '../../errors.js';
+import type { PgPool } from './pool.js';
+
+export type SqlParam = string | number | boolean | null | Buffer | readonly string[] | readonly number[] | undefined;
+
+export interface PgQuery {
+  /** Every row. */
+  many<R>(sql: string, params?: readonly SqlParam[]): Promise<R[]>;
+  /** The first row, or undefined. */
+  one<R>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined>;
+  /** Runs a statement; returns the rows it affected. */
+  exec(sql: string, params?: readonly SqlParam[]): Promise<number>;
+}
+
+/**
+ * What a write changes, for the other instances and this one:
+ * - 'data': published data (articles, sources, channels): moves dataVersion() everywhere;
+ * - 'partners': partners or their keys: moves partners.version() everywhere;
+ * - 'none': bookkeeping no output depends on (delivery log, WebSub queue): tells nobody.
+ */
+export type WriteKind = 'data' | 'partners' | 'none';
+
+export interface PgContext extends PgQuery {
+  readonly pool: PgPool;
+  /**
+   * Runs `fn` in one READ COMMITTED transaction (all or nothing); `what` names it in errors.
+   * On a serialization failure or deadlock the whole transaction is retried, so `fn` must touch
+   * nothing but the database through `t` (or be safe to run again).
+   */
+  tx<T>(what: string, fn: (t: PgQuery) => Promise<T>, opts?: { kind?: WriteKind }): Promise<T>;
+  /** Runs reads on the pool; driver errors become StorageError naming `what`. */
+  read<T>(what: string, fn: (q: PgQuery) => Promise<T>): Promise<T>;
+  /** Committed 'data' and 'partners' transactions of this instance. */
+  readonly commits: Readonly<Record<Exclude<WriteKind, 'none'>, number>>;
+}
+
+/** The NOTIFY channel of a schema: instances on other schemas of the same database don't hear it. */
+export function notifyChannel(schema: string | undefined): string {
+  return `wirefeed_${schema ?? 'public'}`;
+}
+
+/** Payload of a commit notice: the kind, then who committed (so an instance skips its own). */
+export function notifyPayload(kind: Exclude<WriteKind, 'none'>, origin: string): string {
+  return `${kind}:${origin}`;
+}
+
+/** The SQLSTATE of a failed statement (e.g. '23505' unique_violation), if any. */
+export function pgCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+export const UNIQUE_VIOLATION = '23505';
+/** serialization_failure and deadlock_detected: the transaction may succeed if run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+
+function wrap(what: string, err: unknown): never {
+  if (err instanceof WirefeedError) throw err;
+  throw new StorageError(`storage: ${what} failed: ${errorMessage(err)}`, { cause: err });
+}
+
+function queryOn(c: pg.Pool | pg.PoolClient): PgQuery {
+  return {
+    async many<R>(sql: string, params?: readonly SqlParam[]) {
+      return (await c.query(sql, params as unknown[] | undefined)).rows as R[];
+    },
+    async one<R>(sql: string, params?: readonly SqlParam[]) {
+      return (await c.query(sql, params as unknown[] | undefined)).rows[0] as R | undefined;
+    },
+    async exec(sql: string, params?: readonly SqlParam[]) {
+      return (await c.query(sql, params as unknown[] | undefined)).rowCount ?? 0;
+    },
+  };
+}
+
+export interface PgContextOptions {
+  pool: PgPool;
+  /** notifyChannel(schema). */
+  channel: string;
+  /** This instance's name in commit notices. */
+  origin: string;
+}
+
+export function createPgContext(opts: PgContextOptions): PgContext {
+  const { pool, channel, origin } = opts;
+  const onPool = queryOn(pool);
+  const commits = { data: 0, partners: 0 };
+
+  async function attempt<T>(fn: (t: PgQuery) => Promise<T>, kind: WriteKind): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const out = await fn(queryOn(client));
+        // Queued by the server and delivered only if and when this transaction commits.
+        if (kind !== 'none') await client.query('SELECT pg_notify($1, $2)', [channel, notifyPayload(kind, origin)]);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          broken = rollbackErr as Error; // the connection is unusable: drop it from the pool
+        }
+        throw err;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  return {
+    pool,
+    ...onPool,
+    async tx(what, fn, txOpts) {
+      const kind = txOpts?.kind ?? 'data';
+      for (let n = 1; ; n++) {
+        try {
+          const out = await attempt(fn, kind);
+          if (kind !== 'none') commits[kind]++;
+          return out;
+        } catch (err) {
+          if (n < MAX_ATTEMPTS && RETRYABLE.has(pgCode(err) ?? '')) continue;
+          wrap(what, err);
+        }
+      }
+    },
+    async read(what, fn) {
+      try {
+        return await fn(onPool);
+      } catch (err) {
+        wrap(what, err);
+      }
+    },
+    commits,
+  };
+}

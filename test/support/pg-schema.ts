@@ -1,0 +1,28 @@
+// A fresh PostgreSQL schema per test, dropped afterwards. Suites using it skip (with one line
+// saying how to run them) when WIREFEED_TEST_DATABASE_URL is not set.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const PG_TEST_URL: string | undefined = process.env.WIREFEED_TEST_DATABASE_URL || undefined;
+
+export const PG_SKIP_NOTE = 'PostgreSQL tests skipped: set WIREFEED_TEST_DATABASE_URL=postgres://user@127.0.0.1:5432/db to run them';
+
+/** `describe` when PostgreSQL is configured, otherwise a skipped suite that says why. */
+export function describePg(title: string, fn: (this: Mocha.Suite) => void): void {
+  if (PG_TEST_URL) describe(title, fn);
+  else describe(`${title} (${PG_SKIP_NOTE})`, () => it.skip('needs WIREFEED_TEST_DATABASE_URL'));
+}
+
+export function freshSchemaName(): string {
+  return `wft_${randomBytes(6).toString('hex')}`;
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_TEST_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
