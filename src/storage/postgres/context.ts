@@ -5,7 +5,16 @@ import type pg from 'pg';
 import { StorageError, WirefeedError, errorMessage } from '../../errors.js';
 import type { PgPool } from './pool.js';
 
-export type SqlParam = string | number | boolean | null | Buffer | readonly string[] | readonly number[] | undefined;
+export type SqlParam =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | Buffer
+  | readonly (string | null)[]
+  | readonly (number | null)[]
+  | readonly (boolean | null)[];
 
 export interface PgQuery {
   /** Every row. */
