@@ -23,6 +23,8 @@ export interface PgQuery {
   one<R>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined>;
   /** Runs a statement; returns the rows it affected. */
   exec(sql: string, params?: readonly SqlParam[]): Promise<number>;
+  /** Every row as an array of column values (cheaper to build than objects for wide rows). */
+  tuples(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]>;
 }
 
 /**
@@ -33,6 +35,12 @@ export interface PgQuery {
  */
 export type WriteKind = 'data' | 'partners' | 'none';
 
+export interface TxOptions {
+  kind?: WriteKind;
+  /** More SQLSTATEs worth running the transaction again for (e.g. a unique key a concurrent insert took first). */
+  retryOn?: readonly string[];
+}
+
 export interface PgContext extends PgQuery {
   readonly pool: PgPool;
   /**
@@ -40,7 +48,7 @@ export interface PgContext extends PgQuery {
    * On a serialization failure or deadlock the whole transaction is retried, so `fn` must touch
    * nothing but the database through `t` (or be safe to run again).
    */
-  tx<T>(what: string, fn: (t: PgQuery) => Promise<T>, opts?: { kind?: WriteKind }): Promise<T>;
+  tx<T>(what: string, fn: (t: PgQuery) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Runs reads on the pool; driver errors become StorageError naming `what`. */
   read<T>(what: string, fn: (q: PgQuery) => Promise<T>): Promise<T>;
   /** Committed 'data' and 'partners' transactions of this instance. */
@@ -83,6 +91,9 @@ function queryOn(c: pg.Pool | pg.PoolClient): PgQuery {
     },
     async exec(sql: string, params?: readonly SqlParam[]) {
       return (await c.query(sql, params as unknown[] | undefined)).rowCount ?? 0;
+    },
+    async tuples(sql: string, params?: readonly SqlParam[]) {
+      return (await c.query({ text: sql, values: params as unknown[] | undefined, rowMode: 'array' })).rows as unknown[][];
     },
   };
 }
@@ -135,7 +146,8 @@ export function createPgContext(opts: PgContextOptions): PgContext {
           if (kind !== 'none') commits[kind]++;
           return out;
         } catch (err) {
-          if (n < MAX_ATTEMPTS && RETRYABLE.has(pgCode(err) ?? '')) continue;
+          const code = pgCode(err) ?? '';
+          if (n < MAX_ATTEMPTS && (RETRYABLE.has(code) || txOpts?.retryOn?.includes(code))) continue;
           wrap(what, err);
         }
       }

@@ -8,6 +8,7 @@ import type { SqliteContext } from './context.js';
 import { writeDerived } from './article-derived.js';
 import { parseJson } from './rows.js';
 import { nextSeq, setSeq } from './seq.js';
+import { sourceStateEvent } from '../source-state-event.js';
 
 /** Visibility column derived from the publication status: only usable articles are in plain feeds. */
 export function visibilityOf(status: Article['status']): 'live' | 'withdrawn' {
@@ -96,8 +97,7 @@ export function listRevisions(ctx: SqliteContext, a: Article): ArticleRevision[]
 
 /**
  * Applies the statuses a source declares for its entries (matched by identity key or guid),
- * each one that differs from what the source declared before as an event with a new seq. A kill
- * is final whoever made it; an embargo already over is a release. Returns how many applied.
+ * each as an event with a new seq when sourceStateEvent says so. Returns how many applied.
  */
 export function applySourceStates(ctx: SqliteContext, sourceId: number, states: readonly SourceState[], now: IsoDate): number {
   const find = ctx.stmt(
@@ -109,12 +109,8 @@ export function applySourceStates(ctx: SqliteContext, sourceId: number, states: 
     const row = find.get(sourceId, s.ref, s.ref, s.ref) as { id: number; source_status: string | null } | undefined;
     if (!row || row.source_status === s.status) continue;
     const current = readArticle(ctx, row.id)!;
-    const status = s.status === 'embargoed' && s.embargoedUntil !== undefined && s.embargoedUntil <= now ? 'usable' : s.status;
-    // The first declaration of an article we already hold as usable changes nothing when it says usable.
-    if (current.status !== 'canceled' && current.status !== status) {
-      const ev: ArticleEvent = { status, revisionReason: `source: ${s.status}` };
-      if (s.reason !== undefined) ev.reason = s.reason;
-      if (status === 'embargoed') ev.embargoedUntil = s.embargoedUntil;
+    const ev = sourceStateEvent({ status: current.status, sourceStatus: row.source_status }, s, now);
+    if (ev) {
       applyArticleEvent(ctx, current, ev, now);
       applied++;
     }
