@@ -22,6 +22,17 @@ export function createSourceRepo(ctx: PgContext): SourceRepo {
   return {
     async create(input: NewSource & { slug: string; nextFetchAt: IsoDate; now: IsoDate }): Promise<Source> {
       return ctx.tx('create source', async (t) => {
+        // A failed INSERT would still use up an identity value (sequences are not transactional):
+        // checking first keeps ids gapless as on SQLite; the constraint still decides a race.
+        const taken = await t.one<{ url_taken: boolean }>('SELECT url = $1 AS url_taken FROM sources WHERE url = $1 OR slug = $2 ORDER BY url = $1 DESC LIMIT 1', [
+          input.url,
+          input.slug,
+        ]);
+        if (taken) {
+          throw taken.url_taken
+            ? new ValidationError('source_exists', 'storage: a source with this URL already exists', 409)
+            : new ValidationError('slug_exists', 'storage: a source with this slug already exists', 409);
+        }
         try {
           const row = await t.one<SourceRow>(
             `INSERT INTO sources (slug, url, title, categories, min_interval_s, max_interval_s, next_fetch_at,
