@@ -3,13 +3,13 @@
 // statement that writes the row sets `fts = articleSearchDocument(item)::tsvector` itself, since
 // a second UPDATE would write the row (and every index entry, GIN included) twice.
 import type { ArticleInput, IsoDate } from '../../model/types.js';
-import { foldCategory, htmlToText } from '../sqlite/text.js';
+import { foldCategory, indexText } from '../sqlite/search-text.js';
 import type { PgQuery } from './context.js';
 import { ftsDocument } from './fts-text.js';
 
 /** The tsvector literal of an article: the fields SQLite's articles_fts indexes, in its order. */
 export function articleSearchDocument(item: Pick<ArticleInput, 'title' | 'summary' | 'contentHtml'>): string {
-  return ftsDocument([item.title ?? '', item.summary ?? '', htmlToText(item.contentHtml)]);
+  return ftsDocument([item.title ?? '', item.summary ?? '', indexText(item.contentHtml)]);
 }
 
 /** Writes the rows derived from an article (assets, categories), replacing old ones. */

@@ -13,7 +13,7 @@ import type { ArticleQuery } from '../../model/types.js';
 import { toFtsQuery } from '../fts-query.js';
 import { MAX_SOURCE_ARMS } from '../sqlite/article-repo.js';
 import { ARTICLE_COLUMNS } from '../sqlite/rows.js';
-import { foldCategory } from '../sqlite/text.js';
+import { foldCategory } from '../sqlite/search-text.js';
 import type { SqlParam } from './context.js';
 import { ftsQuery, type SearchTerm } from './fts-text.js';
 
