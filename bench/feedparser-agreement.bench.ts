@@ -1,5 +1,7 @@
 // Agreement with feedparser 6 (issue "read what peers read"): a generated corpus of varied,
-// well-formed documents (bench/support/agreement-corpus.ts) is served on loopback, registered
+// well-formed documents (bench/support/agreement-corpus.ts), or with AGREEMENT_CORPUS=<dir> every
+// file of a local directory (an independent corpus kept outside the repository: its files are
+// served byte for byte, without a charset), is served on loopback, registered
 // and refreshed in a running wirefeed through its admin API, and the stored articles are
 // compared field by field with what Debian's python3-feedparser reads from the same bytes:
 // acceptance, titles, links, dates. A document agrees on a field when the multiset of values
@@ -7,13 +9,13 @@
 import http from 'node:http';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { startServer } from '../src/main.js';
-import { feedparserReadAll, type FeedparserSummary } from '../test/support/validators.js';
+import { feedparserRead, feedparserReadAll, type FeedparserSummary } from '../test/support/validators.js';
 import { buildCorpus } from './support/agreement-corpus.js';
 import type { BenchModule, BenchResult } from './types.js';
 
@@ -28,12 +30,25 @@ const norm = (s: string | undefined | null) => (s ?? '').replace(/\s+/g, ' ').tr
 const second = (iso: string | undefined | null) => (iso ? new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString() : '');
 const multiset = (xs: string[]) => JSON.stringify([...xs].sort());
 
+/** Every file of `dir`, in name order, named so the name is also a valid source slug. */
+function loadCorpusDir(dir: string): { name: string; contentType: string; body: Buffer }[] {
+  return readdirSync(dir)
+    .sort()
+    .map((file, i) => ({
+      name: `c${i}-${file.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`.slice(0, 60),
+      contentType: 'application/xml',
+      body: readFileSync(path.join(dir, file)),
+    }));
+}
+
 export const run: BenchModule = async ({ log }) => {
-  const corpus = buildCorpus();
+  const external = process.env.AGREEMENT_CORPUS;
+  const corpus = external ? loadCorpusDir(external) : buildCorpus();
+  const what = external ? `documents of an independent corpus (${path.basename(external)})` : 'generated well-formed documents';
   const server = http.createServer((req, res) => {
     const doc = corpus.find((d) => `/${d.name}` === req.url);
     if (!doc) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': `${doc.contentType}; charset=utf-8` }).end(doc.body);
+    res.writeHead(200, { 'content-type': external ? doc.contentType : `${doc.contentType}; charset=utf-8` }).end(doc.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -48,9 +63,9 @@ export const run: BenchModule = async ({ log }) => {
     for (const doc of corpus) {
       const created = await fetch(`${app.url}/api/sources`, { method: 'POST', headers, body: JSON.stringify({ url: `http://127.0.0.1:${port}/${doc.name}`, slug: doc.name }) });
       const { id } = (await created.json()) as { id: number };
-      const refreshed = (await (await fetch(`${app.url}/api/sources/${id}/refresh`, { method: 'POST', headers })).json()) as { outcome: string; fetch?: { error?: string } };
+      const refreshed = (await (await fetch(`${app.url}/api/sources/${id}/refresh`, { method: "POST", headers })).json()) as { outcome: string; log?: { error?: string } };
       const list = (await (await fetch(`${app.url}/api/articles?source=${id}&limit=500`, { headers })).json()) as { articles: Ours['items'] };
-      ours.set(doc.name, { accepted: refreshed.outcome === 'modified', error: refreshed.fetch?.error, items: list.articles });
+      ours.set(doc.name, { accepted: refreshed.outcome === 'modified', error: refreshed.log?.error, items: list.articles });
     }
   } finally {
     await app.stop();
@@ -59,12 +74,21 @@ export const run: BenchModule = async ({ log }) => {
   }
 
   const fp = feedparserReadAll(corpus.map((d) => d.body));
-  if (fp.status !== 'ok') throw new Error(`feedparser: ${fp.message}`);
+  if (fp.status === 'missing') throw new Error(`feedparser: ${fp.message}`);
+  // One document feedparser itself crashes on (6.0.10 on a DTD entity with a backslash) fails the
+  // whole batch: then each is read on its own, and those it cannot read at all are left out.
+  const summaries: (FeedparserSummary | undefined)[] =
+    fp.status === 'ok' ? fp.summary : corpus.map((d) => { const one = feedparserRead(d.body); return one.status === 'ok' ? one.summary : undefined; });
+  const unreadable = corpus.filter((_, i) => summaries[i] === undefined).map((d) => d.name);
+  if (unreadable.length) log(`left out, feedparser crashes on them: ${unreadable.join(', ')}`);
   const tally = { acceptance: 0, titles: 0, links: 0, dates: 0 };
   let both = 0;
+  let compared = 0;
   const misses: Record<keyof typeof tally, string[]> = { acceptance: [], titles: [], links: [], dates: [] };
   corpus.forEach((doc, i) => {
-    const theirs = fp.summary[i] as FeedparserSummary;
+    const theirs = summaries[i];
+    if (!theirs) return;
+    compared++;
     const mine = ours.get(doc.name)!;
     const theyAccept = theirs.bozo === 0 || theirs.entries.length > 0;
     if (theyAccept === mine.accepted) tally.acceptance++;
@@ -85,12 +109,12 @@ export const run: BenchModule = async ({ log }) => {
   });
   const results: BenchResult[] = [];
   for (const field of Object.keys(tally) as (keyof typeof tally)[]) {
-    const total = field === 'acceptance' ? corpus.length : both;
+    const total = field === 'acceptance' ? compared : both;
     const share = tally[field] / total;
     log(`${field}: ${tally[field]}/${total} = ${(share * 100).toFixed(1)} %`);
-    for (const m of misses[field].slice(0, 5)) log(`  differs: ${m.slice(0, 300)}`);
+    for (const m of misses[field].slice(0, external ? 100 : 5)) log(`  differs: ${m.slice(0, 300)}`);
     results.push({
-      name: `agreement with feedparser 6: ${field} (${corpus.length} generated well-formed documents)`,
+      name: `agreement with feedparser 6: ${field} (${compared} ${what})`,
       subject: { name: 'documents agreeing', value: Math.round(share * 1000) / 10, unit: '%' },
       target: '≥ 97 %',
       pass: share >= 0.97,

@@ -119,13 +119,17 @@ export const run: BenchModule = async ({ quick, log }) => {
     }, 100);
     const started = Date.now();
     const outcomes = new Map<string, number>();
+    const errors = new Map<string, number>();
     let next = 0;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (next < ids.length) {
           const id = ids[next++]!;
-          const body = (await (await fetch(`${base}/api/sources/${id}/refresh`, { method: 'POST', headers })).json()) as { outcome?: string };
+          const body = (await (await fetch(`${base}/api/sources/${id}/refresh`, { method: 'POST', headers })).json()) as { outcome?: string; log?: { error?: string } };
           outcomes.set(body.outcome ?? 'none', (outcomes.get(body.outcome ?? 'none') ?? 0) + 1);
+          // Errors by kind of message (numbers and quoted values folded), to tell expected refusals from casualties.
+          const why = body.log?.error?.replace(/\d+(\.\d+)?/g, 'N').slice(0, 120);
+          if (why) errors.set(why, (errors.get(why) ?? 0) + 1);
         }
       }),
     );
@@ -135,6 +139,7 @@ export const run: BenchModule = async ({ quick, log }) => {
     const after = rssOf(child.pid!);
     const mb = (b: number) => Math.round(b / MiB);
     log(`${ids.length} hostile sources in ${(runMs / 1000).toFixed(1)} s: ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    for (const [why, n] of errors) log(`  ${n} × ${why}`);
     log(`RSS idle ${mb(idle)} MiB, peak ${mb(peak)} MiB, after ${mb(after)} MiB`);
     const results: BenchResult[] = [
       {

@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import type { Storage } from './storage/repos.js';
 import { openSqliteStorage } from './storage/open.js';
 import { createCallbackClient, createFetcher } from './ingest/fetch.js';
+import { createByteBudget } from './ingest/byte-budget.js';
 import { createFeedProcessor } from './ingest/process.js';
 import { serializers, CONTENT_TYPES } from './publish/index.js';
 import { createSourceService } from './services/sources.js';
@@ -61,13 +62,16 @@ export function createCore(config: Config, log: Logger): Core {
   const storage = openSqliteStorage({ path: config.dbPath, log });
   // One array shared by the fetcher and the source service: entries added later apply to both.
   const allowlist = [...config.privateNetworkAllowlist];
-  const fetcher = createFetcher({
-    timeoutMs: config.fetchTimeoutMs,
-    maxBytes: config.maxFeedBytes,
-    userAgent: userAgent(config.baseUrl),
-    allowPrivateNetworks: config.allowPrivateNetworks,
-    privateNetworkAllowlist: allowlist,
-  });
+  const fetcher = createFetcher(
+    {
+      timeoutMs: config.fetchTimeoutMs,
+      maxBytes: config.maxFeedBytes,
+      userAgent: userAgent(config.baseUrl),
+      allowPrivateNetworks: config.allowPrivateNetworks,
+      privateNetworkAllowlist: allowlist,
+    },
+    { budget: createByteBudget(config.fetchBudgetBytes) },
+  );
   // Parsing and sanitizing are CPU work: in worker threads they neither block the server's event
   // loop nor stay on one core.
   const processor = createFeedProcessor({ workerThresholdBytes: config.workerThresholdBytes, workers: config.parseWorkers });

@@ -25,6 +25,8 @@ export interface Config {
   privateNetworkAllowlist: string[];
   fetchTimeoutMs: number;
   maxFeedBytes: number;
+  /** Fetched body bytes held at once across all fetches, until each is processed and stored. */
+  fetchBudgetBytes: number;
   /** node-cron expression for the scheduler tick. */
   schedule: string;
   /** Run the scheduler in the server process (off: a separate `wirefeed scheduler` does it). */
@@ -127,6 +129,7 @@ const ENV = {
   WIREFEED_PRIVATE_NETWORK_ALLOWLIST: { schema: hostPortList, default: '' },
   WIREFEED_FETCH_TIMEOUT_MS: { schema: int(100, 600_000), default: '20000' },
   WIREFEED_MAX_FEED_BYTES: { schema: bytes, default: '10MiB' },
+  WIREFEED_FETCH_BUDGET_BYTES: { schema: bytes, default: '32MiB' },
   WIREFEED_SCHEDULE: { schema: cronExpr, default: '* * * * *' },
   WIREFEED_SCHEDULER: { schema: boolish, default: '1' },
   LOG_LEVEL: { schema: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS)), default: 'info' },
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     privateNetworkAllowlist: p.WIREFEED_PRIVATE_NETWORK_ALLOWLIST!,
     fetchTimeoutMs: p.WIREFEED_FETCH_TIMEOUT_MS!,
     maxFeedBytes: p.WIREFEED_MAX_FEED_BYTES!,
+    fetchBudgetBytes: p.WIREFEED_FETCH_BUDGET_BYTES!,
     schedule: p.WIREFEED_SCHEDULE!,
     scheduler: p.WIREFEED_SCHEDULER!,
     logLevel: p.LOG_LEVEL!,

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { FetchError } from '../src/errors.js';
+import { createByteBudget } from '../src/ingest/byte-budget.js';
 import { createFetcher, type Fetcher, type FetcherDeps } from '../src/ingest/fetch.js';
 import type { FetchOptions, FetchResult } from '../src/ingest/types.js';
 
@@ -540,5 +541,104 @@ describe('fetch: createFetcher', function () {
         await rejectsWith(fetcher.fetchFeed({ url: c.url }), { message: /^fetch: source URL/, code: c.code });
       });
     }
+  });
+
+  describe('body budget across fetches (ingest/byte-budget.ts)', () => {
+    const MiB = 1024 * 1024;
+    /** Resolves once `cond` holds, checked on every turn of the event loop (the suite's timeout bounds it). */
+    async function until(cond: () => boolean): Promise<void> {
+      while (!cond()) await new Promise((r) => setImmediate(r));
+    }
+
+    it('starts no request while the budget is spent, and starts it once a body is released', async () => {
+      const budget = createByteBudget(1.5 * MiB);
+      const f = makeFetcher({}, { budget });
+      const two = randomBytes(MiB);
+      srv.route('/one', send(200, randomBytes(MiB)));
+      srv.route('/two', send(200, two));
+      const first = modified(await f.fetchFeed({ url: url('/one') }));
+      assert.equal(budget.held, MiB, 'a returned body stays counted until released');
+      let second: FetchResult | undefined;
+      const pending = f.fetchFeed({ url: url('/two') }).then((r) => (second = r));
+      await until(() => budget.waiting === 1);
+      assert.equal(second, undefined);
+      assert.deepEqual(srv.seen.map((r) => r.path), ['/one'], 'no connection is taken while waiting');
+      first.release!();
+      await pending;
+      assert.ok(modified(second!).body.equals(two));
+      assert.equal(budget.held, MiB);
+      modified(second!).release!();
+      assert.equal(budget.held, 0);
+    });
+
+    it('gives back what a refused body held: a gzip bomb cut at the cap leaves the budget empty', async () => {
+      const budget = createByteBudget(4 * MiB);
+      const f = makeFetcher({}, { budget });
+      srv.route('/bomb', send(200, fixture('zeros-50mib.gz'), { 'content-encoding': 'gzip' }));
+      await rejectsWith(f.fetchFeed({ url: url('/bomb') }), { code: 'body_too_large' });
+      assert.equal(budget.held, 0);
+    });
+
+    /**
+     * A fetch let in while the budget was free, whose body then finds it spent half-way: an older
+     * holder (`other`) takes 1.5 MiB of the 3 MiB after the first half of a 2 MiB body arrived.
+     */
+    async function halfWay(timeoutMs = 2000) {
+      const budget = createByteBudget(3 * MiB);
+      const f = makeFetcher({ timeoutMs, maxBytes: 2 * MiB }, { budget });
+      const body = randomBytes(2 * MiB);
+      let rest!: () => void;
+      const restSent = new Promise<void>((r) => (rest = r));
+      srv.route('/two', (_req, res) => {
+        res.writeHead(200, { 'content-length': String(body.length) });
+        res.write(body.subarray(0, MiB));
+        void restSent.then(() => res.end(body.subarray(MiB)));
+      });
+      const other = budget.lease(); // older than the fetch's: the fetch is not the one that may overdraw
+      const ac = new AbortController();
+      const pending = f.fetchFeed({ url: url('/two') }, ac.signal);
+      await until(() => budget.held >= MiB);
+      assert.ok(other.tryGrow(1.5 * MiB));
+      rest();
+      await until(() => budget.waiting === 1);
+      return { budget, pending, other, body, ac };
+    }
+
+    it('stops reading a body half-way while the budget is spent, never holding more than the budget', async () => {
+      const { budget, pending, other, body } = await halfWay();
+      assert.ok(budget.held <= 3 * MiB, `held ${budget.held}`);
+      other.release();
+      assert.ok(modified(await pending).body.equals(body));
+    });
+
+    it('stops the fetch deadline while waiting for the budget: the wait is ours, not the server\'s', async () => {
+      const { pending, other, body } = await halfWay(300);
+      // Held past the 300 ms deadline: a deadline still running would have failed the fetch.
+      await new Promise((r) => setTimeout(r, 600));
+      other.release();
+      assert.ok(modified(await pending).body.equals(body));
+    });
+
+    it('says so when the caller aborts while the fetch waits for the budget half-way', async () => {
+      const { budget, pending, other, ac } = await halfWay();
+      ac.abort();
+      await rejectsWith(pending, { message: /^fetch: aborted while waiting for memory to read the body/, code: 'body_budget' });
+      other.release();
+      assert.equal(budget.held, 0);
+    });
+
+    it('gives up cleanly when the caller aborts before the fetch was let in', async () => {
+      const budget = createByteBudget(1.5 * MiB);
+      const f = makeFetcher({}, { budget });
+      srv.route('/one', send(200, randomBytes(MiB)));
+      const first = modified(await f.fetchFeed({ url: url('/one') }));
+      const ac = new AbortController();
+      const pending = f.fetchFeed({ url: url('/one') }, ac.signal);
+      await until(() => budget.waiting === 1);
+      ac.abort();
+      await rejectsWith(pending, { message: /^fetch: aborted while waiting for memory/, code: 'aborted' });
+      assert.equal(budget.waiting, 0);
+      first.release!();
+    });
   });
 });

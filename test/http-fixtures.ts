@@ -93,6 +93,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     privateNetworkAllowlist: [],
     fetchTimeoutMs: 1000,
     maxFeedBytes: 1024 * 1024,
+    fetchBudgetBytes: 32 * 1024 * 1024,
     schedule: '* * * * *',
     logLevel: 'silent',
     fetchConcurrency: 1,

@@ -42,6 +42,27 @@ describe('normalizeFeed', () => {
     });
   });
 
+  describe('Atom entry links', () => {
+    const entry = (links: string) =>
+      Buffer.from(`<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:x:feed</id><updated>2026-01-01T00:00:00Z</updated>
+        <entry><id>urn:uuid:1</id><title>e</title><updated>2026-01-01T00:00:00Z</updated>${links}</entry></feed>`);
+    const cases: { name: string; links: string; want: string | undefined }[] = [
+      { name: 'href of the alternate link', links: '<link rel="alternate" type="text/html" href="https://example.org/a"/>', want: 'https://example.org/a' },
+      { name: 'rel defaults to alternate', links: '<link href="https://example.org/a"/>', want: 'https://example.org/a' },
+      { name: 'the HTML alternate over another type', links: '<link href="https://example.org/a.pdf" type="application/pdf"/><link href="https://example.org/a" type="text/html"/>', want: 'https://example.org/a' },
+      { name: 'an enclosure is not the link', links: '<link rel="enclosure" href="https://example.org/a.mp3"/>', want: undefined },
+      { name: 'URL written as the text of the link (no href), as feedparser reads it', links: '<link rel="alternate" type="text/html">https://example.org/t</link>', want: 'https://example.org/t' },
+      { name: 'text-only alternate wins over a text-only enclosure before it', links: '<link rel="enclosure">https://example.org/e</link><link rel="alternate">https://example.org/t</link>', want: 'https://example.org/t' },
+      { name: 'the id is an identifier, never the link (RFC 4287 §4.2.6)', links: '', want: undefined },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const feed = await run(entry(c.links));
+        assert.equal(feed.items[0]!.url, c.want);
+      });
+    }
+  });
+
   describe('RSS 2.0 with Media RSS and relative links', () => {
     it('resolves relative links against the document URL and says so', async () => {
       const feed = await run('rss-media.xml');

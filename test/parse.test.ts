@@ -66,6 +66,20 @@ describe('parseFeedDocument', () => {
     assert.deepEqual(doc.feed.items[1]!.publishedRaw, ['2026-03-01T08:00:00.000Z']);
   });
 
+  describe('well-formed documents with nothing in them are empty feeds, not malformed XML', () => {
+    const EMPTY: [string, string, string][] = [
+      ['RSS 1.0 root without a channel', '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"></rdf:RDF>', 'rss1'],
+      ['RSS 2.0 root without a channel', '<rss version="2.0"></rss>', 'rss2'],
+    ];
+    for (const [name, text, format] of EMPTY) {
+      it(name, async () => {
+        const doc = await parseFeedDocument(text);
+        assert.equal(doc.format, format);
+        assert.equal(itemCount(doc), 0);
+      });
+    }
+  });
+
   it('malformed XML names the line and the cause', async () => {
     await assert.rejects(parseFeedDocument(fixture('malformed.xml')), (e: unknown) => {
       assert.ok(e instanceof ParseError);

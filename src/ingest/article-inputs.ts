@@ -8,6 +8,7 @@ import { dedupeCategories } from './formats/categories.js';
 import { defined, markedToText, type ArticleDraft } from './formats/draft.js';
 import { hasMarkup, sanitizedHtmlToText } from './html-text.js';
 import { assignIdentities, contentHash } from './identity.js';
+import { cutOversized, MAX_ITEM_TEXT_CHARS } from './item-bounds.js';
 import type { LintCollector } from './lint.js';
 import { collapseWhitespace, textToHtml, truncateText } from './plain-text.js';
 import type { HtmlSanitizer } from './sanitize.js';
@@ -25,8 +26,25 @@ const IDENTITY_TITLE_CHARS = 120;
 /** Relative href/src in HTML (not fragments, not absolute, not protocol-relative). */
 const RELATIVE_IN_HTML = /\s(?:href|src|poster)\s*=\s*["']?(?![a-z][a-z0-9+.-]*:|#|\/\/|["'\s>])/i;
 
+/** Cuts a draft's oversized text fields in place (item-bounds.ts), with one lint finding per item. */
+function boundDraft(r: ArticleDraft, lint: LintCollector): void {
+  let cut = false;
+  const bound = (v: string | undefined): string | undefined => {
+    const shorter = v === undefined ? undefined : cutOversized(v);
+    if (shorter === undefined) return v;
+    cut = true;
+    return shorter;
+  };
+  r.contentHtml = bound(r.contentHtml);
+  r.contentText = bound(r.contentText);
+  if (r.summary) r.summary = { ...r.summary, value: bound(r.summary.value)! };
+  if (r.title) r.title = { ...r.title, value: bound(r.title.value)! };
+  if (cut) lint.add('oversized_content', `item text over ${MAX_ITEM_TEXT_CHARS / 1024} KiB cut to that length`);
+}
+
 export function articleInputs(raws: ArticleDraft[], opts: ProcessOptions, lint: LintCollector, sanitizer: HtmlSanitizer): ArticleInput[] {
   const drafts = raws.map((r) => {
+    boundDraft(r, lint);
     if (r.title && r.title.html && hasMarkup(r.title.value)) lint.add('html_in_title', 'titles contain HTML markup; stored as text');
     const rawContent = r.contentHtml ?? (r.contentText ? textToHtml(r.contentText) : undefined);
     if (rawContent && r.base === opts.documentUrl && RELATIVE_IN_HTML.test(rawContent)) r.neededDocumentUrl = true;

@@ -4,6 +4,7 @@
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { errorMessage, FetchError, WirefeedError } from '../errors.js';
+import type { BodyLease } from './byte-budget.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -101,7 +102,45 @@ export function tooLarge(maxBytes: number, stage: string): FetchError {
  * Reads a response body, decoding its Content-Encoding, and fails as soon as more than maxBytes
  * arrive (raw) or come out of the decoders, so a decompression bomb is never inflated in full.
  */
-export async function readBody(body: Readable, headers: Headers, maxBytes: number): Promise<Buffer> {
+/** The total deadline of one fetch, which can stop while the fetch waits on us rather than on the server. */
+export interface Deadline {
+  pause(): void;
+  resume(): void;
+  clear(): void;
+}
+
+export function startDeadline(ms: number, expire: () => void): Deadline {
+  let left = ms;
+  let since = performance.now();
+  let timer: NodeJS.Timeout | undefined = setTimeout(expire, left);
+  return {
+    pause() {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      left -= performance.now() - since;
+    },
+    resume() {
+      if (timer) return;
+      since = performance.now();
+      timer = setTimeout(expire, Math.max(0, left));
+    },
+    clear() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/** The fetch budget (byte-budget.ts) a body is counted against while it is read. */
+export interface BodyBudget {
+  lease: BodyLease;
+  /** Stopped while waiting for the budget: that wait is this process's, not the server's. */
+  deadline: Deadline;
+  signal: AbortSignal;
+}
+
+export async function readBody(body: Readable, headers: Headers, maxBytes: number, budget?: BodyBudget): Promise<Buffer> {
   const codings = parseContentEncoding(header(headers, 'content-encoding'));
   let decoders: Transform[];
   try {
@@ -135,6 +174,17 @@ export async function readBody(body: Readable, headers: Headers, maxBytes: numbe
     for await (const chunk of decoded as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxBytes) throw tooLarge(maxBytes, '');
+      // While this waits, nothing more is read: the socket and the decoders apply backpressure.
+      if (budget && !budget.lease.tryGrow(chunk.length)) {
+        budget.deadline.pause();
+        try {
+          await budget.lease.grow(chunk.length, budget.signal);
+        } catch (cause) {
+          throw new FetchError(`fetch: ${errorMessage(cause).replace(/^fetch: /, '')} while waiting for memory to read the body (other fetches hold the body budget)`, { cause, code: 'body_budget' });
+        } finally {
+          budget.deadline.resume();
+        }
+      }
       chunks.push(chunk);
     }
   } catch (err) {

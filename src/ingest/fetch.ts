@@ -5,7 +5,8 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import { FetchError, ValidationError, errorMessage } from '../errors.js';
-import { drop, header, readBody, tooLarge, type Headers } from './fetch-body.js';
+import type { ByteBudget } from './byte-budget.js';
+import { drop, header, readBody, startDeadline, tooLarge, type Deadline, type Headers } from './fetch-body.js';
 import { freshnessSeconds, retryAfterUntil } from './http-dates.js';
 import {
   createGuardedLookup,
@@ -25,12 +26,23 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_MAX_REDIRECTS = 5;
 /** Connect (DNS + TCP + TLS) gets its own, shorter budget inside the total deadline. */
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
-/** Connections per origin: the scheduler's per-host limit is small, so a few suffice. */
-const CONNECTIONS_PER_ORIGIN = 4;
+/**
+ * Connections per origin. Politeness per host is the refresh limiter's (WIREFEED_PER_HOST_
+ * CONCURRENCY); this pool must not be a second, hidden queue: a body paused while the fetch
+ * budget is spent keeps its socket, and requests queued behind it here would spend their
+ * deadline waiting (with 4, 40 of 80 valid big documents timed out in bench hostile-memory).
+ */
+const CONNECTIONS_PER_ORIGIN = 16;
 
 export interface FetcherDeps {
   /** Host name resolution; tests inject one so no real DNS is needed. Defaults to dns.lookup. */
   resolve?: ResolveHost;
+  /**
+   * Bytes of body held across all fetches in flight: every chunk is counted against it while it
+   * is read (reading waits while the budget is spent), and a body's bytes stay counted until its
+   * caller calls the result's release(). Without one, bodies are bounded only one by one.
+   */
+  budget?: ByteBudget;
 }
 
 export interface Fetcher {
@@ -61,6 +73,7 @@ const NETWORK_ERRORS: Record<string, string> = {
 
 /** Maps whatever undici, node:net or zlib threw to one FetchError with a readable message. */
 function toFetchError(err: unknown, deadline: AbortSignal, timeoutMs: number): FetchError {
+  if (err instanceof FetchError && err.code === 'body_budget') return err;
   if (deadline.aborted && deadline.reason instanceof FetchError) return deadline.reason;
   if (err instanceof FetchError) return err;
   if (err instanceof ValidationError) return new FetchError(`fetch: ${err.message}`, { cause: err, code: err.code });
@@ -120,7 +133,7 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
     }
   }
 
-  async function follow(req: FetchRequest, signal: AbortSignal, startedAt: number): Promise<FetchResult> {
+  async function follow(req: FetchRequest, signal: AbortSignal, deadline: Deadline, startedAt: number): Promise<FetchResult> {
     let url = validate(req.url, '');
     const requestHeaders: Record<string, string> = {
       'user-agent': opts.userAgent,
@@ -192,7 +205,14 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
         return { kind: 'retry-later', ...common, ms: elapsed(), until };
       }
       if (status >= 200 && status < 300 && status !== 206) {
-        const body = await readBody(res.body, headers, opts.maxBytes);
+        const lease = deps.budget?.lease();
+        let body: Buffer;
+        try {
+          body = await readBody(res.body, headers, opts.maxBytes, lease && { lease, deadline, signal });
+        } catch (err) {
+          lease?.release();
+          throw err;
+        }
         const contentType = header(headers, 'content-type');
         const link = header(headers, 'link');
         return {
@@ -200,6 +220,7 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
           ...common,
           ms: elapsed(),
           body,
+          ...(lease ? { release: () => lease.release() } : {}),
           ...(contentType ? { contentType } : {}),
           ...(link ? { link } : {}),
           ...(etag ? { etag } : {}),
@@ -213,23 +234,28 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
   }
 
   const fetchFeed: FetchFeed = async (req, signal) => {
-    const startedAt = performance.now();
     if (signal?.aborted) throw new FetchError('fetch: aborted', { cause: signal.reason, code: 'aborted' });
+    if (deps.budget) {
+      // Wait while the body budget is spent, before taking a connection or starting the deadline:
+      // a request opened now would only hold a socket (and other sources' turn at this host).
+      // A full-size body must fit: then a body rarely has to wait half-way, holding its socket.
+      await deps.budget.room(Math.min(opts.maxBytes, deps.budget.limit), signal).catch((cause: unknown) => {
+        throw new FetchError('fetch: aborted while waiting for memory to read a body', { cause, code: 'aborted' });
+      });
+    }
+    const startedAt = performance.now();
     // One controller carries both the total deadline (covering every hop and the body) and the
     // caller's signal; aborting it makes undici destroy the socket.
     const deadline = new AbortController();
-    const timer = setTimeout(
-      () => deadline.abort(new FetchError(`fetch: timed out after ${opts.timeoutMs} ms`, { code: 'timeout' })),
-      opts.timeoutMs,
-    );
+    const timer = startDeadline(opts.timeoutMs, () => deadline.abort(new FetchError(`fetch: timed out after ${opts.timeoutMs} ms`, { code: 'timeout' })));
     const onAbort = () => deadline.abort(new FetchError('fetch: aborted', { cause: signal?.reason, code: 'aborted' }));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await follow(req, deadline.signal, startedAt);
+      return await follow(req, deadline.signal, timer, startedAt);
     } catch (err) {
       throw toFetchError(err, deadline.signal, opts.timeoutMs);
     } finally {
-      clearTimeout(timer);
+      timer.clear();
       signal?.removeEventListener('abort', onAbort);
     }
   };

@@ -19,7 +19,8 @@ export type LintCode =
   | 'bad_url'
   | 'unsafe_url'
   | 'namespace_prefixes'
-  | 'dtd_entities';
+  | 'dtd_entities'
+  | 'oversized_content';
 
 export interface LintCollector {
   /** Records one finding; repeated codes add to the count and keep the first message. */

@@ -216,6 +216,10 @@ export async function parseFeedDocument(text: string): Promise<ParsedDocument> {
   try {
     feed = await parseXml(source);
   } catch (err) {
+    // The XML read fine (sax reports syntax errors as plain Errors) but rss-parser, building its
+    // result, expected a <channel> the document lacks (an empty rdf:RDF or rss): a feed with
+    // nothing in it, as feedparser reads it, not malformed XML.
+    if (err instanceof TypeError) return { kind: 'xml', format, root: root.name, feed: { items: [] } as unknown as XmlFeed, lint };
     if (!(err instanceof RangeError) || !isAtom) throw new ParseError(`parse: ${describeXmlError(err)}`, { cause: err });
     const repaired = repairAtomDates(source);
     source = repaired.text;

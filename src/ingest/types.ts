@@ -30,6 +30,12 @@ export type FetchResult =
       kind: 'modified';
       /** Decompressed body, at most maxBytes. */
       body: Buffer;
+      /**
+       * Gives the body's bytes back to the fetcher's budget (ingest/byte-budget.ts). Whoever
+       * receives the result calls it once the body is done with (processed and stored, or not
+       * wanted); until then other fetches may wait to read. Absent when no budget applies.
+       */
+      release?: () => void;
       contentType?: string;
       /** The HTTP Link header (WebSub §4 discovery reads rel="hub"/rel="self" from it first). */
       link?: string;

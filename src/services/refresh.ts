@@ -67,12 +67,18 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
 
   async function refreshSource(source: Source, signal?: AbortSignal, pushed?: PushedDocument): Promise<RefreshOutcome> {
     let releaseBig: (() => void) | undefined;
+    let releaseBody: (() => void) | undefined;
     try {
-      return await refreshSourceGated(source, signal, pushed, async (bytes) => {
-        if (bytes >= BIG_DOCUMENT_BYTES) releaseBig = await acquireBig();
+      return await refreshSourceGated(source, signal, pushed, {
+        gate: async (bytes) => {
+          if (bytes >= BIG_DOCUMENT_BYTES) releaseBig = await acquireBig();
+        },
+        // The fetched body stays counted in the fetch budget until it is processed and stored.
+        hold: (release) => (releaseBody = release),
       });
     } finally {
       releaseBig?.();
+      releaseBody?.();
     }
   }
 
@@ -80,7 +86,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     source: Source,
     signal: AbortSignal | undefined,
     pushed: PushedDocument | undefined,
-    gate: (bytes: number) => Promise<void>,
+    { gate, hold }: { gate: (bytes: number) => Promise<void>; hold: (release: () => void) => void },
   ): Promise<RefreshOutcome> {
     const startedAt = now().toISOString();
     const t0 = performance.now();
@@ -89,6 +95,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     let res: FetchResult | undefined;
     try {
       res = pushed ? pushedResult(source, pushed) : await deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
+      if (res.kind === 'modified' && res.release) hold(res.release);
       ended = now();
       let bodyHash: string | undefined;
       let feed: NormalizedFeed | undefined;

@@ -91,6 +91,8 @@ export function createSourceService(deps: SourceServiceDeps): SourceService {
       // Unreachable right now: register anyway; the fetch log and last_error will say why.
       return { ...same, kind: 'unreachable', error: errorMessage(err) };
     }
+    // Only a web page is read further, and synchronously: the body's budget is given back now.
+    if (res.kind === 'modified') res.release?.();
     if (res.kind !== 'modified' || !looksLikeHtml(res.body, res.contentType)) return { ...same, kind: 'feed' };
     const feeds = discoverFeeds(res.body.toString('utf8'), res.finalUrl);
     if (feeds.length === 0)

@@ -72,6 +72,10 @@ const LINT_HELP: Readonly<Record<LintCode, LintHelp>> = {
     explain: 'The document declares its own entities in a DTD; they were expanded within a size bound (external entities never are).',
     spec: { title: 'XML 1.0 §4.2 entity declarations', href: 'https://www.w3.org/TR/xml/#sec-entity-decl' },
   },
+  oversized_content: {
+    explain: 'An item carried more than 512 KiB of text in its content, summary or title; it was cut to that length (after the last complete tag) so one item cannot take the memory of many feeds.',
+    spec: { title: 'RSS 2.0 <description>', href: RSS_ITEM },
+  },
 };
 
 export function lintHelp(code: string): LintHelp | undefined {

@@ -59,7 +59,12 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
       try {
         if (req.staged && !items) throw new StorageError(`storage: writer thread did not receive the items of record ${req.id}`);
         const rec = items ? { ...req.rec, items } : req.rec;
-        reply({ type: 'done', id: req.id, ok: true, result: await ingestRepo().recordFetch(rec) });
+        const result = await ingestRepo().recordFetch(rec);
+        // A big record filled this connection's page cache with pages the writer will not read
+        // again (new rows, their full-text index): give them back rather than hold the cache's
+        // size for good after one big feed (bench hostile-memory).
+        if (req.staged) db?.pragma('shrink_memory');
+        reply({ type: 'done', id: req.id, ok: true, result });
       } catch (err) {
         reply({ type: 'done', id: req.id, ok: false, error: serializeError(err, 'storage_failed') });
       }
