@@ -13,6 +13,7 @@ import { createAppScheduler, listenMetrics, main as serve, seedBundledDemo } fro
 import { exportOpml, importOpml } from '../services/opml.js';
 import { registerPartnerCommands } from './partners.js';
 import { registerArticleCommands } from './articles.js';
+import { registerDbCommands } from './db.js';
 import { VERSION } from '../paths.js';
 import type { SourcePatch } from '../model/types.js';
 import type { RefreshOutcome } from '../services/types.js';
@@ -311,6 +312,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
 
   registerPartnerCommands(program, () => getCore().partners, () => getCore().deliveries, io);
   registerArticleCommands(program, getCore, io);
+  registerDbCommands(program, io);
 
   program
     .command('backup')
