@@ -8,16 +8,20 @@ import { siblingModuleUrl, startWorker } from '../worker-thread.js';
 import { decodeFeedBytes } from './decode.js';
 import { normalizeFeed } from './normalize.js';
 import { parseFeedDocument } from './parse.js';
+import { processKnown } from './refetch.js';
 import { sourceStates } from './source-states.js';
 import type { ProcessFeed, ProcessOptions } from './types.js';
 
-/** The whole pipeline on the current thread. */
+/** The whole pipeline on the current thread (on a re-fetch, for the items not known yet). */
 export async function processFeedInline(bytes: Buffer, opts: ProcessOptions): Promise<NormalizedFeed> {
   const decoded = decodeFeedBytes(bytes, opts.contentType);
-  const doc = await parseFeedDocument(decoded.text);
-  doc.lint.unshift(...decoded.lint);
-  const feed = normalizeFeed(doc, opts);
-  const states = sourceStates(decoded.text, doc.kind);
+  const run = async (text: string) => {
+    const doc = await parseFeedDocument(text);
+    doc.lint.unshift(...decoded.lint);
+    return { feed: normalizeFeed(doc, opts), kind: doc.kind };
+  };
+  const { feed, kind } = opts.known ? await processKnown(decoded.text, { ...opts, known: opts.known }, run) : await run(decoded.text);
+  const states = sourceStates(decoded.text, kind);
   return states.length ? { ...feed, states } : feed;
 }
 

@@ -1,5 +1,5 @@
 // Contracts of the ingest half (DESIGN.md §1 steps 3–6). Pure or I/O-at-the-edge; never storage.
-import type { IsoDate, LintIssue, NormalizedFeed } from '../model/types.js';
+import type { IsoDate, LintIssue, NormalizedFeed, RawItemRef } from '../model/types.js';
 
 export interface FetchRequest {
   url: string;
@@ -71,6 +71,12 @@ export interface ProcessOptions {
   /** Source defaults applied to assets that carry no credit / rights of their own. */
   defaultCredit?: string;
   defaultRights?: string;
+  /**
+   * Set on a re-fetch: the source's articles with the raw-item hashes they were made from and
+   * the source's last lint. Items whose hash is known are left out of parsing and normalizing
+   * (reported in `unchanged`); the others come back with their `rawHash`.
+   */
+  known?: { items: RawItemRef[]; lint: LintIssue[] };
 }
 
 /** decode → parse → normalize: bytes in, normalized feed + lint out. */

@@ -95,6 +95,18 @@ export interface ArticleInput {
   ednote?: string;
   /** Hash over every stored field above except identity; same key + other hash = an update. */
   contentHash: string;
+  /**
+   * Hash of the raw item in its document context (ingest/raw-scan.ts), set when the caller
+   * asked for it: a later fetch with the same raw item skips parsing and normalizing it.
+   */
+  rawHash?: string;
+}
+
+/** A raw item (by its hash) and the article it made: known before a fetch, unchanged after. */
+export interface RawItemRef {
+  rawHash: string;
+  identityKey: string;
+  publishedAt?: IsoDate;
 }
 
 /** The feed-level facts normalize extracts from a document. */
@@ -117,6 +129,8 @@ export interface NormalizedFeed {
   lint: LintIssue[];
   /** Publication statuses the source declares (ingest/source-states.ts). */
   states?: SourceState[];
+  /** Items recognized by their raw hash and not processed again (absent unless asked for). */
+  unchanged?: RawItemRef[];
 }
 
 /** RFC 6721 tombstones namespace (Atom `at:deleted-entry`), read by ingest and written by publish. */

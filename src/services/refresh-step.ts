@@ -132,9 +132,15 @@ export function refreshStep(input: RefreshStepInput): RefreshStep {
       // WebSub §4: the Link header first, then the document.
       const header = linkHeaderWebSubLinks(res.link, res.finalUrl);
       const links = { hub: header.hub ?? feed.meta.hub, self: header.self ?? feed.meta.self };
+      // Items the re-fetch shortcut recognized by their raw hash count for the schedule too.
+      const unchanged = feed.unchanged ?? [];
       const nextFetchAt = nextFetchAfterSuccess(
         source,
-        { ttlMinutes: feed.meta.ttlMinutes, freshForS: res.freshForS, itemDates: feed.items.map((i) => i.publishedAt) },
+        {
+          ttlMinutes: feed.meta.ttlMinutes,
+          freshForS: res.freshForS,
+          itemDates: [...feed.items.map((i) => i.publishedAt), ...unchanged.map((u) => u.publishedAt)],
+        },
         now,
         random,
       );
@@ -143,6 +149,7 @@ export function refreshStep(input: RefreshStepInput): RefreshStep {
         outcome: 'modified',
         bytes: res.body.length,
         items: feed.items,
+        ...(unchanged.length ? { unchanged } : {}),
         states: feed.states,
         source: {
           etag: res.etag ?? null,

@@ -103,12 +103,15 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
         bodyHash = bodyHashOf(res.body);
         if (!bodyUnchanged(source, bodyHash)) {
           await gate(res.body.length);
+          // The raw-item hashes of the source's articles: unchanged items skip the parser.
+          const knownItems = await deps.storage.ingest.knownItems?.(source.id);
           feed = await deps.processFeed(res.body, {
             documentUrl: res.finalUrl,
             contentType: res.contentType,
             now: ended.toISOString(),
             defaultCredit: source.defaultCredit,
             defaultRights: source.defaultRights,
+            ...(knownItems ? { known: { items: knownItems, lint: source.lint } } : {}),
           });
         }
       }

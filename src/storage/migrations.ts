@@ -541,6 +541,15 @@ CREATE TABLE websub_source_subscriptions (
 ALTER TABLE websub_source_subscriptions ADD COLUMN pending_secret TEXT;
 `,
   },
+  {
+    version: 45,
+    name: 'article-raw-hash',
+    up: `
+-- The hash of the raw item (and its document context) an article's stored content came from:
+-- a re-fetch recognizes unchanged items by it before parsing them (ingest/raw-scan.ts).
+ALTER TABLE articles ADD COLUMN raw_hash TEXT;
+`,
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

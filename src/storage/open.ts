@@ -12,7 +12,7 @@ import { createArticleRepo } from './sqlite/article-repo.js';
 import { createChannelRepo } from './sqlite/channel-repo.js';
 import { isInMemoryPath, openSqliteConnection } from './sqlite/connection.js';
 import { createSqliteContext } from './sqlite/context.js';
-import { createFetchLogRepo, createIngestRepo } from './sqlite/ingest-repo.js';
+import { createFetchLogRepo, createIngestRepo, knownItems } from './sqlite/ingest-repo.js';
 import { createPartnerRepo } from './sqlite/partner-repo.js';
 import { createDeliveryRepo } from './sqlite/delivery-repo.js';
 import { pruneArticles } from './sqlite/retention.js';
@@ -52,7 +52,9 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
   const ctx = createSqliteContext(db);
   // Only after migrating: the writer thread never migrates.
   const writer: WriterThread | undefined = !inMemory && (opts.writerThread ?? true) ? createWriterThread({ file: path.resolve(file) }) : undefined;
-  const ingest: IngestRepo = writer ? { recordFetch: (rec) => writer.recordFetch(rec) } : createIngestRepo(ctx);
+  const ingest: IngestRepo = writer
+    ? { recordFetch: (rec) => writer.recordFetch(rec), knownItems: (sourceId) => knownItems(ctx, sourceId) }
+    : createIngestRepo(ctx);
   // data_version moves when another connection (another process) commits; ctx.writes when this
   // one does, writer.commits as soon as a threaded write is answered. The PRAGMA is a SQLite
   // call (~4 µs, a tenth of a cached-feed request), so it is read at most once per

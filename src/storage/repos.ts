@@ -19,6 +19,7 @@ import type {
   Partner,
   PartnerKey,
   PartnerPatch,
+  RawItemRef,
   Source,
   SourcePatch,
   SourceStatus,
@@ -82,6 +83,11 @@ export interface FetchRecord {
   finalUrl?: string;
   /** Normalized items of a 'modified' fetch; absent otherwise. */
   items?: ArticleInput[];
+  /**
+   * Items the processor recognized by their raw hash instead of normalizing them: counted as
+   * unchanged when their article still holds that hash (see IngestRepo.knownItems).
+   */
+  unchanged?: RawItemRef[];
   /** Statuses the source declares (kills, withholds…), applied after the items. */
   states?: SourceState[];
   /** Fetch state to store on the source in the same transaction. */
@@ -110,6 +116,12 @@ export interface IngestRepo {
    * fetch state and one fetch-log row. Returns the counts and the log row.
    */
   recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }>;
+  /**
+   * The source's newest articles whose stored content came from a raw item with a known hash
+   * and whose identity is their own guid (no other item could have taken it), for the
+   * re-fetch shortcut. Optional: a backend without it processes every item.
+   */
+  knownItems?(sourceId: number): Promise<RawItemRef[]>;
 }
 
 export interface FetchLogRepo {

@@ -1,6 +1,6 @@
 // IngestRepo (pipeline step 7) and FetchLogRepo on SQLite.
 import { NotFoundError } from '../../errors.js';
-import { SOURCE_UPDATE_REASON, type ArticleInput, type FetchLogEntry, type IsoDate } from '../../model/types.js';
+import { SOURCE_UPDATE_REASON, type ArticleInput, type FetchLogEntry, type IsoDate, type RawItemRef } from '../../model/types.js';
 import type { FetchCounts, FetchLogRepo, FetchRecord, IngestRepo } from '../repos.js';
 import type { SqliteContext } from './context.js';
 import { toFetchLogEntry, type FetchLogRow } from './rows.js';
@@ -52,7 +52,9 @@ function sourceRevision(ctx: SqliteContext, id: number, newSeq: number | undefin
 
 export function createIngestRepo(ctx: SqliteContext): IngestRepo {
   return {
-    async recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }> {
+    knownItems: (sourceId) => knownItems(ctx, sourceId),
+    async recordFetch(record: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }> {
+      let rec = record;
       return ctx.write('record fetch', () => {
         const exists = ctx.stmt('SELECT 1 FROM sources WHERE id = ?').pluck().get(rec.sourceId);
         if (!exists) throw new NotFoundError(`storage: source ${rec.sourceId} not found`);
@@ -60,18 +62,22 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
         const counts: FetchCounts = { itemsNew: 0, itemsUpdated: 0, itemsUnchanged: 0 };
         const firstSeq = nextSeq(ctx);
         let seq = firstSeq;
-        const find = ctx.stmt('SELECT id, content_hash, pub_status FROM articles WHERE source_id = ? AND identity_key = ?');
+        const find = ctx.stmt('SELECT id, content_hash, pub_status, raw_hash FROM articles WHERE source_id = ? AND identity_key = ?');
+        const setRawHash = ctx.stmt('UPDATE articles SET raw_hash = ? WHERE id = ?');
         const insert = ctx.stmt(
           `INSERT INTO articles (source_id, identity_key, ${ARTICLE_FIELDS}, seq, first_seen_at, changed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
+        const holdsRaw = ctx.stmt('SELECT 1 FROM articles WHERE source_id = ? AND identity_key = ? AND raw_hash = ?').pluck();
         const update = ctx.stmt(
           `UPDATE articles SET (${ARTICLE_FIELDS}, seq, changed_at, revision, revision_reason) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            WHERE id = ?`,
         );
         for (const item of rec.items ?? []) {
-          const found = find.get(rec.sourceId, item.identityKey) as { id: number; content_hash: string; pub_status: string } | undefined;
+          const found = find.get(rec.sourceId, item.identityKey) as { id: number; content_hash: string; pub_status: string; raw_hash: string | null } | undefined;
           if (found && found.content_hash === item.contentHash) {
+            // Same article from other raw text (the context or the markup moved): remember the new text.
+            if (item.rawHash && found.raw_hash !== item.rawHash) setRawHash.run(item.rawHash, found.id);
             counts.itemsUnchanged++;
             continue;
           }
@@ -87,15 +93,26 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
               rec.now,
             );
             writeDerived(ctx, Number(lastInsertRowid), item, sortAt!, false);
+            if (item.rawHash) setRawHash.run(item.rawHash, Number(lastInsertRowid));
             counts.itemsNew++;
           } else {
             const keptSortAt =
               sortAt ?? (ctx.stmt('SELECT first_seen_at FROM articles WHERE id = ?').pluck().get(found.id) as string);
             update.run(...articleValues(item, keptSortAt), ...sourceRevision(ctx, found.id, found.pub_status === 'usable' ? seq++ : undefined, rec.now));
             writeDerived(ctx, found.id, item, keptSortAt, true);
+            setRawHash.run(item.rawHash ?? null, found.id);
             counts.itemsUpdated++;
           }
         }
+        // Items skipped by their raw hash were matched against a read made before processing;
+        // one whose article has gone since (retention, a delete) forgets the body hash, so the
+        // next fetch processes the whole document again and stores it anew.
+        let stale = false;
+        for (const u of rec.unchanged ?? []) {
+          if (holdsRaw.get(rec.sourceId, u.identityKey, u.rawHash)) counts.itemsUnchanged++;
+          else stale = true;
+        }
+        if (stale && rec.source.bodyHash) rec = { ...rec, source: { ...rec.source, bodyHash: null } };
         if (seq > firstSeq) setSeq(ctx, seq - 1);
         if (rec.states?.length) counts.itemsUpdated += applySourceStates(ctx, rec.sourceId, rec.states, rec.now);
 
@@ -139,6 +156,24 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
       });
     },
   };
+}
+
+/** IngestRepo.knownItems: at most this many of a source's newest articles are offered. */
+const KNOWN_ITEMS_LIMIT = 1000;
+
+/** IngestRepo.knownItems on a connection (a read: it may run beside the writer thread). */
+export async function knownItems(ctx: SqliteContext, sourceId: number): Promise<RawItemRef[]> {
+  return ctx.read('known raw items', () => {
+    const rows = ctx
+      .stmt(
+        `SELECT raw_hash, identity_key, published_at FROM articles
+         WHERE source_id = ? AND raw_hash IS NOT NULL AND identity_kind = 'guid' AND identity_key = guid
+         ORDER BY sort_at DESC LIMIT ?`,
+      )
+      .raw()
+      .all(sourceId, KNOWN_ITEMS_LIMIT) as [string, string, string | null][];
+    return rows.map(([rawHash, identityKey, publishedAt]) => (publishedAt ? { rawHash, identityKey, publishedAt } : { rawHash, identityKey }));
+  });
 }
 
 export function createFetchLogRepo(ctx: SqliteContext): FetchLogRepo {
