@@ -164,3 +164,31 @@ export function generateCorpus(count: number, seed = 1): (GeneratedFeed & { key:
     return { key, ...generateFeed({ key, format, items, windows1252: format !== 'json' && i % 8 === 3, seed }) };
   });
 }
+
+const ITEM_SPAN = /<(item|entry)\b[\s\S]*?<\/\1>/g;
+
+/**
+ * The same feeds fetched again with every `changedEvery`-th item updated (its text marked
+ * version 2) and the rest byte-identical: the realistic re-fetch of a feed that moved a little.
+ */
+export function generateRefetchCorpus(count: number, seed = 1, changedEvery = 10): { first: (GeneratedFeed & { key: string })[]; again: (GeneratedFeed & { key: string })[] } {
+  const first = generateCorpus(count, seed);
+  const again = first.map((f) => {
+    const spec = { key: f.key, format: f.format, items: f.items, windows1252: f.contentType.includes('windows-1252'), seed };
+    const v2 = generateFeed({ ...spec, version: 2 });
+    const decode = (b: Buffer) => (spec.windows1252 ? iconv.decode(b, 'windows-1252') : b.toString('utf8'));
+    let text: string;
+    if (f.format === 'json') {
+      const a = JSON.parse(decode(f.bytes)) as { items: unknown[] };
+      const b = JSON.parse(decode(v2.bytes)) as { items: unknown[] };
+      text = JSON.stringify({ ...a, items: a.items.map((it, i) => (i % changedEvery === 0 ? b.items[i] : it)) });
+    } else {
+      const changed = [...decode(v2.bytes).matchAll(ITEM_SPAN)].map((m) => m[0]);
+      let i = 0;
+      text = decode(f.bytes).replace(ITEM_SPAN, (whole) => (i++ % changedEvery === 0 ? changed[i - 1]! : whole));
+    }
+    const bytes = spec.windows1252 ? iconv.encode(text, 'windows-1252') : Buffer.from(text, 'utf8');
+    return { ...f, bytes };
+  });
+  return { first, again };
+}
