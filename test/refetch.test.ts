@@ -37,6 +37,12 @@ const atom = (items: Item[]) =>
     )
     .join('') +
   `</feed>`;
+const rdf = (items: Item[]) =>
+  `<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">` +
+  `<channel rdf:about="https://r.example/"><title>R</title><link>https://r.example/</link><description>d</description>` +
+  `<items><rdf:Seq>${items.map(({ n }) => `<rdf:li rdf:resource="https://r.example/${n}"/>`).join('')}</rdf:Seq></items></channel>` +
+  items.map(({ n, v }) => `<item rdf:about="https://r.example/${n}"><title>R ${n} v${v}</title><link>https://r.example/${n}</link><description>r ${n} v${v}</description></item>`).join('\n') +
+  `</rdf:RDF>`;
 const json = (items: Item[]) =>
   JSON.stringify({
     version: 'https://jsonfeed.org/version/1.1',
@@ -48,10 +54,10 @@ const items = (count: number, changed: (n: number) => boolean = () => false): It
   Array.from({ length: count }, (_, i) => ({ n: count - i, v: changed(count - i) ? 2 : 1 }));
 
 const opts = { documentUrl: URL_, now: NOW };
-/** What a source's articles would offer after storing `feed` (guid-keyed items). */
+/** What a source's articles would offer after storing `feed` (items keyed by their own guid or link). */
 const knownFrom = (feed: NormalizedFeed): RawItemRef[] =>
   feed.items
-    .filter((a) => a.rawHash && a.identityKind === 'guid' && a.identityKey === a.guid)
+    .filter((a) => a.rawHash && ((a.identityKind === 'guid' && a.identityKey === a.guid) || (a.identityKind === 'link' && !a.guid && a.identityKey === a.url)))
     .map((a) => ({ rawHash: a.rawHash!, identityKey: a.identityKey, ...(a.publishedAt ? { publishedAt: a.publishedAt } : {}) }));
 const strip = ({ rawHash: _, ...a }: ArticleInput) => a;
 
@@ -92,6 +98,7 @@ describe('re-fetch shortcut', () => {
     for (const [name, doc] of [
       ['RSS 2.0', rss],
       ['Atom', atom],
+      ['RSS 1.0 (items identified by link)', rdf],
       ['JSON Feed', json],
     ] as const) {
       it(`${name}: skipped + processed items are exactly the full path's items`, async () => {

@@ -44,10 +44,11 @@ const XML_TOKENS =
 
 /**
  * Feed-level elements that change on every build without touching any item (RSS
- * lastBuildDate/pubDate, Atom updated, generator): left out of the context hash so a feed
- * rebuilt with the same items still matches. The full document head is parsed all the same.
+ * lastBuildDate/pubDate, Atom updated, generator, RSS 1.0's table of contents `<items>`):
+ * left out of the context hash so a feed rebuilt with the same items still matches. The full
+ * document head is parsed all the same.
  */
-const VOLATILE_HEAD = /<(lastBuildDate|pubDate|updated|dc:date|generator)\b[^>]*>[^<]*<\/\1\s*>/g;
+const VOLATILE_HEAD = /<(lastBuildDate|pubDate|updated|dc:date|generator)\b[^>]*>[^<]*<\/\1\s*>|<items\b[\s\S]*?<\/items\s*>/g;
 
 function digest(s: string): string {
   return hash('sha256', s, 'base64url').slice(0, 22);

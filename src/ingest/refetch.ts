@@ -55,8 +55,9 @@ export async function processKnown(
   if (skipped.length === 0) return full();
 
   const r = await run(scan.reduce((i) => !skip[i]));
-  // Known articles keep their own guid as key (knownItems); a processed item that took one of
-  // those keys would have been told apart from it in the full document, so run that instead.
+  // Known articles have their item's own key (knownItems), all distinct; a processed item
+  // that took one of them would have been told apart from it in the full document, so run
+  // that instead.
   const skippedKeys = new Set(skipped.map((s) => s.identityKey));
   if (r.feed.items.length !== kept.length || r.feed.items.some((a) => skippedKeys.has(a.identityKey))) return full();
   const feed = withRawHashes(r.feed, kept);

@@ -118,8 +118,9 @@ export interface IngestRepo {
   recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }>;
   /**
    * The source's newest articles whose stored content came from a raw item with a known hash
-   * and whose identity is their own guid (no other item could have taken it), for the
-   * re-fetch shortcut. Optional: a backend without it processes every item.
+   * and whose key is the item's own (its guid; without one its link; without both its content
+   * hash; never a disambiguated repeat), for the re-fetch shortcut. Optional: a backend
+   * without it processes every item.
    */
   knownItems?(sourceId: number): Promise<RawItemRef[]>;
 }

@@ -167,7 +167,10 @@ export async function knownItems(ctx: SqliteContext, sourceId: number): Promise<
     const rows = ctx
       .stmt(
         `SELECT raw_hash, identity_key, published_at FROM articles
-         WHERE source_id = ? AND raw_hash IS NOT NULL AND identity_kind = 'guid' AND identity_key = guid
+         WHERE source_id = ? AND raw_hash IS NOT NULL AND (
+           (identity_kind = 'guid' AND identity_key = guid)
+           OR (identity_kind = 'link' AND guid IS NULL AND identity_key = url)
+           OR (identity_kind = 'hash' AND guid IS NULL AND url IS NULL AND identity_key NOT LIKE '%#%'))
          ORDER BY sort_at DESC LIMIT ?`,
       )
       .raw()
