@@ -59,7 +59,7 @@ export function userAgent(baseUrl: string | undefined): string {
 
 export function createCore(config: Config, log: Logger): Core {
   if (config.dbPath !== ':memory:') mkdirSync(path.dirname(config.dbPath), { recursive: true });
-  const storage = openSqliteStorage({ path: config.dbPath, log });
+  const storage = openSqliteStorage({ path: config.dbPath, log, ...(config.workerIdleMs !== undefined ? { writerIdleMs: config.workerIdleMs } : {}) });
   // One array shared by the fetcher and the source service: entries added later apply to both.
   const allowlist = [...config.privateNetworkAllowlist];
   const fetcher = createFetcher(
@@ -74,7 +74,11 @@ export function createCore(config: Config, log: Logger): Core {
   );
   // Parsing and sanitizing are CPU work: in worker threads they neither block the server's event
   // loop nor stay on one core.
-  const processor = createFeedProcessor({ workerThresholdBytes: config.workerThresholdBytes, workers: config.parseWorkers });
+  const processor = createFeedProcessor({
+    workerThresholdBytes: config.workerThresholdBytes,
+    workers: config.parseWorkers,
+    ...(config.workerIdleMs !== undefined ? { idleMs: config.workerIdleMs } : {}),
+  });
   // The bundled demo feeds are read from disk in every process (server, CLI, scheduler); every
   // other URL goes to the network through the guard.
   const fetchFeed = withBundledFeeds(DEMO_DIR, fetcher.fetchFeed);

@@ -53,6 +53,8 @@ export interface Config {
   workerThresholdBytes: number;
   /** Worker threads for parsing and normalizing feeds. */
   parseWorkers: number;
+  /** Parse workers and the storage writer thread stop after this long without work (0 = never). */
+  workerIdleMs?: number;
   /** WebSub hub: subscriptions allowed per topic and per callback host[:port]. */
   websubPerTopic: number;
   websubPerCallbackHost: number;
@@ -145,7 +147,10 @@ const ENV = {
   WIREFEED_WORKER_THRESHOLD_BYTES: { schema: z.union([z.literal('0').transform(() => 0), bytes]), default: '0' },
   WIREFEED_METRICS: { schema: boolish, default: '0' },
   WIREFEED_METRICS_PORT: { schema: int(0, 65535), default: undefined },
-  WIREFEED_PARSE_WORKERS: { schema: int(1, 64), default: String(Math.min(4, availableParallelism())) },
+  // One core stays with the thread serving HTTP (and the writer): on a 2-core machine one parse
+  // worker, at most 4 anywhere.
+  WIREFEED_PARSE_WORKERS: { schema: int(1, 64), default: String(Math.max(1, Math.min(4, availableParallelism() - 1))) },
+  WIREFEED_WORKER_IDLE_MS: { schema: int(0, 86_400_000), default: '30000' },
   WIREFEED_WEBSUB_MAX_PER_TOPIC: { schema: int(1, 10_000_000), default: '10000' },
   WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST: { schema: int(1, 10_000_000), default: '1000' },
   WIREFEED_DELIVERY_LOG: { schema: boolish, default: '1' },
@@ -217,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     demo: p.WIREFEED_DEMO ?? !p.WIREFEED_BASE_URL,
     workerThresholdBytes: p.WIREFEED_WORKER_THRESHOLD_BYTES!,
     parseWorkers: p.WIREFEED_PARSE_WORKERS!,
+    workerIdleMs: p.WIREFEED_WORKER_IDLE_MS!,
     websubPerTopic: p.WIREFEED_WEBSUB_MAX_PER_TOPIC!,
     websubPerCallbackHost: p.WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST!,
     metrics: p.WIREFEED_METRICS!,

@@ -40,6 +40,17 @@ describe('worker replies in item slices', () => {
   });
 });
 
+
+/** OS threads of this process (Linux /proc): a worker thread that stopped is gone from the count. */
+function threadCount(): number {
+  return Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+}
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
+  return check();
+}
+
 describe('createFeedProcessor', () => {
   const processors: FeedProcessor[] = [];
   const make = (...args: Parameters<typeof createFeedProcessor>): FeedProcessor => {
@@ -57,6 +68,16 @@ describe('createFeedProcessor', () => {
     const [threaded, inline] = await Promise.all([p.process(bytes, OPTS), processFeedInline(bytes, OPTS)]);
     assert.equal(threaded.items.length, 450);
     assert.deepEqual(threaded, inline);
+  });
+
+  it('a worker idle for idleMs stops (its thread goes away) and the next document starts one again', async () => {
+    const p = make({ workerThresholdBytes: 0, idleMs: 300 });
+    const before = threadCount();
+    assert.equal((await p.process(bigFeed(20), OPTS)).items.length, 20);
+    const busy = threadCount();
+    assert.ok(busy > before, `a worker thread started (${before} → ${busy})`);
+    assert.ok(await until(() => threadCount() < busy, 10_000), 'the idle worker stopped');
+    assert.equal((await p.process(bigFeed(30), OPTS)).items.length, 30);
   });
 
   it('keeps the event loop turning while a large document is processed', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -54,6 +54,17 @@ function bigBatch(n: number, prefix: string): ArticleInput[] {
   );
 }
 
+
+/** OS threads of this process (Linux /proc): a worker thread that stopped is gone from the count. */
+function threadCount(): number {
+  return Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+}
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
+  return check();
+}
+
 describe('storage writer thread (file database)', () => {
   let dir: string;
   const open: Storage[] = [];
@@ -95,6 +106,19 @@ describe('storage writer thread (file database)', () => {
     );
     assert.equal(threaded.maxSeq, 4);
     assert.equal(threaded.source?.etag, '"e1"');
+  });
+
+  it('an idle writer thread stops after idleMs and the next write starts it again', async () => {
+    const s = openSqliteStorage({ path: path.join(dir, 'idle.db'), writerIdleMs: 300 });
+    open.push(s);
+    const src = await addSource(s, 1);
+    const before = threadCount();
+    assert.equal((await s.ingest.recordFetch(record(src.id, [item('a')]))).itemsNew, 1);
+    const busy = threadCount();
+    assert.ok(busy > before, `the writer thread started (${before} → ${busy})`);
+    assert.ok(await until(() => threadCount() < busy, 10_000), 'the idle writer stopped');
+    assert.equal((await s.ingest.recordFetch(record(src.id, [item('a'), item('b')], T1))).itemsNew, 1);
+    assert.equal(await s.articles.count(), 2);
   });
 
   it('main-connection reads see the rows right after the await, and dataVersion has moved', async () => {

@@ -79,7 +79,15 @@ export interface FeedProcessorOptions {
   workers?: number;
   /** Worker entry module; defaults to process-worker next to this file (.ts under tsx, .js built). */
   workerUrl?: URL;
+  /**
+   * A worker idle this long is stopped, giving its heap and thread back; the next document
+   * starts one again (tens of ms). 0 keeps workers for good. Default WORKER_IDLE_MS.
+   */
+  idleMs?: number;
 }
+
+/** Idle time after which a parse worker leaves (FeedProcessorOptions.idleMs). */
+export const WORKER_IDLE_MS = 30_000;
 
 export interface FeedProcessor {
   process: ProcessFeed;
@@ -108,6 +116,8 @@ interface Slot {
   /** Item slices received ahead of the current job's reply. */
   parts: NormalizedFeed['items'][];
   dead: boolean;
+  /** Set while the worker waits for work: stops it when it fires. */
+  idleTimer?: NodeJS.Timeout;
 }
 
 function defaultWorkerUrl(): URL {
@@ -117,6 +127,7 @@ function defaultWorkerUrl(): URL {
 export function createFeedProcessor(options: FeedProcessorOptions): FeedProcessor {
   const maxWorkers = Math.max(1, options.workers ?? 1);
   const workerUrl = options.workerUrl ?? defaultWorkerUrl();
+  const idleMs = options.idleMs ?? WORKER_IDLE_MS;
   const slots: Slot[] = [];
   const queue: Pending[] = [];
   let nextId = 1;
@@ -151,6 +162,12 @@ export function createFeedProcessor(options: FeedProcessorOptions): FeedProcesso
       slot.current = undefined;
       worker.unref();
       if (job.big) recycle(slot);
+      else if (idleMs > 0) {
+        slot.idleTimer = setTimeout(() => {
+          if (!slot.current && !slot.dead) recycle(slot);
+        }, idleMs);
+        slot.idleTimer.unref();
+      }
       if (msg.ok) job.resolve(parts.length ? { ...msg.feed, items: [...parts.flat(), ...msg.feed.items] } : msg.feed);
       else job.reject(reviveError(msg.error));
       dispatch();
@@ -163,6 +180,7 @@ export function createFeedProcessor(options: FeedProcessorOptions): FeedProcesso
 
   /** A worker that parsed a big document leaves: its heap goes back to the system at once. */
   function recycle(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
     slot.dead = true;
     slots.splice(slots.indexOf(slot), 1);
     void slot.worker.terminate();
@@ -182,6 +200,7 @@ export function createFeedProcessor(options: FeedProcessorOptions): FeedProcesso
       const copy = new Uint8Array(pending.bytes.byteLength);
       copy.set(pending.bytes);
       const id = nextId++;
+      clearTimeout(slot.idleTimer);
       slot.current = { ...pending, id };
       slot.worker.ref();
       const job: ProcessJob = { id, bytes: copy, opts: pending.opts };
@@ -205,6 +224,7 @@ export function createFeedProcessor(options: FeedProcessorOptions): FeedProcesso
       for (const p of queue.splice(0)) p.reject(new WirefeedError('processor_closed', 'process: the feed processor is closed'));
       const all = slots.splice(0);
       for (const s of all) {
+        clearTimeout(s.idleTimer);
         s.dead = true;
         s.current?.reject(new WirefeedError('processor_closed', 'process: the feed processor is closed'));
       }

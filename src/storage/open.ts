@@ -34,6 +34,8 @@ export interface SqliteStorageOptions {
    * in-memory database cannot be shared between connections).
    */
   writerThread?: boolean;
+  /** The writer thread stops after this long without a write (WriterThreadOptions.idleMs). */
+  writerIdleMs?: number;
 }
 
 export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
@@ -51,7 +53,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
 
   const ctx = createSqliteContext(db);
   // Only after migrating: the writer thread never migrates.
-  const writer: WriterThread | undefined = !inMemory && (opts.writerThread ?? true) ? createWriterThread({ file: path.resolve(file) }) : undefined;
+  const writer: WriterThread | undefined = !inMemory && (opts.writerThread ?? true) ? createWriterThread({ file: path.resolve(file), ...(opts.writerIdleMs !== undefined ? { idleMs: opts.writerIdleMs } : {}) }) : undefined;
   const ingest: IngestRepo = writer
     ? { recordFetch: (rec) => writer.recordFetch(rec), knownItems: (sourceId) => knownItems(ctx, sourceId) }
     : createIngestRepo(ctx);

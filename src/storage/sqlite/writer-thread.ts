@@ -43,7 +43,15 @@ export interface WriterThreadOptions {
   closeTimeoutMs?: number;
   /** Worker entry module; defaults to writer-worker next to this file (.ts under tsx, .js built). */
   workerUrl?: URL;
+  /**
+   * The thread closes its connection and stops after this long without a write (its heap and
+   * page cache go back); the next write starts it again. 0 keeps it. Default WRITER_IDLE_MS.
+   */
+  idleMs?: number;
 }
+
+/** Idle time after which the writer thread stops (WriterThreadOptions.idleMs). */
+export const WRITER_IDLE_MS = 30_000;
 
 export interface WriterThread {
   recordFetch(rec: FetchRecord): Promise<FetchResult>;
@@ -71,6 +79,7 @@ interface Thread {
   port: MessagePort;
   /** Set when the thread stopped or is being stopped on purpose; its exit is then no crash. */
   dead: boolean;
+  idleTimer?: NodeJS.Timeout;
 }
 
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -88,6 +97,7 @@ function closedError(): StorageError {
 export function createWriterThread(options: WriterThreadOptions): WriterThread {
   const workerUrl = options.workerUrl ?? siblingModuleUrl(import.meta.url, 'writer-worker');
   const closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
+  const idleMs = options.idleMs ?? WRITER_IDLE_MS;
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const queue: Pending[] = [];
   let thread: Thread | undefined;
@@ -97,10 +107,24 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
   let commits = 0;
   let nextId = 1;
 
+  /** Stops an idle thread the way close() does: it closes its connection and exits. */
+  const retire = (t: Thread): void => {
+    if (t.dead || thread !== t || current || queue.length > 0 || state !== 'open') return;
+    t.dead = true;
+    thread = undefined;
+    t.worker.once('exit', () => t.port.close());
+    t.port.postMessage({ type: 'close' } satisfies WriterRequest);
+  };
+
   const idle = (t: Thread): void => {
     // An idle writer must not keep the process alive; a busy one must until it answers.
     t.worker.unref();
     t.port.unref();
+    if (idleMs > 0 && queue.length === 0) {
+      clearTimeout(t.idleTimer);
+      t.idleTimer = setTimeout(() => retire(t), idleMs);
+      t.idleTimer.unref();
+    }
   };
 
   const onReply = (t: Thread, msg: WriterReply): void => {
@@ -157,6 +181,7 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
       return;
     }
     current = p;
+    clearTimeout(thread.idleTimer);
     thread.worker.ref();
     thread.port.ref();
     const items = p.rec.items;
@@ -215,6 +240,7 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
       state = 'closing';
       const t = thread;
       if (t) {
+        clearTimeout(t.idleTimer);
         if (current) sendChunk(t, current); // the rest of a half-sent record, synchronously
         const deadline = Date.now() + closeTimeoutMs;
         const drained = waitSync(t, () => !current && queue.length === 0, deadline);
