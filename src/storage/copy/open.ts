@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { StorageError, ValidationError } from '../../errors.js';
+import { openPostgresCopyEndpoint } from '../postgres/copy-endpoint.js';
 import { openSqliteCopyEndpoint } from '../sqlite/copy-endpoint.js';
 import type { CopySource, CopyTarget } from './endpoint.js';
 import { parseLocator, type Locator } from './locator.js';
@@ -18,7 +19,10 @@ const OPENERS: Record<Locator['backend'], Opener | undefined> = {
     source: async (l) => openSqliteCopyEndpoint(sqlitePath(l), 'source'),
     target: async (l) => openSqliteCopyEndpoint(sqlitePath(l), 'target'),
   },
-  postgres: undefined,
+  postgres: {
+    source: async (l) => openPostgresCopyEndpoint({ url: l.backend === 'postgres' ? l.url : '' }),
+    target: async (l) => openPostgresCopyEndpoint({ url: l.backend === 'postgres' ? l.url : '' }),
+  },
 };
 
 function sameFile(a: string, b: string): boolean {
