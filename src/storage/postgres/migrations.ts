@@ -16,7 +16,15 @@ export interface PgMigration {
   up: string;
 }
 
-export const PG_MIGRATIONS: readonly PgMigration[] = [{ version: 1, name: 'initial', up: SCHEMA_V1 }];
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  { version: 1, name: 'initial', up: SCHEMA_V1 },
+  {
+    version: 45,
+    name: 'article-raw-hash',
+    // Twin of SQLite migration 45: the hash of the raw item an article's content came from.
+    up: `ALTER TABLE articles ADD COLUMN raw_hash TEXT COLLATE "C";`,
+  },
+];
 
 export const PG_SCHEMA_VERSION: number = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
 
