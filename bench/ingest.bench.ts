@@ -10,7 +10,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import Parser from 'rss-parser';
 import { createFeedProcessor, processFeedInline } from '../src/ingest/process.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import type { NormalizedFeed } from '../src/model/types.js';
 import type { ProcessFeed } from '../src/ingest/types.js';

@@ -7,7 +7,7 @@ import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createMetrics } from '../src/http/metrics.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { benchServer, close, listen, probe, wireItems } from './support/cached-feed.js';
 import { ensureWrk, wrk } from './support/wrk.js';
 import type { BenchModule } from './types.js';

@@ -18,7 +18,7 @@ import { createDeliveryLog, type DeliveryLog } from '../src/services/deliveries.
 import { createFeedService } from '../src/services/feeds.js';
 import { createPartnerService, type PartnerService } from '../src/services/partners.js';
 import { createSourceService } from '../src/services/sources.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { testConfig } from '../test/http-fixtures.js';
 import { close, ITEMS, listen, wireItems } from './support/cached-feed.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { benchServer, close, ITEMS, listen, probe, wireItems } from './support/cached-feed.js';
 import { ensureWrk, wrk } from './support/wrk.js';
 import type { BenchModule, BenchResult } from './types.js';

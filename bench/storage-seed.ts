@@ -3,7 +3,7 @@
 // over 2,000 sources: about 90 s, ~970 MiB). Deterministic: the same options give the same data.
 import type { ArticleInput, AssetInput, Category } from '../src/model/types.js';
 import { prng } from './support/stats.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 
 export interface SeedOptions {
@@ -102,6 +102,6 @@ export async function seedStorage(target: Storage | string, opts: SeedOptions): 
     await storage.maintenance();
     return { sourceIds, articles: opts.articles, categories: CATEGORIES, words: WORDS, ms: performance.now() - started };
   } finally {
-    if (typeof target === 'string') storage.close();
+    if (typeof target === 'string') await storage.close();
   }
 }

@@ -1,11 +1,10 @@
 // Wiring of the real implementations, shared by the server (main.ts) and the CLI so both go
 // through the same services. Only this file and main.ts construct concrete dependencies.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Storage } from './storage/repos.js';
-import { openSqliteStorage } from './storage/open.js';
+import { openStorage } from './storage/open.js';
+import { sqliteUrl } from './storage/database-url.js';
 import { createCallbackClient, createFetcher } from './ingest/fetch.js';
 import { createByteBudget } from './ingest/byte-budget.js';
 import { createFeedProcessor } from './ingest/process.js';
@@ -27,6 +26,10 @@ import { withBundledFeeds } from './ingest/bundled.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 
 export interface Core {
+  /** config.instanceId: names this process in logs (every line of `log`) and leases. */
+  instanceId: string;
+  /** The logger given, with this instance's id on every line. */
+  log: Logger;
   storage: Storage;
   sources: SourceService;
   channels: ChannelService;
@@ -57,9 +60,20 @@ export function userAgent(baseUrl: string | undefined): string {
   return baseUrl ? `wirefeed/${VERSION} (+${baseUrl})` : `wirefeed/${VERSION}`;
 }
 
-export function createCore(config: Config, log: Logger): Core {
-  if (config.dbPath !== ':memory:') mkdirSync(path.dirname(config.dbPath), { recursive: true });
-  const storage = openSqliteStorage({ path: config.dbPath, log, ...(config.workerIdleMs !== undefined ? { writerIdleMs: config.workerIdleMs } : {}) });
+/** The database URL this configuration opens: PostgreSQL when configured, else the SQLite file. */
+export function storageUrl(config: Config): string {
+  return config.databaseUrl ?? sqliteUrl(config.dbPath);
+}
+
+export async function createCore(config: Config, baseLog: Logger): Promise<Core> {
+  const log = baseLog.child({ instance: config.instanceId });
+  const storage = await openStorage({
+    url: storageUrl(config),
+    poolSize: config.databasePoolSize,
+    instanceId: config.instanceId,
+    log,
+    ...(config.workerIdleMs !== undefined ? { writerIdleMs: config.workerIdleMs } : {}),
+  });
   // One array shared by the fetcher and the source service: entries added later apply to both.
   const allowlist = [...config.privateNetworkAllowlist];
   const fetcher = createFetcher(
@@ -143,6 +157,8 @@ export function createCore(config: Config, log: Logger): Core {
   const deliveries = config.deliveryLog ? createDeliveryLog({ storage, log }) : undefined;
   let closed = false;
   return {
+    instanceId: config.instanceId,
+    log,
     storage,
     sources,
     channels,
@@ -162,7 +178,7 @@ export function createCore(config: Config, log: Logger): Core {
       closed = true;
       await Promise.allSettled([hub.stop(), sourcePush.stop()]);
       await Promise.allSettled([processor.close(), fetcher.close(), callbacks.close(), partners.close(), deliveries?.close()]);
-      storage.close();
+      await storage.close();
     },
   };
 }

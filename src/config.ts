@@ -2,11 +2,12 @@
 // A bad value throws a ConfigError whose message names the key and the problem; main prints
 // that one line and exits non-zero.
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { backendOf, DATABASE_URL_FORMS, sqlitePathOf } from './storage/database-url.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -14,7 +15,14 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** The SQLite file (WIREFEED_DB, or a `sqlite:` WIREFEED_DATABASE_URL); unused with PostgreSQL. */
   dbPath: string;
+  /** WIREFEED_DATABASE_URL when it names PostgreSQL (`postgres://…`); absent: SQLite at dbPath. */
+  databaseUrl?: string;
+  /** PostgreSQL connections per instance. */
+  databasePoolSize: number;
+  /** Names this process in leases and logs: WIREFEED_INSTANCE_ID, else `<hostname>-<pid>`. */
+  instanceId: string;
   /** Sources/channels file (JSON), applied at start-up. */
   configFile?: string;
   /** Public origin used in self links, e.g. https://feeds.example.com (no trailing slash). */
@@ -113,6 +121,17 @@ const hostPortList = z
   .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
   .refine((list) => list.every((e) => /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(e)), 'must be a comma-separated list of host or host:port entries');
 
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine((v) => backendOf(v) !== undefined && (backendOf(v) !== 'sqlite' || sqlitePathOf(v) !== ''), `must be ${DATABASE_URL_FORMS}`);
+
+// Shown in logs and lease columns: printable ASCII without spaces keeps it one token.
+const instanceId = z
+  .string()
+  .trim()
+  .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters without spaces');
+
 const cronExpr = z
   .string()
   .trim()
@@ -124,6 +143,10 @@ const ENV = {
   HOST: { schema: z.string().trim().min(1, 'must not be empty'), default: '0.0.0.0' },
   WIREFEED_DATA_DIR: { schema: z.string().trim().min(1, 'must not be empty'), default: './data' },
   WIREFEED_DB: { schema: z.string().trim().min(1, 'must not be empty'), default: undefined },
+  // Secret: a database URL may carry a password.
+  WIREFEED_DATABASE_URL: { schema: databaseUrl, default: undefined, secret: true },
+  WIREFEED_DATABASE_POOL_SIZE: { schema: int(1, 1000), default: '10' },
+  WIREFEED_INSTANCE_ID: { schema: instanceId, default: undefined },
   WIREFEED_CONFIG: { schema: z.string().trim().min(1, 'must not be empty'), default: undefined },
   WIREFEED_BASE_URL: { schema: origin, default: undefined },
   WIREFEED_ADMIN_TOKEN: { schema: z.string().trim().min(16, 'must be at least 16 characters'), default: undefined, secret: true },
@@ -196,11 +219,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const p = out as Parsed;
   const dataDir = path.resolve(cwd, p.WIREFEED_DATA_DIR!);
   const configFile = p.WIREFEED_CONFIG ? path.resolve(cwd, p.WIREFEED_CONFIG) : undefined;
+  const url = p.WIREFEED_DATABASE_URL;
+  const sqliteFromUrl = url !== undefined && backendOf(url) === 'sqlite' ? sqlitePathOf(url) : undefined;
+  if (url !== undefined && p.WIREFEED_DB) throw new ConfigError('config: WIREFEED_DB and WIREFEED_DATABASE_URL are both set; set one of them');
+  const dbFile = sqliteFromUrl ?? p.WIREFEED_DB;
   const cfg: Config = {
     port: p.PORT!,
     host: p.HOST!,
     dataDir,
-    dbPath: p.WIREFEED_DB ? (p.WIREFEED_DB === ':memory:' ? ':memory:' : path.resolve(cwd, p.WIREFEED_DB)) : path.join(dataDir, 'wirefeed.db'),
+    dbPath: dbFile ? (dbFile === ':memory:' ? ':memory:' : path.resolve(cwd, dbFile)) : path.join(dataDir, 'wirefeed.db'),
+    databaseUrl: url !== undefined && sqliteFromUrl === undefined ? url : undefined,
+    databasePoolSize: p.WIREFEED_DATABASE_POOL_SIZE!,
+    instanceId: p.WIREFEED_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     configFile,
     baseUrl: p.WIREFEED_BASE_URL,
     adminToken: p.WIREFEED_ADMIN_TOKEN,

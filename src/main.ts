@@ -10,7 +10,8 @@ import { loadConfig, withEnvFile, type Config } from './config.js';
 import { readConfigFile } from './services/config-file.js';
 import { createLogger, type Logger } from './log.js';
 import { ConfigError, errorMessage } from './errors.js';
-import { createCore, type Core } from './compose.js';
+import { createCore, storageUrl, type Core } from './compose.js';
+import { redactDatabaseUrl } from './storage/database-url.js';
 import { ensureAdminToken } from './admin-token.js';
 import { applyConfigFile } from './services/config-sync.js';
 import { createScheduler, assertValidSchedule, type Scheduler } from './scheduler/scheduler.js';
@@ -79,11 +80,12 @@ export async function seedBundledDemo(core: Core, log: Logger): Promise<void> {
   await seedDemo({ storage: core.storage, sources: core.sources, log }, files);
 }
 
-export async function startServer(config: Config, log: Logger, opts: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, baseLog: Logger, opts: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
   assertValidSchedule(config.schedule);
   // A bad sources/channels file stops start-up before the database is even opened.
   const configFile = config.configFile ? readConfigFile(config.configFile) : undefined;
-  const core = createCore(config, log);
+  const core = await createCore(config, baseLog);
+  const log = core.log;
   let server: Server | undefined;
   try {
     const token = ensureAdminToken(config.dataDir, config.adminToken);
@@ -114,10 +116,20 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
       sourcePush: core.sourcePush,
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {
-        core.storage.dataVersion(); // throws if the database is gone
-        const sources = await core.storage.sources.health();
+        // Which instance and backend answer, healthy or not: behind a load balancer that is
+        // the first thing an operator needs.
+        const identity = { storage: core.storage.backend, instance: core.instanceId };
+        let sources: Awaited<ReturnType<typeof core.storage.sources.health>>;
+        try {
+          await core.storage.dataVersion(); // rejects when the database is gone
+          sources = await core.storage.sources.health();
+        } catch (err) {
+          log.error({ err: errorMessage(err) }, 'health check: database unavailable');
+          return { ok: false, ...identity, error: 'database unavailable' };
+        }
         return {
           ok: true,
+          ...identity,
           version: VERSION,
           uptimeS: Math.round((Date.now() - started) / 1000),
           sources: sources.total,
@@ -144,7 +156,7 @@ export async function startServer(config: Config, log: Logger, opts: { installSi
     core.sourcePush.start();
     if (config.scheduler) scheduler.start();
     else log.info({}, 'scheduler off in this process (WIREFEED_SCHEDULER=0): run `wirefeed scheduler` beside it');
-    log.info({ url: origin, baseUrl: config.baseUrl, db: config.dbPath, version: VERSION }, 'wirefeed listening');
+    log.info({ url: origin, baseUrl: config.baseUrl, storage: core.storage.backend, db: redactDatabaseUrl(storageUrl(config)), version: VERSION }, 'wirefeed listening');
 
     let stopping: Promise<void> | undefined;
     const stop = () =>

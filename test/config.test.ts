@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { loadConfig } from '../src/config.js';
 import { parseConfigFile, readConfigFile } from '../src/services/config-file.js';
 import { ConfigError } from '../src/errors.js';
@@ -23,6 +24,10 @@ describe('config', () => {
     ['cron', { WIREFEED_SCHEDULE: 'every minute' }, /WIREFEED_SCHEDULE="every minute" must be a cron expression/],
     ['log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
     ['allowlist', { WIREFEED_PRIVATE_NETWORK_ALLOWLIST: 'http://x/' }, /WIREFEED_PRIVATE_NETWORK_ALLOWLIST/],
+    ['database URL scheme, without echoing it (it may hold a password)', { WIREFEED_DATABASE_URL: 'mysql://u:hunter2@db/wf' }, /^config: WIREFEED_DATABASE_URL \(value not shown\) must be sqlite:<path>, postgres:\/\/… or postgresql:\/\/…$/],
+    ['pool size', { WIREFEED_DATABASE_POOL_SIZE: '0' }, /WIREFEED_DATABASE_POOL_SIZE="0" must be between 1 and 1000/],
+    ['instance id with a space', { WIREFEED_INSTANCE_ID: 'web 1' }, /WIREFEED_INSTANCE_ID="web 1" must be 1 to 128 printable ASCII characters/],
+    ['both database settings', { WIREFEED_DB: 'x.db', WIREFEED_DATABASE_URL: 'postgres://db/wf' }, /WIREFEED_DB and WIREFEED_DATABASE_URL are both set/],
   ];
   for (const [name, env, re] of bad) {
     it(`rejects ${name} with one line naming the key`, () => {
@@ -34,6 +39,23 @@ describe('config', () => {
       });
     });
   }
+
+  it('database: SQLite under the data directory unless WIREFEED_DATABASE_URL names PostgreSQL', () => {
+    const plain = loadConfig({}, '/srv/wf');
+    assert.equal(plain.databaseUrl, undefined);
+    assert.equal(plain.databasePoolSize, 10);
+    const pg = loadConfig({ WIREFEED_DATABASE_URL: 'postgresql://wf:pw@db.internal:5432/wirefeed', WIREFEED_DATABASE_POOL_SIZE: '25' }, '/srv/wf');
+    assert.equal(pg.databaseUrl, 'postgresql://wf:pw@db.internal:5432/wirefeed');
+    assert.equal(pg.databasePoolSize, 25);
+    const sqlite = loadConfig({ WIREFEED_DATABASE_URL: 'sqlite:state/wf.db' }, '/srv/wf');
+    assert.equal(sqlite.databaseUrl, undefined, 'a sqlite: URL is the SQLite file, as WIREFEED_DB would be');
+    assert.equal(sqlite.dbPath, '/srv/wf/state/wf.db');
+  });
+
+  it('instance id: WIREFEED_INSTANCE_ID, else hostname-pid', () => {
+    assert.equal(loadConfig({ WIREFEED_INSTANCE_ID: 'web-2' }, '/tmp').instanceId, 'web-2');
+    assert.equal(loadConfig({}, '/tmp').instanceId, `${hostname()}-${process.pid}`);
+  });
 
   it('parses sizes and lists', () => {
     const cfg = loadConfig({ WIREFEED_MAX_FEED_BYTES: '512KiB', WIREFEED_PRIVATE_NETWORK_ALLOWLIST: 'intranet.local:8080, 10.0.0.5' }, '/tmp');

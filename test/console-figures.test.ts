@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createConsoleService, sourceHealth, OVERDUE_GRACE_MS } from '../src/services/console.js';
 import { createLifecycleService } from '../src/services/lifecycle.js';
 import type { Source } from '../src/model/types.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { addSource, articleInput, ingest } from './http-fixtures.js';
 

@@ -2,7 +2,7 @@
 // feeds, use the admin API against a loopback source, stop gracefully and restart.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
@@ -50,6 +50,9 @@ describe('wirefeed end to end', function () {
     app = await start(dir);
     const health = await fetch(`${app.url}/healthz`);
     assert.equal(health.status, 200);
+    const report = (await health.json()) as { storage: string; instance: string };
+    assert.equal(report.storage, 'sqlite');
+    assert.equal(report.instance, `${hostname()}-${process.pid}`, 'the default instance id');
     const rss = await waitFor(async () => {
       const text = await (await fetch(`${app!.url}/feeds/all.rss`)).text();
       return (text.match(/<item>/g) ?? []).length >= 10 ? text : undefined;

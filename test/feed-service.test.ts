@@ -7,7 +7,7 @@ import { CONTENT_TYPES } from '../src/publish/index.js';
 import { canonicalQuery, originFromHost, parseFeedQuery, queryStringToRecord } from '../src/services/feed-query.js';
 import { createFeedService } from '../src/services/feeds.js';
 import type { FeedQuery, FeedService, FeedTarget } from '../src/services/types.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { parseFeedPath } from '../src/services/feed-path.js';
 import { addSource, articleInput, countingSerializers, ingest } from './http-fixtures.js';
@@ -189,11 +189,11 @@ describe('feed service', () => {
     it('renders once per data version, compresses, and hashes the body into a strong ETag', async () => {
       const src = await addSource(storage, 'wire');
       await ingest(storage, src.id, [articleInput('a')]);
-      assert.equal(feeds.peekFeed(ALL, 'rss', {}), undefined, 'cold cache');
+      assert.equal(await feeds.peekFeed(ALL, 'rss', {}), undefined, 'cold cache');
       const first = await feeds.getFeed(ALL, 'rss', {});
       const again = await feeds.getFeed(ALL, 'rss', {});
       assert.equal(again, first);
-      assert.equal(feeds.peekFeed(ALL, 'rss', {}), first);
+      assert.equal(await feeds.peekFeed(ALL, 'rss', {}), first);
       assert.equal(counting.calls.rss, 1, 'a hit never renders');
       assert.equal(first.etag, `"${createHash('sha256').update(first.body).digest('base64url')}"`);
       assert.deepEqual(zlib.gunzipSync(first.gzip), first.body);
@@ -202,7 +202,7 @@ describe('feed service', () => {
       assert.equal(first.contentType, 'application/rss+xml; charset=utf-8');
 
       await ingest(storage, src.id, [articleInput('b')]);
-      assert.equal(feeds.peekFeed(ALL, 'rss', {}), undefined, 'a write moves the data version');
+      assert.equal(await feeds.peekFeed(ALL, 'rss', {}), undefined, 'a write moves the data version');
       const fresh = await feeds.getFeed(ALL, 'rss', {});
       assert.equal(counting.calls.rss, 2);
       assert.notEqual(fresh.etag, first.etag);
@@ -214,11 +214,11 @@ describe('feed service', () => {
       const v1 = await feeds.getFeed(ALL, 'rss', {});
       await ingest(storage, src.id, [articleInput('b')]);
       const rendering = feeds.getFeed(ALL, 'rss', {});
-      assert.equal(feeds.peekFeed(ALL, 'rss', {}), v1, 'stale while the render runs');
+      assert.equal(await feeds.peekFeed(ALL, 'rss', {}), v1, 'stale while the render runs');
       assert.equal(await feeds.getFeed(ALL, 'rss', {}), v1);
       const v2 = await rendering;
       assert.notEqual(v2.etag, v1.etag);
-      assert.equal(feeds.peekFeed(ALL, 'rss', {}), v2, 'fresh once it is done');
+      assert.equal(await feeds.peekFeed(ALL, 'rss', {}), v2, 'fresh once it is done');
       assert.equal(counting.calls.rss, 2);
     });
 
@@ -231,7 +231,7 @@ describe('feed service', () => {
       await ingest(storage, src.id, [articleInput('b')]);
       t += 500;
       assert.equal(await paced.getFeed(ALL, 'json', {}), first, 'within the interval: served as rendered');
-      assert.equal(paced.peekFeed(ALL, 'json', {}), first);
+      assert.equal(await paced.peekFeed(ALL, 'json', {}), first);
       assert.equal(counting.calls.json, 1);
       t += 600;
       const second = await paced.getFeed(ALL, 'json', {});
@@ -244,10 +244,10 @@ describe('feed service', () => {
       await Promise.all([small.getFeed(ALL, 'atom', {}), small.getFeed(ALL, 'atom', {}), small.getFeed(ALL, 'atom', {})]);
       assert.equal(counting.calls.atom, 1);
       await small.getFeed(ALL, 'atom', { limit: 1 });
-      small.peekFeed(ALL, 'atom', {}); // touch: now the most recent
+      await small.peekFeed(ALL, 'atom', {}); // touch: now the most recent
       await small.getFeed(ALL, 'atom', { limit: 2 });
-      assert.ok(small.peekFeed(ALL, 'atom', {}), 'recently used stays');
-      assert.equal(small.peekFeed(ALL, 'atom', { limit: 1 }), undefined, 'least recently used went');
+      assert.ok(await small.peekFeed(ALL, 'atom', {}), 'recently used stays');
+      assert.equal(await small.peekFeed(ALL, 'atom', { limit: 1 }), undefined, 'least recently used went');
     });
   });
 });

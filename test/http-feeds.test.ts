@@ -305,7 +305,7 @@ describe('http: feeds', () => {
       const s = await startServer();
       try {
         // Closing storage makes the health probe's count throw.
-        s.storage.close();
+        await s.storage.close();
         const r = await request(`${s.url}/healthz`);
         assert.equal(r.status, 503);
         assert.equal(JSON.parse(r.body.toString()).status, 'unavailable');

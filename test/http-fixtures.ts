@@ -16,7 +16,7 @@ import { createSourceService } from '../src/services/sources.js';
 import { createPartnerService, type PartnerService } from '../src/services/partners.js';
 import type { FeedService, RefreshService } from '../src/services/types.js';
 import { createDeliveryLog, type DeliveryLog } from '../src/services/deliveries.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { createHttpServer, type HttpDeps } from '../src/http/app.js';
 
@@ -89,6 +89,8 @@ export function testConfig(over: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     dataDir: '/nonexistent',
     dbPath: ':memory:',
+    databasePoolSize: 10,
+    instanceId: 'test-instance',
     allowPrivateNetworks: false,
     privateNetworkAllowlist: [],
     fetchTimeoutMs: 1000,

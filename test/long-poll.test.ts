@@ -6,7 +6,7 @@ import { addSource, ADMIN_TOKEN, articleInput, ingest, startServer, type TestSer
 import { cursorReaders } from './support/cursor-reader.js';
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import { createFeedService } from '../src/services/feeds.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 
 describe('long polling (wait=)', function () {
   this.timeout(20_000);
@@ -101,7 +101,7 @@ describe('long polling (wait=)', function () {
       await later(200, () => ingest(storage, src.id, [articleInput('x')]));
       assert.equal((await held).items.length, 1);
     } finally {
-      storage.close();
+      await storage.close();
     }
   });
 });

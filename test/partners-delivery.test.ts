@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createFeedProcessor } from '../src/ingest/process.js';
 import type { ArticleInput, FeedFormat } from '../src/model/types.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { readers } from './fixtures/publish/read-back.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, photo, startServer, type TestServer } from './http-fixtures.js';
@@ -332,6 +332,6 @@ describe('partners: the delivery log', function () {
     }
     const p = await storage.partners.get('px');
     assert.equal((await storage.deliveries.list(p!.id, { limit: 10 })).length, 1, 'close() flushed the pending batch');
-    storage.close();
+    await storage.close();
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { runCli } from '../src/cli/main.js';
 import { createStreamLogger } from '../src/log.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { createPartnerService } from '../src/services/partners.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, startServer, type TestServer } from './http-fixtures.js';
 
@@ -167,7 +167,7 @@ describe('partners over HTTP', function () {
         const keys = [await partners.createKey('p'), await partners.createKey('p')];
         assert.equal((await partners.authenticate(keys[0]!.key)).kind, 'partner');
         await partners.close();
-        storage.close();
+        await storage.close();
         const db = new Database(file, { readonly: true });
         const dump = db
           .prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`)
@@ -226,12 +226,12 @@ describe('partners over HTTP', function () {
         assert.equal(await runCli(['partners', 'keys', 'create', 'p1', '--json'], env, io), 0, out.err);
         const created = JSON.parse(out.out) as { key: string; keyId: string };
         assert.equal((await server.authenticate(created.key)).kind, 'partner');
-        assert.equal(server.authenticateSync(created.key)?.kind, 'partner');
+        assert.equal((await server.authenticateCached(created.key))?.kind, 'partner');
         out.out = '';
         assert.equal(await runCli(['partners', 'list'], env, io), 0);
         assert.match(out.out, /^p1\s+active\s+premium\s+60\/60s\s+P1$/m);
         assert.equal(await runCli(['partners', 'keys', 'revoke', 'p1', created.keyId], env, io), 0, out.err);
-        assert.equal(server.authenticateSync(created.key), undefined, 'the fast lane sees its snapshot is out of date');
+        assert.equal(await server.authenticateCached(created.key), undefined, 'the fast lane sees its snapshot is out of date');
         assert.equal((await server.authenticate(created.key)).kind, 'invalid');
         out.out = '';
         assert.equal(await runCli(['partners', 'show', 'p1'], env, io), 0);
@@ -240,7 +240,7 @@ describe('partners over HTTP', function () {
         assert.ok(!out.out.includes(created.key));
         assert.equal(await runCli(['partners', 'keys', 'revoke', 'p1', 'key_missing'], env, io), 2);
         await server.close();
-        storage.close();
+        await storage.close();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

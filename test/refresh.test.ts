@@ -9,7 +9,7 @@ import type { Source } from '../src/model/types.js';
 import { createRefreshService } from '../src/services/refresh.js';
 import { createSourceService } from '../src/services/sources.js';
 import { PAUSE_AFTER_ERRORS } from '../src/services/schedule-policy.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { processFeedInline } from '../src/ingest/process.js';
 import { atomDeletedEntries, jsonPubStatuses } from '../src/ingest/source-states.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { addSource } from './http-fixtures.js';
 

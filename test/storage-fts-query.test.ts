@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ValidationError } from '../src/errors.js';
-import { toFtsQuery } from '../src/storage/fts-query.js';
+import { toFtsQuery } from '../src/storage/sqlite/fts-query.js';
 
 describe('toFtsQuery', () => {
   const cases: { name: string; input: string; want: string }[] = [

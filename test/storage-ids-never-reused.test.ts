@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate, schemaVersion } from '../src/storage/migrations.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { migrate, schemaVersion } from '../src/storage/sqlite/migrations.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 const DATA_TABLES = ['sources', 'articles', 'assets', 'article_categories', 'fetch_log', 'channels', 'counters'];
@@ -111,7 +111,7 @@ describe('storage: ids are never reused (migration 5)', () => {
       const ids = (await s.articles.query({ limit: 5, sourceIds: [2] })).map((a) => a.id).sort();
       assert.deepEqual(ids, [2, 4], 'article id 3 (deleted with its source) is not reused');
     } finally {
-      s.close();
+      await s.close();
     }
   });
 });

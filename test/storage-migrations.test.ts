@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError } from '../src/errors.js';
-import { CURRENT_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/storage/migrations.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { CURRENT_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/storage/sqlite/migrations.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 
@@ -83,7 +83,7 @@ describe('storage migrations', () => {
       assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
       check.close();
     } finally {
-      s.close();
+      await s.close();
     }
   });
 

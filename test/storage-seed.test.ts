@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { seedStorage } from '../bench/storage-seed.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 
 describe('bench storage seeder', () => {
   it('loads the requested sources and articles through recordFetch, deterministically', async () => {
@@ -18,7 +18,7 @@ describe('bench storage seeder', () => {
         assert.ok((await s.articles.query({ limit: 5, q: res.words[0]! })).length > 0);
         snapshots.push(JSON.stringify(page.map(({ id, title, categories, assets, publishedAt }) => ({ id, title, categories, assets, publishedAt }))));
       } finally {
-        s.close();
+        await s.close();
       }
     }
     assert.equal(snapshots[0], snapshots[1]);

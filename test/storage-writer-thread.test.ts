@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError, ValidationError } from '../src/errors.js';
 import type { ArticleInput, Source } from '../src/model/types.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { FetchRecord, Storage } from '../src/storage/repos.js';
 import { createWriterThread } from '../src/storage/sqlite/writer-thread.js';
 
@@ -79,8 +79,8 @@ describe('storage writer thread (file database)', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-writer-'));
   });
-  afterEach(() => {
-    for (const s of open.splice(0)) s.close();
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -124,17 +124,17 @@ describe('storage writer thread (file database)', () => {
   it('main-connection reads see the rows right after the await, and dataVersion has moved', async () => {
     const s = openStorage();
     const src = await addSource(s, 1);
-    const v0 = s.dataVersion();
+    const v0 = await s.dataVersion();
     const out = await s.ingest.recordFetch(record(src.id, [item('a')]));
-    assert.notEqual(s.dataVersion(), v0);
+    assert.notEqual(await s.dataVersion(), v0);
     assert.equal(await s.articles.count(), 1);
     assert.deepEqual((await s.articles.query({ limit: 5, q: 'body' })).map((a) => a.identityKey), ['a']);
     assert.deepEqual((await s.articles.query({ limit: 5, categories: ['news'] })).map((a) => a.identityKey), ['a']);
     assert.deepEqual(await s.fetchLog.list(src.id, 5), [out.log]);
-    const v1 = s.dataVersion();
-    assert.equal(s.dataVersion(), v1, 'stable without writes');
+    const v1 = await s.dataVersion();
+    assert.equal(await s.dataVersion(), v1, 'stable without writes');
     await s.ingest.recordFetch(record(src.id, undefined, T1));
-    assert.notEqual(s.dataVersion(), v1, 'a write with no articles still moves it (source fetch state)');
+    assert.notEqual(await s.dataVersion(), v1, 'a write with no articles still moves it (source fetch state)');
   });
 
   it('preserves call order for concurrent recordFetch calls (seq order = call order)', async () => {
@@ -190,8 +190,8 @@ describe('storage writer thread (file database)', () => {
     // after the first chunk and must send the rest itself.
     const sizes = [900, 50, 50, 50];
     const pending = sources.map((src, i) => s.ingest.recordFetch(record(src.id, bigBatch(sizes[i]!, `q${i}`))));
-    s.close();
-    s.close();
+    await s.close();
+    await s.close();
     const done = await Promise.all(pending);
     assert.deepEqual(
       done.map((r) => r.itemsNew),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { NotFoundError, StorageError, ValidationError } from '../src/errors.js';
 import type { ArticleInput, Source } from '../src/model/types.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { FetchRecord, Storage } from '../src/storage/repos.js';
 import { buildArticleQuery } from '../src/storage/sqlite/article-repo.js';
 
@@ -198,7 +198,7 @@ describe('storage (SQLite)', () => {
     it('writes nothing when an item fails mid-batch', async () => {
       const src = await addSource(s, 1);
       await s.ingest.recordFetch(record(src.id, [item('a')], T0));
-      const versionBefore = s.dataVersion();
+      const versionBefore = await s.dataVersion();
       const seqBefore = await s.articles.maxSeq();
       const bad = item('bad', { contentHash: null as unknown as string });
       await rejectsWith(
@@ -209,7 +209,7 @@ describe('storage (SQLite)', () => {
       assert.equal(await s.articles.maxSeq(), seqBefore);
       assert.equal((await s.fetchLog.list(src.id, 10)).length, 1);
       assert.equal((await s.sources.get(src.id))!.etag, undefined);
-      assert.equal(s.dataVersion(), versionBefore);
+      assert.equal(await s.dataVersion(), versionBefore);
       assert.deepEqual((await s.articles.query({ limit: 10, q: 'Body' })).map((x) => x.identityKey), ['a']);
     });
 
@@ -482,8 +482,8 @@ describe('storage (SQLite)', () => {
 
   it('runs maintenance and closes idempotently', async () => {
     await s.maintenance();
-    s.close();
-    s.close();
+    await s.close();
+    await s.close();
     await rejectsWith(s.sources.list(), (e) => e instanceof StorageError);
   });
 });
@@ -495,7 +495,7 @@ describe('storage (SQLite file)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates the parent directory and uses WAL with the required pragmas', () => {
+  it('creates the parent directory and uses WAL with the required pragmas', async () => {
     const file = path.join(dir, 'nested', 'deeper', 'wirefeed.db');
     const s = openSqliteStorage({ path: file });
     try {
@@ -507,7 +507,7 @@ describe('storage (SQLite file)', () => {
         raw.close();
       }
     } finally {
-      s.close();
+      await s.close();
     }
   });
 
@@ -535,7 +535,7 @@ describe('storage (SQLite file)', () => {
       ]);
     } finally {
       raw.close();
-      s.close();
+      await s.close();
     }
   });
 
@@ -546,24 +546,24 @@ describe('storage (SQLite file)', () => {
     const a = openSqliteStorage({ path: file });
     const b = openSqliteStorage({ path: file });
     try {
-      const a0 = a.dataVersion();
-      const b0 = b.dataVersion();
-      assert.equal(a.dataVersion(), a0, 'stable without writes');
+      const a0 = await a.dataVersion();
+      const b0 = await b.dataVersion();
+      assert.equal(await a.dataVersion(), a0, 'stable without writes');
       const src = await a.sources.create({ url: 'https://x.example/rss', slug: 'x', nextFetchAt: T0, now: T0 });
-      const a1 = a.dataVersion();
+      const a1 = await a.dataVersion();
       await settle();
-      const b1 = b.dataVersion();
+      const b1 = await b.dataVersion();
       assert.notEqual(a1, a0, 'own write');
       assert.notEqual(b1, b0, 'other connection write');
       await b.ingest.recordFetch(record(src.id, [item('a')], T0));
-      assert.notEqual(b.dataVersion(), b1, 'own write through the writer thread');
+      assert.notEqual(await b.dataVersion(), b1, 'own write through the writer thread');
       await settle();
-      assert.notEqual(a.dataVersion(), a1);
-      assert.notEqual(b.dataVersion(), b1);
+      assert.notEqual(await a.dataVersion(), a1);
+      assert.notEqual(await b.dataVersion(), b1);
       assert.equal((await a.articles.query({ limit: 5 })).length, 1);
     } finally {
-      a.close();
-      b.close();
+      await a.close();
+      await b.close();
     }
   });
 });
@@ -579,9 +579,9 @@ describe('storage query plans', () => {
     s = openSqliteStorage({ path: path.join(dir, 'p.db') });
     raw = new Database(path.join(dir, 'p.db'), { readonly: true });
   });
-  after(() => {
+  after(async () => {
     raw.close();
-    s.close();
+    await s.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -13,7 +13,7 @@ import { parseFeedQuery, queryStringToRecord } from '../src/services/feed-query.
 import { createFeedService } from '../src/services/feeds.js';
 import type { FeedQuery, FeedService, FeedTarget } from '../src/services/types.js';
 import { parseFeedPath } from '../src/services/feed-path.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { readers } from './fixtures/publish/read-back.js';
 import { addSource } from './http-fixtures.js';
@@ -155,7 +155,7 @@ describe('unique ids in every output document (randomized property test)', funct
         }
         assert.ok(duplicatesCollapsed > 0, 'the sources did share ids (the property was exercised)');
       } finally {
-        storage.close();
+        await storage.close();
       }
     });
   }

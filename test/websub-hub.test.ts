@@ -16,7 +16,7 @@ import { createPartnerService, type PartnerService } from '../src/services/partn
 import { createWebSubHub, retryDelayS, type HubLimits, type WebSubHub } from '../src/services/push.js';
 import { createSourceService } from '../src/services/sources.js';
 import type { RefreshService } from '../src/services/types.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { createHttpServer } from '../src/http/app.js';
 import { createMetrics } from '../src/http/metrics.js';

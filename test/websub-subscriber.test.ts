@@ -9,7 +9,7 @@ import { jsonWebSubLinks, linkHeaderWebSubLinks, xmlWebSubLinks } from '../src/i
 import { silentLogger } from '../src/log.js';
 import type { Source } from '../src/model/types.js';
 import { createSourceSubscriber, type PushedDocument, type SourceSubscriber } from '../src/services/push-subscriber.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { addSource } from './http-fixtures.js';
 import http from 'node:http';
@@ -81,7 +81,7 @@ describe('WebSub subscriber for sources', function () {
     await sub.stop();
     await client.close();
     await hub.close();
-    storage.close();
+    await storage.close();
   });
 
   const fetched = (s: SourceSubscriber, over: Partial<Parameters<SourceSubscriber['fetched']>[1]> = {}) =>

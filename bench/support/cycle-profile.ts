@@ -10,7 +10,7 @@ import { startFleet } from '../scheduler.bench.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wirefeed-cycle-prof-'));
 const fleet = await startFleet(process.argv[2] === 'quick');
-const core = createCore(
+const core = await createCore(
   loadConfig({ WIREFEED_DATA_DIR: dir, WIREFEED_ALLOW_PRIVATE_NETWORKS: '1', WIREFEED_FETCH_TIMEOUT_MS: '2000', LOG_LEVEL: 'silent' }),
   silentLogger(),
 );

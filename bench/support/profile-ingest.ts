@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { processFeedInline } from '../../src/ingest/process.js';
-import { openSqliteStorage } from '../../src/storage/open.js';
+import { openSqliteStorage } from '../../src/storage/sqlite/open.js';
 import { generateCorpus } from './corpus.js';
 
 const NOW = '2025-06-01T00:00:00.000Z';
@@ -25,5 +25,5 @@ for (const [i, f] of corpus.entries()) {
   items += feed.items.length;
 }
 console.log(`${items} items: process ${processMs.toFixed(0)} ms, store ${storeMs.toFixed(0)} ms`);
-storage.close();
+await storage.close();
 rmSync(dir, { recursive: true, force: true });

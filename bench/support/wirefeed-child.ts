@@ -62,7 +62,7 @@ serveParent(async (m: Msg) => {
       if (m.serve) {
         server = await startServer(config, log);
         core = server.core;
-      } else core = createCore(config, log);
+      } else core = await createCore(config, log);
       const now = new Date().toISOString();
       ids = [];
       // A serving-only process on a database another process fills registers nothing.

@@ -18,10 +18,10 @@ function line(a: Article): string {
   return `article ${a.id} is ${a.status}${extra}: seq ${a.seq}, revision ${a.revision ?? 1} "${a.title}"\n`;
 }
 
-export function registerArticleCommands(program: Command, getCore: () => Core, io: Out): void {
+export function registerArticleCommands(program: Command, getCore: () => Promise<Core>, io: Out): void {
   const articles = program.command('articles').description('story lifecycle: kill, withhold, release, embargo, correct; revisions');
   const act = (action: LifecycleAction, input: (o: Record<string, string | undefined>) => ActionInput) => async (ref: string, o: Record<string, string | undefined>) => {
-    const a = await getCore().lifecycle.act(articleId(ref), action, input(o));
+    const a = await (await getCore()).lifecycle.act(articleId(ref), action, input(o));
     if (o.json) io.out(JSON.stringify({ article: a }, null, 2) + '\n');
     else io.out(line(a));
   };
@@ -59,7 +59,7 @@ export function registerArticleCommands(program: Command, getCore: () => Core, i
     .argument('<id>')
     .option('--json', 'print JSON')
     .action(async (ref: string, o: { json?: string }) => {
-      const revisions = await getCore().lifecycle.revisions(articleId(ref));
+      const revisions = await (await getCore()).lifecycle.revisions(articleId(ref));
       if (o.json) io.out(JSON.stringify({ revisions }, null, 2) + '\n');
       else for (const r of revisions) io.out(`${r.number}  ${r.at}  ${r.status}  ${r.reason ?? '-'}  ${r.changes.join(', ')}\n`);
     });

@@ -43,17 +43,19 @@ export function exitCodeFor(err: unknown): number {
 
 export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
   let config: Config | undefined;
-  let core: Core | undefined;
   // Logs always go to stderr: stdout carries only results, so output can be piped. Without an
   // explicit LOG_LEVEL a command logs warnings and errors only.
-  const getCore = (): Core => {
+  let core: Promise<Core> | undefined;
+  const getCore = (): Promise<Core> => {
     config ??= loadConfig(env);
     core ??= createCore(config, createLogger(env.LOG_LEVEL ? config.logLevel : 'warn', 2));
     return core;
   };
   const done = async () => {
-    await core?.close();
+    const opened = core;
     core = undefined;
+    // A core that failed to open has nothing to close.
+    await opened?.then((c) => c.close(), () => undefined);
   };
   const json = (v: unknown) => io.out(JSON.stringify(v, null, 2) + '\n');
   const progress = (label: string, unit?: string) => createProgress(label, io.progress ?? { write: () => true }, { unit });
@@ -80,8 +82,8 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .description('run only the scheduler (no HTTP server): pair it with a server started with WIREFEED_SCHEDULER=0, e.g. under `nice` so serving keeps the CPU')
     .action(async () => {
       config ??= loadConfig(env);
-      const log = createLogger(config.logLevel, 2);
-      const c = getCore();
+      const c = await getCore();
+      const log = createLogger(config.logLevel, 2).child({ instance: c.instanceId });
       // Started first on a fresh data directory, it registers the demo itself: any entry point works.
       if (config.demo) await seedBundledDemo(c, log);
       const scheduler = createAppScheduler(config, c, log);
@@ -105,7 +107,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .option('--due', 'fetch only sources that are due, as the scheduler would')
     .option('--json', 'print the outcomes as JSON when all are done')
     .action(async (opts: { source?: string; due?: boolean; json?: boolean }) => {
-      const c = getCore();
+      const c = await getCore();
       const list = opts.source ? [await c.sources.get(opts.source)] : opts.due ? undefined : (await c.sources.list()).filter((s) => s.status === 'active');
       const printer = outcomePrinter(io.out, list ? Math.max(0, ...list.map((s) => s.slug.length)) : undefined);
       if (!opts.json) printer.header();
@@ -143,7 +145,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .option('--rights <text>', 'default usage rights for assets without any')
     .option('--json', 'print the source as JSON')
     .action(async (url: string, o: { slug?: string; title?: string; category?: string[]; credit?: string; rights?: string; json?: boolean }) => {
-      const s = await getCore().sources.add({ url, slug: o.slug, title: o.title, categories: o.category, defaultCredit: o.credit, defaultRights: o.rights });
+      const s = await (await getCore()).sources.add({ url, slug: o.slug, title: o.title, categories: o.category, defaultCredit: o.credit, defaultRights: o.rights });
       if (o.json) json(s);
       else io.out(`added source ${s.id} (${s.slug}) ${s.url}\n`);
     });
@@ -152,7 +154,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .description('list sources with their health (new = never fetched yet)')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const list = await getCore().sources.list();
+      const list = await (await getCore()).sources.list();
       if (o.json) json(list);
       else io.out(sourcesTable(list));
     });
@@ -162,7 +164,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .argument('<slug-or-id>')
     .option('--json', 'print JSON')
     .action(async (ref: string, o: { json?: boolean }) => {
-      const c = getCore();
+      const c = await getCore();
       const s = await c.sources.get(ref);
       if (o.json) json(s);
       else io.out(sourceDetails(s, await c.channels.list()));
@@ -175,7 +177,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .addOption(new Option('-n, --limit <n>', 'entries (1–500)').default(20).argParser(intArg('--limit')))
     .option('--json', 'print JSON')
     .action(async (ref: string, o: { limit: number; json?: boolean }) => {
-      const c = getCore();
+      const c = await getCore();
       const s = await c.sources.get(ref);
       const entries = await c.sources.fetchLog(s.id, o.limit);
       if (o.json) json(entries);
@@ -195,7 +197,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .option('--rights <text>', 'default usage rights')
     .option('--json', 'print the source as JSON')
     .action(async (ref: string, o: { url?: string; slug?: string; title?: string; category?: string[]; minInterval?: number; maxInterval?: number; credit?: string; rights?: string; json?: boolean }) => {
-      const c = getCore();
+      const c = await getCore();
       const s = await c.sources.get(ref);
       const patch: SourcePatch = {
         ...(o.url !== undefined ? { url: o.url } : {}),
@@ -221,7 +223,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
       .description(name === 'pause' ? 'stop fetching a source (its articles stay published)' : 'fetch a paused or gone source again, on the next tick; clears its error streak')
       .argument('<slug-or-id>')
       .action(async (ref: string) => {
-        const c = getCore();
+        const c = await getCore();
         const s = await c.sources.update((await c.sources.get(ref)).id, { status });
         io.out(`${verb} source ${s.id} (${s.slug})\n`);
       });
@@ -232,7 +234,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .argument('<slug-or-id>')
     .option('--detach', "take it out of the channels that list it (refused if it is a channel's only source)")
     .action(async (ref: string, o: { detach?: boolean }) => {
-      const c = getCore();
+      const c = await getCore();
       const s = await c.sources.get(ref);
       const { detachedFrom } = await c.sources.remove(s.id, { detach: o.detach });
       io.out(`removed source ${s.id} (${s.slug})\n`);
@@ -251,7 +253,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .option('-q, --query <text>', 'only articles matching this full-text query')
     .addOption(new Option('--limit <n>', 'default number of items (1–500)').argParser(intArg('--limit')))
     .action(async (slug: string, o: { title: string; description?: string; source?: string[]; category?: string[]; query?: string; limit?: number }) => {
-      const c = getCore();
+      const c = await getCore();
       const ch = await c.channels.create({
         slug,
         title: o.title,
@@ -266,7 +268,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .description('list channels')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const list = await getCore().channels.list();
+      const list = await (await getCore()).channels.list();
       if (o.json) json(list);
       else io.out(table([['SLUG', 'TITLE', 'FILTER'], ...list.map((c) => [c.slug, c.title, JSON.stringify(c.filter)])]));
     });
@@ -275,7 +277,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .description('remove a channel (articles stay)')
     .argument('<slug>')
     .action(async (slug: string) => {
-      await getCore().channels.remove(slug);
+      await (await getCore()).channels.remove(slug);
       io.out(`removed channel ${slug}\n`);
     });
 
@@ -292,7 +294,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
         throw new ValidationError('file_unreadable', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
       }
       const bar = progress('opml import');
-      const res = await importOpml(text, getCore().sources, (done, total) => bar.update(done, total));
+      const res = await importOpml(text, (await getCore()).sources, (done, total) => bar.update(done, total));
       bar.end();
       io.out(`imported ${res.added.length} sources, skipped ${res.skipped.length}\n`);
       for (const s of res.skipped) io.err(`skipped ${s.url}: ${s.reason}\n`);
@@ -305,12 +307,12 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .description('print the source list as OPML 2.0')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (o: { output?: string }) => {
-      const text = exportOpml(await getCore().sources.list());
+      const text = exportOpml(await (await getCore()).sources.list());
       if (o.output) writeFileSync(o.output, text);
       else io.out(text);
     });
 
-  registerPartnerCommands(program, () => getCore().partners, () => getCore().deliveries, io);
+  registerPartnerCommands(program, async () => (await getCore()).partners, async () => (await getCore()).deliveries, io);
   registerArticleCommands(program, getCore, io);
   registerDbCommands(program, io);
 
@@ -319,7 +321,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .description('write a consistent copy of the database to FILE while the server keeps serving and ingesting (SQLite online backup)')
     .argument('<file>', 'the backup file to write (replaced if it exists)')
     .action(async (file: string) => {
-      const c = getCore();
+      const c = await getCore();
       const bar = progress('backup', ' pages');
       const t0 = Date.now();
       const res = await backupTo(c.storage, file, (done, total) => bar.update(done, total));
@@ -333,7 +335,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .argument('<file>', 'a file written by `wirefeed backup`')
     .action(async (file: string) => {
       config ??= loadConfig(env);
-      const res = restoreFrom(config.dbPath, file, new Date());
+      const res = restoreFrom(config, file, new Date());
       io.out(`restored ${file}: ${res.articles} articles, seq ${res.maxSeq}${res.keptAs ? `; the previous database is kept as ${res.keptAs}` : ''}\n`);
     });
 

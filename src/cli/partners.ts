@@ -41,7 +41,7 @@ interface PartnerOpts {
   json?: boolean;
 }
 
-export function registerPartnerCommands(program: Command, partners: () => PartnerService, deliveries: () => DeliveryLog | undefined, io: Io): void {
+export function registerPartnerCommands(program: Command, partners: () => Promise<PartnerService>, deliveries: () => Promise<DeliveryLog | undefined>, io: Io): void {
   const json = (v: unknown) => io.out(JSON.stringify(v, null, 2) + '\n');
   const cmd = program.command('partners').description('manage partner accounts and their keys');
   const accountOptions = (c: Command) =>
@@ -55,7 +55,7 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
   accountOptions(cmd.command('add').description('add a partner account').argument('<slug>').requiredOption('--name <name>', 'display name'))
     .option('--inactive', 'create it inactive (its keys do not work until activated)')
     .action(async (slug: string, o: PartnerOpts) => {
-      const p = await partners().create({
+      const p = await (await partners()).create({
         slug,
         name: o.name!,
         contact: o.contact,
@@ -80,7 +80,7 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
       if (o.rightsPolicy !== undefined) patch.rightsPolicy = o.rightsPolicy;
       if (o.active || o.inactive) patch.active = !!o.active;
       if (Object.keys(patch).length === 0) throw new ValidationError('nothing_to_change', 'partners update: give at least one option to change');
-      const p = await partners().update(slug, patch);
+      const p = await (await partners()).update(slug, patch);
       if (o.json) json(p);
       else io.out(`updated partner ${p.slug}\n`);
     });
@@ -90,7 +90,7 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
     .description('list partner accounts')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const list = await partners().list();
+      const list = await (await partners()).list();
       if (o.json) json(list);
       else io.out(table([['SLUG', 'STATE', 'CHANNELS', 'RATE', 'NAME'], ...list.map(summary)]));
     });
@@ -100,9 +100,9 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
     .description('one partner account with its keys (never the secrets)')
     .argument('<slug>')
     .action(async (slug: string) => {
-      const svc = partners();
+      const svc = await partners();
       const partner = await svc.get(slug);
-      const log = deliveries();
+      const log = await deliveries();
       json({ partner, keys: await svc.listKeys(slug), ...(log ? { delivery: await log.cursor(partner) } : {}) });
     });
 
@@ -115,9 +115,9 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
     .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (slug: string, o: { from?: string; to?: string; format: 'csv' | 'json'; output?: string }) => {
-      const log = deliveries();
+      const log = await deliveries();
       if (!log) throw new ValidationError('delivery_log_off', 'the delivery log is turned off (WIREFEED_DELIVERY_LOG=0)');
-      const partner = await partners().get(slug);
+      const partner = await (await partners()).get(slug);
       const list = await log.list(partner, { from: parseInstant(o.from, '--from'), to: parseInstant(o.to, '--to') });
       const text = o.format === 'csv' ? deliveriesCsv(list) : JSON.stringify({ deliveries: list, cursor: await log.cursor(partner) }, null, 2) + '\n';
       if (o.output) writeFileSync(o.output, text);
@@ -129,7 +129,7 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
     .description('remove a partner account with its keys')
     .argument('<slug>')
     .action(async (slug: string) => {
-      await partners().remove(slug);
+      await (await partners()).remove(slug);
       io.out(`removed partner ${slug}\n`);
     });
 
@@ -140,7 +140,7 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
     .argument('<partner>')
     .option('--json', 'print {key, keyId, prefix} as JSON')
     .action(async (slug: string, o: { json?: boolean }) => {
-      const k = await partners().createKey(slug);
+      const k = await (await partners()).createKey(slug);
       if (o.json) json({ key: k.key, keyId: k.keyId, prefix: k.prefix });
       else {
         io.out(`${k.key}\n`);
@@ -153,7 +153,7 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
     .argument('<partner>')
     .option('--json', 'print JSON')
     .action(async (slug: string, o: { json?: boolean }) => {
-      const list = await partners().listKeys(slug);
+      const list = await (await partners()).listKeys(slug);
       if (o.json) json(list);
       else io.out(table([['KEY ID', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'], ...list.map((k) => [k.keyId, `${k.prefix}…`, k.createdAt, k.lastUsedAt ?? '-', k.revokedAt ?? '-'])]));
     });
@@ -163,7 +163,7 @@ export function registerPartnerCommands(program: Command, partners: () => Partne
     .argument('<partner>')
     .argument('<key-id>')
     .action(async (slug: string, keyId: string) => {
-      await partners().revokeKey(slug, keyId);
+      await (await partners()).revokeKey(slug, keyId);
       io.out(`revoked ${keyId}\n`);
     });
 }

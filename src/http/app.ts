@@ -209,6 +209,15 @@ export function createHttpServer(deps: HttpDeps): http.Server {
   const app = createApp(deps, edge);
   const fast = createFastLane({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl: deps.config.baseUrl, log: deps.log, metrics: deps.metrics });
   return http.createServer((req, res) => {
-    if (!fast(req, res)) app(req, res);
+    fast(req, res).then(
+      (answered) => {
+        if (!answered) app(req, res);
+      },
+      () => {
+        // Nothing written: Express answers (and reports the error); half-written: cut it off.
+        if (!res.headersSent) app(req, res);
+        else res.destroy();
+      },
+    );
   });
 }

@@ -2,7 +2,8 @@
 // from the node request listener. Express costs several times raw Node per request, and the
 // cached-feed hit is the request partners and readers make all day. Anything else, including a
 // cache miss, a query that does not validate or a partner key snapshot to reload, returns false
-// and goes to Express, which renders, validates and reports errors. A bad key or a missing
+// and goes to Express, which renders, validates and reports errors; so does a storage error
+// while probing (createHttpServer), which Express then reports. A bad key or a missing
 // entitlement is answered here too (from the cached feed's access rule).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
@@ -13,7 +14,8 @@ import { takeKeyParam, type PartnerAuth } from './partner-auth.js';
 import type { Metrics } from './metrics.js';
 import { requestIdOf } from './request-id.js';
 
-export type FastLane = (req: IncomingMessage, res: ServerResponse) => boolean;
+/** Resolves true when it answered the request, false when Express must (nothing written yet). */
+export type FastLane = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 const NO_QUERY: FeedQuery = Object.freeze({});
 
@@ -32,7 +34,7 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
     return p ?? undefined;
   }
 
-  return (req, res) => {
+  return async (req, res) => {
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
     const url = req.url;
@@ -53,7 +55,10 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
     }
     // A long poll may have to wait: Express holds it (routes/feeds.ts).
     if (query.wait) return false;
-    const auth = partnerAuth.identifySync(req, keyParam);
+    // A public request awaits once (the data version); a partner request twice (its key
+    // snapshot's version, then the data version). Neither queries the database.
+    const cached = partnerAuth.identifyCached(req, keyParam);
+    const auth = cached instanceof Promise ? await cached : cached;
     if (auth === undefined) return false;
     const id = requestIdOf(req);
     let status: number;
@@ -62,7 +67,7 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
       partnerAuth.refuse(res, status as 401 | 403, auth, id);
     } else {
       const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
-      const feed = feeds.peekFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
+      const feed = await feeds.peekFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
       if (!feed) return false;
       const verdict = partnerAuth.admit(feed.access, auth);
       if (verdict === 'ok') status = partnerAuth.send(req, res, feed, auth, id, parsed);

@@ -139,7 +139,7 @@ export function createMetrics(deps: { storage: Storage; feeds: () => FeedService
     for (const status of ['ok', 'failing', 'paused', 'gone', 'new'] as const) sources.set({ status }, s[status]);
     overdue.set(s.overdue);
     oldestOverdue.set(s.oldestDueAt ? Math.max(0, (t.getTime() - Date.parse(s.oldestDueAt)) / 1000) : 0);
-    const files = deps.storage.files();
+    const files = await deps.storage.files();
     dbBytes.set(files.databaseBytes);
     walBytes.set(files.walBytes);
     const w = await deps.storage.websub.stats();

@@ -1,5 +1,5 @@
 // Partner authentication at the HTTP edge, shared by the fast lane (plain node request and
-// response, synchronous) and the Express routes. A key comes as `Authorization: Bearer <key>`
+// response, answered from memory) and the Express routes. A key comes as `Authorization: Bearer <key>`
 // or, for readers that cannot set headers, as `?key=<key>` (weaker: URLs end up in histories,
 // proxy logs and Referer headers; README "For partners"). Other Authorization schemes (a feed
 // reader's Basic credentials) are not partner keys and leave the request anonymous.
@@ -40,10 +40,11 @@ export function presentedKey(req: IncomingMessage, keyParam: string | undefined)
 
 export interface PartnerAuth {
   /**
-   * Fast lane: undefined when something must be loaded first (the key snapshot, or a partner's
-   * daily item count after a restart): take the async path, `identify`, instead.
+   * Fast lane: from memory only; undefined when something must be loaded first (the key
+   * snapshot, or a partner's daily item count after a restart): take `identify` instead.
+   * Without a key the answer (anonymous) comes at once, not as a promise.
    */
-  identifySync(req: IncomingMessage, keyParam: string | undefined): AuthOutcome | undefined;
+  identifyCached(req: IncomingMessage, keyParam: string | undefined): AuthOutcome | Promise<AuthOutcome | undefined>;
   identify(req: IncomingMessage, keyParam: string | undefined): Promise<AuthOutcome>;
   /** The entitlement decision for a feed; see services/partners.ts decideAccess. */
   admit(access: FeedAccess, auth: AuthOutcome): AccessVerdict;
@@ -137,9 +138,10 @@ export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
   }
 
   return {
-    identifySync(req, keyParam) {
-      const auth = partners.authenticateSync(presentedKey(req, keyParam));
-      return auth && ready(auth) ? auth : undefined;
+    identifyCached(req, keyParam) {
+      const auth = partners.authenticateCached(presentedKey(req, keyParam));
+      if (!(auth instanceof Promise)) return auth;
+      return auth.then((a) => (a && ready(a) ? a : undefined));
     },
     async identify(req, keyParam) {
       return prepare(await partners.authenticate(presentedKey(req, keyParam)));

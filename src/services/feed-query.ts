@@ -2,7 +2,7 @@
 // self/next links, so `?q=x&limit=5` and `?limit=5&q=x` are one cached document.
 import { ValidationError } from '../errors.js';
 import type { FeedQuery, PageQuery } from './types.js';
-import { searchTextProblem } from '../storage/fts-query.js';
+import { searchTextProblem } from '../storage/search-terms.js';
 import { MAX_WAIT_S } from './long-poll.js';
 import { queryInteger, queryText, queryValue } from './query-values.js';
 

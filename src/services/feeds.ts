@@ -291,22 +291,32 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
     };
   }
 
-  function lookup(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false) {
-    const key = feedKey(target, format, query, origin, variant);
-    const version = storage.dataVersion();
+  /**
+   * The cached render a request may be served for this data version, if any. Callers read the
+   * version and the embargo state themselves (cached-feed path: one await, the data version
+   * answered from memory, no query; the next embargo end is read again only when the version
+   * moved), so that a miss registers its render in the same turn that decided it.
+   */
+  function cached(key: string, version: number, fresh: boolean): RenderedFeed | undefined {
     const prev = latest.get(key);
-    if (!prev) return { key, version, feed: undefined };
-    // An embargo that ended expires every render; so does one lifted after the render was made.
-    if (embargoes.due() || prev.at < embargoes.liftedAt) return { key, version, feed: undefined };
+    // An embargo lifted after the render was made expires it.
+    if (!prev || prev.at < embargoes.liftedAt) return undefined;
     // Current, or stale but still served: a render is running, or the last one is recent.
     const usable = prev.version === version || (!fresh && (rendering.has(key) || clock().getTime() - prev.at < renderIntervalMs));
-    return { key, version, feed: usable ? prev.feed : undefined };
+    return usable ? prev.feed : undefined;
   }
 
-  function getFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false): Promise<RenderedFeed> {
-    if (embargoes.due()) return embargoes.lift().then(() => getFeed(target, format, query, origin, variant, fresh));
-    const { key, version, feed } = lookup(target, format, query, origin, variant, fresh);
-    if (feed) return Promise.resolve(feed);
+  async function getFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin: string | undefined, variant: FeedVariant | undefined, fresh = false): Promise<RenderedFeed> {
+    const key = feedKey(target, format, query, origin, variant);
+    const version = await storage.dataVersion();
+    const due = embargoes.due(version);
+    // An embargo that ended expires every render: lift it (a write, a new version) first.
+    if (due === true || (due !== false && (await due))) {
+      await embargoes.lift();
+      return getFeed(target, format, query, origin, variant, fresh);
+    }
+    const feed = cached(key, version, fresh);
+    if (feed) return feed;
     // Concurrent first requests for a feed share one render.
     const current = rendering.get(key);
     if (current?.version === version) return current.promise;
@@ -326,8 +336,11 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
   }
 
   const service: FeedService = {
-    peekFeed(target, format, query, origin, variant) {
-      return lookup(target, format, query, origin, variant).feed;
+    async peekFeed(target, format, query, origin, variant) {
+      const version = await storage.dataVersion();
+      const due = embargoes.due(version);
+      if (due === true || (due !== false && (await due))) return undefined;
+      return cached(feedKey(target, format, query, origin, variant), version, false);
     },
 
     getFeed(target, format, query, origin, variant) {

@@ -5,7 +5,7 @@
 // config.ts's.
 import { z } from 'zod';
 import type { ChannelFilter } from '../model/types.js';
-import { searchTextProblem } from '../storage/fts-query.js';
+import { searchTextProblem } from '../storage/search-terms.js';
 import { SLUG_RE, SLUG_RULE } from './slug.js';
 
 /** A schema of this module, for callers that validate with it (parseBody, the config reader). */

@@ -24,18 +24,20 @@ export interface CommitWatch {
   readonly held: number;
 }
 
-export function createCommitWatch(deps: { dataVersion: () => number; clock?: () => number; tickMs?: number }): CommitWatch {
+export function createCommitWatch(deps: { dataVersion: () => Promise<number>; clock?: () => number; tickMs?: number }): CommitWatch {
   const clock = deps.clock ?? Date.now;
   const tickMs = deps.tickMs ?? DEFAULT_TICK_MS;
   const waiters = new Set<Waiter>();
   let timer: NodeJS.Timeout | undefined;
-  let seen = 0;
+  // The version when the watch started (undefined until read); a tick that reads another wakes all.
+  let seen: number | undefined;
+  // A tick whose read is still out: the next one skips instead of piling reads up.
+  let reading = false;
 
-  const tick = (): void => {
-    const version = deps.dataVersion();
+  const settle = (version: number | undefined): void => {
     const now = clock();
-    const committed = version !== seen;
-    seen = version;
+    const committed = version !== undefined && seen !== undefined && version !== seen;
+    if (version !== undefined) seen = version;
     for (const w of waiters) if (committed || w.deadline <= now) w.wake();
     if (waiters.size === 0 && timer) {
       clearInterval(timer);
@@ -43,12 +45,30 @@ export function createCommitWatch(deps: { dataVersion: () => number; clock?: () 
     }
   };
 
+  const tick = (): void => {
+    if (reading) return;
+    reading = true;
+    // A failed read (database unreachable for a moment) wakes nobody early; deadlines still expire.
+    deps
+      .dataVersion()
+      .then(settle, () => settle(undefined))
+      .finally(() => {
+        reading = false;
+      });
+  };
+
   return {
     next(deadline, signal) {
       return new Promise<void>((resolve) => {
         if (signal?.aborted) return resolve();
         if (!timer) {
-          seen = deps.dataVersion();
+          seen = undefined;
+          void deps.dataVersion().then(
+            (v) => {
+              seen ??= v;
+            },
+            () => undefined,
+          );
           timer = setInterval(tick, tickMs);
           timer.unref();
         }

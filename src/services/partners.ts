@@ -83,10 +83,11 @@ export interface PartnerService {
   /** Takes effect on the next request, in this process and in a server beside it. */
   revokeKey(slug: string, keyId: string): Promise<PartnerKey>;
   /**
-   * Synchronous check for the fast lane. `undefined` when the snapshot is out of date: the
-   * caller then takes the async path (`authenticate`), which reloads it.
+   * The check for the fast lane: from the snapshot in memory, never a query; anonymous at once
+   * (no promise) when there is no key. `undefined` when the snapshot is out of date: the caller
+   * then takes the Express path (`authenticate`), which reloads it.
    */
-  authenticateSync(secret: string | undefined): AuthOutcome | undefined;
+  authenticateCached(secret: string | undefined): AuthOutcome | Promise<AuthOutcome | undefined>;
   authenticate(secret: string | undefined): Promise<AuthOutcome>;
   /**
    * What `authenticate` would say now for the key with this id: for WebSub deliveries, which
@@ -181,7 +182,7 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
   timer.unref();
 
   async function load(): Promise<Snapshot> {
-    const version = repo.version();
+    const version = await repo.version();
     const byHash: Snapshot['byHash'] = new Map();
     for (const k of await repo.liveKeys()) {
       const outcome: AuthOutcome = Object.freeze({ kind: 'partner', partner: contextOf(k.partner, k.keyId) });
@@ -243,6 +244,12 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
     return unique;
   }
 
+  /** The snapshot for the partners version now: reloaded only when it moved. */
+  async function current(): Promise<Snapshot> {
+    const version = await repo.version();
+    return snapshot && snapshot.version === version ? snapshot : reload();
+  }
+
   /** Changes are visible to the next request of this process without waiting for a reload. */
   async function changed<T>(v: T): Promise<T> {
     await reload();
@@ -296,20 +303,18 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
       return changed(k);
     },
 
-    authenticateSync(secret) {
+    authenticateCached(secret) {
       if (secret === undefined) return ANONYMOUS;
-      if (!snapshot || snapshot.version !== repo.version()) return undefined;
-      return check(snapshot, secret);
+      return repo.version().then((version) => (snapshot && snapshot.version === version ? check(snapshot, secret) : undefined));
     },
 
     async authenticate(secret) {
       if (secret === undefined) return ANONYMOUS;
-      const s = snapshot && snapshot.version === repo.version() ? snapshot : await reload();
-      return check(s, secret);
+      return check(await current(), secret);
     },
 
     async authenticateKeyId(keyId) {
-      const s = snapshot && snapshot.version === repo.version() ? snapshot : await reload();
+      const s = await current();
       for (const entry of s.byHash.values()) {
         if (entry.keyId !== keyId) continue;
         return entry.partner.active ? entry.outcome : { kind: 'inactive' };

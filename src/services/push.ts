@@ -565,7 +565,7 @@ export function createWebSubHub(deps: HubDeps): WebSubHub {
   let lastQuietCheck = 0;
 
   async function onTick(): Promise<void> {
-    const version = storage.dataVersion();
+    const version = await storage.dataVersion();
     if (version === seenVersion) return;
     const seq = await storage.articles.maxSeq();
     const now = Date.now();

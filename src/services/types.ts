@@ -153,8 +153,8 @@ export interface FeedService {
    * of the data as it is now (the WebSub hub compares them with what it last pushed).
    */
   renderFresh(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed>;
-  /** Synchronous cache probe for the fast lane: undefined on a miss. */
-  peekFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): RenderedFeed | undefined;
+  /** Cache probe for the fast lane (reads the data version, never renders): undefined on a miss. */
+  peekFeed(target: FeedTarget, format: OutputFormat, query: FeedQuery, origin?: string, variant?: FeedVariant): Promise<RenderedFeed | undefined>;
   /** Who may read the feed of `target`, without rendering it. Throws NotFoundError. */
   access(target: FeedTarget): Promise<FeedAccess>;
   /** Data for the human HTML page of a public channel or source (partners ones are not found). */

@@ -1,131 +1,49 @@
-// Opens the SQLite database (the main connection, migrated here) and assembles the Storage
-// implementation. For a file database, ingest writes go to a writer thread with its own
-// connection (sqlite/writer-thread.ts); everything else stays on the main connection.
-import { statSync } from 'node:fs';
-import path from 'node:path';
-import type Database from 'better-sqlite3';
-import { StorageError, errorMessage } from '../errors.js';
+// Opens the storage a database URL names: the backend is chosen by the URL's scheme
+// (storage/database-url.ts) from the table below, and every caller (server, CLI, tests,
+// benches) goes through here. SQLite under data/ is the default; `postgres://` selects
+// PostgreSQL for several instances on one database (README "Scaling out").
+import { StorageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { migrate } from './migrations.js';
-import type { IngestRepo, Storage } from './repos.js';
-import { createArticleRepo } from './sqlite/article-repo.js';
-import { createChannelRepo } from './sqlite/channel-repo.js';
-import { isInMemoryPath, openSqliteConnection } from './sqlite/connection.js';
-import { createSqliteContext } from './sqlite/context.js';
-import { createFetchLogRepo, createIngestRepo, knownItems } from './sqlite/ingest-repo.js';
-import { createPartnerRepo } from './sqlite/partner-repo.js';
-import { createDeliveryRepo } from './sqlite/delivery-repo.js';
-import { pruneArticles } from './sqlite/retention.js';
-import { createSourceRepo } from './sqlite/source-repo.js';
-import { createStatsRepo } from './sqlite/stats-repo.js';
-import { backupDatabase } from './sqlite/backup.js';
-import { createWebSubRepo } from './sqlite/websub-repo.js';
-import { createWriterThread, type WriterThread } from './sqlite/writer-thread.js';
+import { backendOf, DATABASE_URL_FORMS, redactDatabaseUrl, sqlitePathOf, type BackendName } from './database-url.js';
+import type { Storage } from './repos.js';
+import { openSqliteStorage } from './sqlite/open.js';
 
-/** How stale another process's commits may look to dataVersion() (this process's never are). */
-const DATA_VERSION_TTL_MS = 1;
-
-export interface SqliteStorageOptions {
-  path: string;
+export interface OpenStorageOptions {
+  /** `sqlite:<path>`, `postgres://…` or `postgresql://…` (database-url.ts). */
+  url: string;
+  /** PostgreSQL: connections in the pool. */
+  poolSize?: number;
+  /** PostgreSQL: the schema to use instead of the URL's default (tests: a fresh one each). */
+  schema?: string;
+  /** This process, as leases and logs name it (config WIREFEED_INSTANCE_ID). */
+  instanceId?: string;
   log?: Logger;
-  /**
-   * Run ingest.recordFetch on a second connection in a worker thread, so storing a big feed
-   * never stalls the event loop. Default true for a file; always false for ':memory:' (an
-   * in-memory database cannot be shared between connections).
-   */
-  writerThread?: boolean;
-  /** The writer thread stops after this long without a write (WriterThreadOptions.idleMs). */
+  /** SQLite: the writer thread stops after this long without a write. */
   writerIdleMs?: number;
 }
 
-export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
-  const file = opts.path;
-  const inMemory = isInMemoryPath(file);
-  const db: Database.Database = openSqliteConnection(file, opts.log);
-  try {
-    const { from, to } = migrate(db);
-    if (from !== to) opts.log?.info({ path: file, from, to }, 'storage schema migrated');
-  } catch (err) {
-    db.close();
-    if (err instanceof StorageError) throw err;
-    throw new StorageError(`storage: cannot prepare database ${file}: ${errorMessage(err)}`, { cause: err });
-  }
+export type StorageOpener = (opts: OpenStorageOptions) => Promise<Storage>;
 
-  const ctx = createSqliteContext(db);
-  // Only after migrating: the writer thread never migrates.
-  const writer: WriterThread | undefined = !inMemory && (opts.writerThread ?? true) ? createWriterThread({ file: path.resolve(file), ...(opts.writerIdleMs !== undefined ? { idleMs: opts.writerIdleMs } : {}) }) : undefined;
-  const ingest: IngestRepo = writer
-    ? { recordFetch: (rec) => writer.recordFetch(rec), knownItems: (sourceId) => knownItems(ctx, sourceId) }
-    : createIngestRepo(ctx);
-  // data_version moves when another connection (another process) commits; ctx.writes when this
-  // one does, writer.commits as soon as a threaded write is answered. The PRAGMA is a SQLite
-  // call (~4 µs, a tenth of a cached-feed request), so it is read at most once per
-  // DATA_VERSION_TTL_MS: another process's commit shows within that, ours at once.
-  const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
-  let pragmaVersion = 0;
-  let pragmaReadAt = -Infinity;
-  const otherCommits = (): number => {
-    const t = performance.now();
-    if (t - pragmaReadAt >= DATA_VERSION_TTL_MS) {
-      pragmaVersion = dataVersionStmt.get() as number;
-      pragmaReadAt = t;
-    }
-    return pragmaVersion;
-  };
-  let closed = false;
-
-  return {
-    sources: createSourceRepo(ctx),
-    articles: createArticleRepo(ctx),
-    channels: createChannelRepo(ctx),
-    partners: createPartnerRepo(ctx, otherCommits),
-    deliveries: createDeliveryRepo(ctx),
-    fetchLog: createFetchLogRepo(ctx),
-    ingest,
-    stats: createStatsRepo(ctx),
-    websub: createWebSubRepo(ctx),
-    dataVersion() {
-      return ctx.writes + (writer?.commits ?? 0) + otherCommits();
-    },
-    async getSetting(key: string) {
-      return ctx.read('get setting', () => {
-        const v = ctx.stmt('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
-        return v;
-      });
-    },
-    async setSetting(key: string, value: string) {
-      ctx.write('set setting', () => {
-        ctx.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
-      });
-    },
-    files() {
-      if (inMemory) return { databaseBytes: 0, walBytes: 0 };
-      const size = (f: string) => statSync(f, { throwIfNoEntry: false })?.size ?? 0;
-      return { databaseBytes: size(file), walBytes: size(`${file}-wal`) };
-    },
-    async backup(target, onProgress) {
-      if (inMemory) throw new StorageError('storage: an in-memory database has nothing to back up');
-      await backupDatabase(db, target, onProgress);
-    },
-    async prune(policy) {
-      return pruneArticles(ctx, policy);
-    },
-    async maintenance() {
-      ctx.read('maintenance', () => {
-        db.pragma('wal_checkpoint(TRUNCATE)');
-        db.pragma('optimize');
-      });
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      try {
-        writer?.close(); // finishes queued writes first (bounded)
-      } finally {
-        if (db.open) db.close();
-      }
-    },
-  };
+async function openSqlite(opts: OpenStorageOptions): Promise<Storage> {
+  const file = sqlitePathOf(opts.url);
+  if (!file) throw new StorageError(`storage: ${opts.url} names no file (e.g. sqlite:data/wirefeed.db)`);
+  return openSqliteStorage({ path: file, log: opts.log, ...(opts.writerIdleMs !== undefined ? { writerIdleMs: opts.writerIdleMs } : {}) });
 }
 
-export { checkBackupFile, restoreDatabase } from './sqlite/backup.js';
+/**
+ * The backends this build has. A backend missing here (PostgreSQL until storage/postgres/ is
+ * wired in) is refused with an error that says so, never replaced by another one.
+ */
+const BACKENDS: Readonly<Partial<Record<BackendName, StorageOpener>>> = {
+  sqlite: openSqlite,
+};
+
+/** `backends`: this build's table (tests pass their own to check the refusals). */
+export async function openStorage(opts: OpenStorageOptions, backends: Readonly<Partial<Record<BackendName, StorageOpener>>> = BACKENDS): Promise<Storage> {
+  const backend = backendOf(opts.url);
+  const shown = redactDatabaseUrl(opts.url);
+  if (!backend) throw new StorageError(`storage: ${shown} is not a database URL (${DATABASE_URL_FORMS})`, { code: 'invalid_database_url' });
+  const open = backends[backend];
+  if (!open) throw new StorageError(`storage: this build of wirefeed has no ${backend === 'postgres' ? 'PostgreSQL' : backend} backend (${shown})`, { code: 'backend_unavailable' });
+  return open(opts);
+}

@@ -1,4 +1,5 @@
-// Storage interfaces (DESIGN.md §2): async so a PostgreSQL implementation can follow.
+// Storage interfaces (DESIGN.md §2), async throughout: SQLite (storage/sqlite/) and
+// PostgreSQL (storage/postgres/) implement the same ones.
 // Only storage/ knows SQL; everything else talks to these.
 import type {
   Article,
@@ -60,8 +61,8 @@ export interface ArticleRepo {
   revisions(id: number): Promise<ArticleRevision[] | undefined>;
   /** Lifts every embargo whose time is <= now (each an event with a new seq); returns how many. */
   liftDueEmbargoes(now: IsoDate): Promise<number>;
-  /** The earliest embargo end still pending. Synchronous and cheap (an index lookup). */
-  nextEmbargoEnd(): IsoDate | undefined;
+  /** The earliest embargo end still pending (an index lookup; callers memoize it per dataVersion()). */
+  nextEmbargoEnd(): Promise<IsoDate | undefined>;
   /** changed_at of the newest event among the articles of a selection, hidden ones included. */
   lastChange(q: Omit<ArticleQuery, 'limit' | 'after'>): Promise<IsoDate | undefined>;
   /** Highest seq in the database (0 when empty). */
@@ -164,9 +165,10 @@ export interface PartnerRepo {
   touchKeys(uses: ReadonlyMap<string, IsoDate>): Promise<void>;
   /**
    * A number that changes whenever partners or keys change, in this process or another one on
-   * the same database. Synchronous and cheap: checked on every partner request.
+   * the same database. Checked on every partner request: it must answer from memory when
+   * nothing changed (no query per call).
    */
-  version(): number;
+  version(): Promise<number>;
 }
 
 export interface HourlyIngest {
@@ -316,6 +318,8 @@ export interface RetentionPolicy {
 }
 
 export interface Storage {
+  /** Which backend this is (storage/open.ts chooses it from the database URL). */
+  readonly backend: 'sqlite' | 'postgres';
   sources: SourceRepo;
   articles: ArticleRepo;
   channels: ChannelRepo;
@@ -327,16 +331,17 @@ export interface Storage {
   websub: WebSubRepo;
   /**
    * A number that changes whenever published data may have changed (articles, sources,
-   * channels), in this process or another one on the same database. Synchronous and cheap:
-   * it keys the rendered-feed cache on every request.
+   * channels), in this process or another one on the same database. It keys the rendered-feed
+   * cache on every request, so it must answer from memory when nothing changed (no query per
+   * call); it rejects when the database is gone (/healthz relies on that).
    */
-  dataVersion(): number;
+  dataVersion(): Promise<number>;
   /** Key/value settings (e.g. the generated admin token's fingerprint). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
   prune(policy: RetentionPolicy): Promise<{ deleted: number }>;
   /** Sizes on disk, for metrics. */
-  files(): StorageFiles;
+  files(): Promise<StorageFiles>;
   /**
    * Online backup to `file` (a consistent snapshot while others keep reading and writing);
    * `onProgress` sees pages copied so far out of the total.
@@ -344,5 +349,6 @@ export interface Storage {
   backup(file: string, onProgress?: (done: number, total: number) => void): Promise<void>;
   /** WAL checkpoint (TRUNCATE) and `PRAGMA optimize`. */
   maintenance(): Promise<void>;
-  close(): void;
+  /** Finishes queued writes and closes every connection. Idempotent. */
+  close(): Promise<void>;
 }

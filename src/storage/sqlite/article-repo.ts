@@ -10,7 +10,7 @@
 import { ValidationError } from '../../errors.js';
 import type { Article, ArticleQuery } from '../../model/types.js';
 import type { ArticleRepo } from '../repos.js';
-import { toFtsQuery } from '../fts-query.js';
+import { toFtsQuery } from './fts-query.js';
 import type { SqliteContext } from './context.js';
 import { ARTICLE_COLUMNS, type ArticleTuple } from './rows.js';
 import { readArticle, rowsToArticles } from './article-read.js';
@@ -196,7 +196,7 @@ export function createArticleRepo(ctx: SqliteContext): ArticleRepo {
       });
     },
 
-    nextEmbargoEnd() {
+    async nextEmbargoEnd() {
       return ctx.read('next embargo', () => nextEmbargoEnd(ctx));
     },
 

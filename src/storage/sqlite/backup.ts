@@ -12,7 +12,7 @@
 import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StorageError, ValidationError, errorMessage } from '../../errors.js';
-import { CURRENT_SCHEMA_VERSION } from '../migrations.js';
+import { CURRENT_SCHEMA_VERSION } from './migrations.js';
 
 /** Pages per backup step (4 KiB pages: 64 MiB), small enough to report progress. */
 const STEP_PAGES = 16_384;

@@ -192,7 +192,7 @@ export function createPartnerRepo(ctx: SqliteContext, otherCommits: () => number
       );
     },
 
-    version() {
+    async version() {
       const dv = otherCommits();
       if (dv !== seenDataVersion || localBumps !== seenLocal) {
         seenDataVersion = dv;

@@ -59,8 +59,9 @@ export interface WriterThread {
   readonly commits: number;
   /**
    * Finishes the queued writes (bounded by closeTimeoutMs), closes the thread's connection and
-   * stops it. Synchronous because Storage.close() is: it blocks on Atomics.wait and reads the
-   * replies with receiveMessageOnPort. Idempotent.
+   * stops it. Synchronous (it blocks on Atomics.wait and reads the replies with
+   * receiveMessageOnPort), so no reply can arrive after Storage.close() closed the main
+   * connection. Idempotent.
    */
   close(): void;
 }

@@ -4,8 +4,8 @@
 // SQL stays close to what PostgreSQL accepts (FTS5 and JSON text columns aside) so a
 // PostgreSQL twin can follow the same steps.
 import type BetterSqlite3 from 'better-sqlite3';
-import { StorageError } from '../errors.js';
-import { foldCategory, indexText } from './sqlite/search-text.js';
+import { StorageError } from '../../errors.js';
+import { foldCategory, indexText } from './search-text.js';
 
 export interface Migration {
   version: number;
