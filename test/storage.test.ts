@@ -8,6 +8,7 @@ import type { ArticleInput, Source } from '../src/model/types.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { FetchRecord, Storage } from '../src/storage/repos.js';
 import { buildArticleQuery } from '../src/storage/sqlite/article-repo.js';
+import { describeBackends } from './support/backends.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 const T1 = '2025-01-02T00:00:00.000Z';
@@ -61,12 +62,11 @@ function kill(s: Storage, id: number, now: string) {
   return s.articles.applyEvent(id, (a) => (a.status === 'canceled' ? undefined : { status: 'canceled', reason: 'withdrawn', revisionReason: 'withdrawn' }), now);
 }
 
-describe('storage (SQLite)', () => {
+describeBackends('storage', (backend) => {
   let s: Storage;
-  beforeEach(() => {
-    s = openSqliteStorage({ path: ':memory:' });
+  beforeEach(async () => {
+    s = await backend.open();
   });
-  afterEach(() => s.close());
 
   describe('sources', () => {
     it('creates with defaults and finds by id, slug and url', async () => {
