@@ -4,7 +4,7 @@
 // still fails).
 import assert from 'node:assert/strict';
 import type { ArticleInput, ArticleQuery } from '../src/model/types.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { FetchRecord, Storage } from '../src/storage/repos.js';
 import { createArticleReads } from '../src/storage/postgres/article-repo.js';
 import { createChannelRepo } from '../src/storage/postgres/channel-repo.js';

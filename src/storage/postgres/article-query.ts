@@ -10,7 +10,7 @@
 // their length.
 import { ValidationError } from '../../errors.js';
 import type { ArticleQuery } from '../../model/types.js';
-import { toFtsQuery } from '../fts-query.js';
+import { searchTerms } from '../search-terms.js';
 import { MAX_SOURCE_ARMS } from '../sqlite/article-repo.js';
 import { ARTICLE_COLUMNS } from '../sqlite/rows.js';
 import { foldCategory } from '../sqlite/search-text.js';
@@ -36,14 +36,6 @@ interface Shared {
 interface Arm {
   term?: string;
   sourceIds: number[];
-}
-
-/**
- * The search terms of `q`, validated by the same rule as on SQLite (fts-query.ts), read back from
- * its FTS5 rendering: `"word"` or `"word"*` per term.
- */
-export function searchTerms(q: string): SearchTerm[] {
-  return [...toFtsQuery(q).matchAll(/"([^"]*)"(\*?)/gu)].map((m) => ({ word: m[1]!, prefix: m[2] === '*' }));
 }
 
 class Params {

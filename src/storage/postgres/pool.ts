@@ -3,6 +3,7 @@
 // which a fresh connection could see another schema): tests give each test its own schema.
 import pg from 'pg';
 import { ConfigError } from '../../errors.js';
+import { backendOf, redactDatabaseUrl } from '../database-url.js';
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
@@ -32,19 +33,10 @@ export function checkSchemaName(schema: string): string {
 
 /** True for the URL schemes that select PostgreSQL. */
 export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
+  return backendOf(url) === 'postgres';
 }
 
-/** The URL with its password masked, for logs and error messages. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@/]*@/u, '//$1:***@');
-  }
-}
+export { redactDatabaseUrl };
 
 const INT8_OID = 20;
 
