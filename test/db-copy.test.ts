@@ -11,7 +11,7 @@ import { copyDatabase } from '../src/services/db-copy.js';
 import type { CopyTarget } from '../src/storage/copy/endpoint.js';
 import { redactLocator } from '../src/storage/copy/locator.js';
 import { encodeValue } from '../src/storage/copy/row-checksum.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { openSqliteCopyEndpoint } from '../src/storage/sqlite/copy-endpoint.js';
 import { cli } from './support/cli-in-process.js';
 import { SEED_T0, seedEveryTable } from './support/seed-every-table.js';
@@ -45,7 +45,7 @@ describe('db copy (SQLite to SQLite)', () => {
     try {
       await seedEveryTable(s);
     } finally {
-      s.close();
+      await s.close();
     }
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +91,7 @@ describe('db copy (SQLite to SQLite)', () => {
       const [fresh] = await s.articles.query({ limit: 1, after: maxSeq });
       assert.ok(fresh && fresh.seq > maxSeq);
     } finally {
-      s.close();
+      await s.close();
     }
   });
 
@@ -99,7 +99,7 @@ describe('db copy (SQLite to SQLite)', () => {
     assert.equal((await cli(['db', 'copy', '--from', `sqlite:${from}`, '--to', `sqlite:${to}`], {})).code, 0);
     const s = openSqliteStorage({ path: to, writerThread: false });
     await s.channels.create({ slug: 'extra', title: 'Extra', now: SEED_T0 });
-    s.close();
+    await s.close();
     const snapshot = dump(to);
     const again = await cli(['db', 'copy', '--from', `sqlite:${from}`, '--to', `sqlite:${to}`], {});
     assert.equal(again.code, 2);

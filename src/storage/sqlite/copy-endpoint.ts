@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { StorageError, errorMessage } from '../../errors.js';
-import { migrate } from '../migrations.js';
+import { migrate } from './migrations.js';
 import type { ColumnInfo, ColumnKind, CopySource, CopyTarget, Row, Skipped, TableInfo } from '../copy/endpoint.js';
 import { isInMemoryPath, openSqliteConnection } from './connection.js';
 
