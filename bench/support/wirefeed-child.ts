@@ -41,8 +41,10 @@ serveParent(async (m: Msg) => {
   switch (m.type) {
     case 'init': {
       dbPath = m.dbPath as string;
+      const override = (m.env as NodeJS.ProcessEnv | undefined) ?? {};
       const env: NodeJS.ProcessEnv = {
-        WIREFEED_DB: dbPath,
+        // A database URL in the override replaces the SQLite file (setting both is refused).
+        ...(override.WIREFEED_DATABASE_URL ? {} : { WIREFEED_DB: dbPath }),
         WIREFEED_DATA_DIR: m.dataDir as string,
         WIREFEED_ALLOW_PRIVATE_NETWORKS: '1',
         WIREFEED_FETCH_CONCURRENCY: String(m.concurrency),
@@ -55,7 +57,7 @@ serveParent(async (m: Msg) => {
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'silent',
-        ...((m.env as NodeJS.ProcessEnv | undefined) ?? {}),
+        ...override,
       };
       const config = loadConfig(env);
       const log = silentLogger();
@@ -85,8 +87,11 @@ serveParent(async (m: Msg) => {
       const delay = monitorEventLoopDelay({ resolution: 5 });
       delay.enable();
       const t0 = performance.now();
+      // process.cpuUsage covers every thread of the process (parse workers, storage writer).
+      const cpu0 = process.cpuUsage();
       const outcomes = await c.refresh.refreshDue();
       const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
       delay.disable();
       sampleRss();
       const byKind: Record<string, number> = {};
@@ -94,6 +99,7 @@ serveParent(async (m: Msg) => {
       return {
         type: 'cycle-done',
         ms,
+        cpuMs: (cpu.user + cpu.system) / 1000,
         outcomes: outcomes.length,
         byKind,
         peakRssMB: peakRss / 2 ** 20,
