@@ -49,7 +49,7 @@ async function seed(c: pg.Client, articles: number, sources: number, log: (l: st
       FROM (
         SELECT n, 1 + ((n - 1) / 50) % ${sources} AS src, ${timeSql(articles)} AS at,
                (ARRAY[${CATEGORIES.map((w) => `'${w}'`).join(',')}])[1 + (n * 7919) % 10] AS cat
-        FROM generate_series(1, ${articles}) AS n
+        FROM generate_series(1::bigint, ${articles}) AS n
       ) base
     ) rows`);
   log(`articles inserted in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
