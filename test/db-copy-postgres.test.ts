@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { copyDatabase } from '../src/services/db-copy.js';
 import { openPostgresCopyEndpoint } from '../src/storage/postgres/copy-endpoint.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { openSqliteCopyEndpoint } from '../src/storage/sqlite/copy-endpoint.js';
 import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
 import { seedEveryTable } from './support/seed-every-table.js';
@@ -40,7 +40,7 @@ describePg('db copy between SQLite and PostgreSQL', function () {
     try {
       await seedEveryTable(s);
     } finally {
-      s.close();
+      await s.close();
     }
   });
   afterEach(async () => {
@@ -86,7 +86,7 @@ describePg('db copy between SQLite and PostgreSQL', function () {
     try {
       assert.equal((await s.articles.query({ limit: 10, q: 'zebra5' })).length, 2);
     } finally {
-      s.close();
+      await s.close();
     }
   });
 

@@ -7,7 +7,7 @@ import { scanRawItems } from '../src/ingest/raw-scan.js';
 import { silentLogger } from '../src/log.js';
 import type { ArticleInput, NormalizedFeed, RawItemRef } from '../src/model/types.js';
 import { createRefreshService } from '../src/services/refresh.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
@@ -150,7 +150,7 @@ describe('re-fetch shortcut', () => {
       await fixture.close();
       await fetcher.close();
       await processor.close();
-      for (const s of stores) s.close();
+      for (const s of stores) await s.close();
     });
 
     /** Two refreshes of one source (second body changed) on a storage with or without knownItems. */
