@@ -238,6 +238,12 @@ describePg('storage core on PostgreSQL answers as on SQLite', () => {
       await step(out, 'prune old', () => c.prune({ olderThan: T2 }));
       await step(out, 'max seq after prune', () => c.articles.maxSeq());
       await step(out, 'ingest after prune', () => c.ingest.recordFetch(record(3, [item('c1')], T2)));
+      await step(out, 'ingest raw hashes', () => c.ingest.recordFetch(record(1, [item('r1', { rawHash: 'raw-r1' }), item('a2', { rawHash: 'raw-a2' })], T2)));
+      await step(out, 'known items', () => c.ingest.knownItems!(1));
+      await step(out, 'ingest skipped by raw hash', () =>
+        c.ingest.recordFetch(record(1, [], T2, { unchanged: [{ rawHash: 'raw-r1', identityKey: 'r1' }, { rawHash: 'gone', identityKey: 'zz' }], source: { lastFetchedAt: T2, bodyHash: 'b' } })),
+      );
+      await step(out, 'body hash forgotten when a skipped item is gone', async () => (await c.sources.get(1))?.bodyHash ?? 'none');
       await step(out, 'remove source cascades', async () => [await c.sources.remove(3), await c.articles.count(), await c.fetchLog.list(3, 10)]);
     });
     const get = (label: string) => (t.find((r) => (r as unknown[])[0] === label) as unknown[])[1];

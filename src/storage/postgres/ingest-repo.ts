@@ -4,7 +4,7 @@
 // (seq.ts): first everything that takes a lock (the source row, the articles to change) and
 // every decision, then allocateSeq, then only writes to rows this transaction holds or creates.
 import { NotFoundError } from '../../errors.js';
-import { SOURCE_UPDATE_REASON, type Article, type ArticleEvent, type ArticleInput, type ArticleStatus, type FetchLogEntry, type IsoDate } from '../../model/types.js';
+import { SOURCE_UPDATE_REASON, type RawItemRef, type Article, type ArticleEvent, type ArticleInput, type ArticleStatus, type FetchLogEntry, type IsoDate } from '../../model/types.js';
 import type { FetchCounts, FetchLogRepo, FetchRecord, IngestRepo } from '../repos.js';
 import { FETCH_LOG_KEEP_PER_SOURCE } from '../sqlite/ingest-repo.js';
 import { toFetchLogEntry, type FetchLogRow } from '../sqlite/rows.js';
@@ -15,6 +15,9 @@ import { UNIQUE_VIOLATION, type PgContext, type PgQuery, type SqlParam } from '.
 import { allocateSeq } from './seq.js';
 import { sourceSet } from './source-columns.js';
 import { sourceClash } from './source-repo.js';
+
+/** IngestRepo.knownItems: at most this many of a source's newest articles are offered (as on SQLite). */
+const KNOWN_ITEMS_LIMIT = 1000;
 
 /** What ingest needs from the lifecycle (lifecycle.ts), handed in by open.ts. */
 export interface IngestLifecycle {
@@ -63,13 +66,15 @@ interface KeyState {
   sourceStatus: string | null;
   firstSeenAt: IsoDate;
   guid?: string | null;
+  rawHash?: string | null;
 }
 
 type Op =
   | { kind: 'insert'; key: string; item: ArticleInput; sortAt: IsoDate }
   | { kind: 'update'; key: string; item: ArticleInput; sortAt: IsoDate; newSeq: boolean }
   | { kind: 'event'; key: string; ev: ArticleEvent }
-  | { kind: 'remember'; key: string; sourceStatus: string };
+  | { kind: 'remember'; key: string; sourceStatus: string }
+  | { kind: 'raw'; key: string; rawHash: string | null };
 
 interface StoredRow {
   id: number;
@@ -79,12 +84,13 @@ interface StoredRow {
   pub_status: ArticleStatus;
   source_status: string | null;
   first_seen_at: string;
+  raw_hash: string | null;
 }
 
-const STORED = 'id, identity_key, guid, content_hash, pub_status, source_status, first_seen_at';
+const STORED = 'id, identity_key, guid, content_hash, pub_status, source_status, first_seen_at, raw_hash';
 
 function stateOf(r: StoredRow): KeyState {
-  return { id: r.id, hash: r.content_hash, pubStatus: r.pub_status, sourceStatus: r.source_status, firstSeenAt: r.first_seen_at, guid: r.guid };
+  return { id: r.id, hash: r.content_hash, pubStatus: r.pub_status, sourceStatus: r.source_status, firstSeenAt: r.first_seen_at, guid: r.guid, rawHash: r.raw_hash };
 }
 
 export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): IngestRepo {
@@ -101,9 +107,16 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
       // Lock the rows this fetch may change (a differing hash, or a declared status), in id order
       // so two writers never wait on each other in a circle; re-read under the lock.
       const itemHash = new Map(items.map((i) => [i.identityKey, i.contentHash]));
+      const itemRaw = new Map(items.filter((i) => i.rawHash).map((i) => [i.identityKey, i.rawHash]));
       const refs = new Set(states.map((s) => s.ref));
       const toLock = rows
-        .filter((r) => (itemHash.has(r.identity_key) && itemHash.get(r.identity_key) !== r.content_hash) || refs.has(r.identity_key) || (r.guid !== null && refs.has(r.guid)))
+        .filter(
+          (r) =>
+            (itemHash.has(r.identity_key) && itemHash.get(r.identity_key) !== r.content_hash) ||
+            (itemRaw.has(r.identity_key) && itemRaw.get(r.identity_key) !== r.raw_hash) ||
+            refs.has(r.identity_key) ||
+            (r.guid !== null && refs.has(r.guid)),
+        )
         .map((r) => r.id)
         .sort((a, b) => a - b);
       const locked = toLock.length
@@ -120,6 +133,11 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
     for (const item of items) {
       const st = keys.get(item.identityKey);
       if (st && st.hash === item.contentHash) {
+        // Same article from other raw text (the context or the markup moved): remember the new text.
+        if (item.rawHash && st.rawHash !== item.rawHash) {
+          ops.push({ kind: 'raw', key: item.identityKey, rawHash: item.rawHash });
+          st.rawHash = item.rawHash;
+        }
         counts.itemsUnchanged++;
         continue;
       }
@@ -127,6 +145,7 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
       if (!st) {
         const sortAt = item.publishedAt ?? rec.now;
         ops.push({ kind: 'insert', key: item.identityKey, item, sortAt });
+        if (item.rawHash) ops.push({ kind: 'raw', key: item.identityKey, rawHash: item.rawHash });
         keys.set(item.identityKey, { hash: item.contentHash, pubStatus: 'usable', sourceStatus: null, firstSeenAt: rec.now, guid: item.guid ?? null });
         counts.itemsNew++;
         seqs++;
@@ -134,6 +153,7 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
         // An update from the source takes a new seq only while the article is usable.
         const newSeq = st.pubStatus === 'usable';
         ops.push({ kind: 'update', key: item.identityKey, item, sortAt: item.publishedAt ?? st.firstSeenAt, newSeq });
+        ops.push({ kind: 'raw', key: item.identityKey, rawHash: item.rawHash ?? null });
         st.hash = item.contentHash;
         counts.itemsUpdated++;
         if (newSeq) seqs++;
@@ -192,6 +212,8 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
       } else if (op.kind === 'event') {
         const current = (await readArticle(t, idOf(op.key)))!;
         await lifecycle.applyArticleEvent(t, current, op.ev, rec.now, seq++);
+      } else if (op.kind === 'raw') {
+        await t.exec('UPDATE articles SET raw_hash = $2 WHERE id = $1', [idOf(op.key), op.rawHash]);
       } else {
         await t.exec('UPDATE articles SET source_status = $2 WHERE id = $1', [idOf(op.key), op.sourceStatus]);
       }
@@ -199,13 +221,43 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
   }
 
   return {
+    async knownItems(sourceId: number): Promise<RawItemRef[]> {
+      return ctx.read('known raw items', async (q) => {
+        // The same selection as sqlite/ingest-repo.ts knownItems.
+        const rows = await q.many<{ raw_hash: string; identity_key: string; published_at: string | null }>(
+          `SELECT raw_hash, identity_key, published_at FROM articles
+           WHERE source_id = $1 AND raw_hash IS NOT NULL AND (
+             (identity_kind = 'guid' AND identity_key = guid)
+             OR (identity_kind = 'link' AND guid IS NULL AND identity_key = url)
+             OR (identity_kind = 'hash' AND guid IS NULL AND url IS NULL AND identity_key NOT LIKE '%#%'))
+           ORDER BY sort_at DESC LIMIT $2`,
+          [sourceId, KNOWN_ITEMS_LIMIT],
+        );
+        return rows.map((r) => (r.published_at ? { rawHash: r.raw_hash, identityKey: r.identity_key, publishedAt: r.published_at } : { rawHash: r.raw_hash, identityKey: r.identity_key }));
+      });
+    },
+
     async recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }> {
       return ctx.tx(
         'record fetch',
         async (t) => {
+          // Items skipped by their raw hash were matched against a read made before processing;
+          // one whose article has gone since (retention, a delete) forgets the body hash, so the
+          // next fetch processes the whole document again and stores it anew.
+          let held = 0;
+          if (rec.unchanged?.length) {
+            const r = await t.one<{ n: number }>(
+              `SELECT count(*) AS n FROM articles a JOIN unnest($2::text[], $3::text[]) AS u (key, raw)
+                 ON a.source_id = $1 AND a.identity_key = u.key AND a.raw_hash = u.raw`,
+              [rec.sourceId, rec.unchanged.map((u) => u.identityKey), rec.unchanged.map((u) => u.rawHash)],
+            );
+            held = r!.n;
+          }
+          const stale = held < (rec.unchanged?.length ?? 0);
+          const fetchState = stale && rec.source.bodyHash ? { ...rec.source, bodyHash: null } : rec.source;
           // The source row first: its fetch state, and the lock that orders this fetch against
           // edits of the same source.
-          const { set, values } = sourceSet(rec.source, 2);
+          const { set, values } = sourceSet(fetchState, 2);
           let found;
           try {
             found = set
@@ -217,6 +269,7 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
           if (!found) throw new NotFoundError(`storage: source ${rec.sourceId} not found`);
 
           const { ops, counts, seqs, keys } = await plan(t, rec);
+          counts.itemsUnchanged += held;
           const log = await t.one<FetchLogRow>(
             `INSERT INTO fetch_log (source_id, started_at, ms, outcome, http_status, bytes, items_new, items_updated,
                items_unchanged, error, warnings, final_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
