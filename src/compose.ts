@@ -126,6 +126,8 @@ export async function createCore(config: Config, baseLog: Logger): Promise<Core>
     log,
     fetchConcurrency: config.fetchConcurrency,
     perHostConcurrency: config.perHostConcurrency,
+    instanceId: config.instanceId,
+    leaseMs: config.leaseMs,
     onOutcome: (o) => metrics?.fetched(o),
     push: sourcePush,
   });

@@ -42,6 +42,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   fetchConcurrency: number;
   perHostConcurrency: number;
+  /** How long a scheduler's claim on a due source keeps other instances off it (renewed while fetching). */
+  leaseMs: number;
   /** Cache-Control max-age for feeds, seconds. */
   feedMaxAgeS: number;
   /** Rendered-feed cache size (entries). */
@@ -160,6 +162,7 @@ const ENV = {
   LOG_LEVEL: { schema: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS)), default: 'info' },
   WIREFEED_FETCH_CONCURRENCY: { schema: int(1, 1000), default: '16' },
   WIREFEED_PER_HOST_CONCURRENCY: { schema: int(1, 100), default: '2' },
+  WIREFEED_LEASE_SECONDS: { schema: int(2, 3600), default: '60' },
   WIREFEED_FEED_MAX_AGE: { schema: int(0, 86_400), default: '300' },
   WIREFEED_CACHE_ENTRIES: { schema: int(0, 1_000_000), default: '1000' },
   WIREFEED_RENDER_INTERVAL_MS: { schema: int(0, 600_000), default: '1000' },
@@ -244,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: p.LOG_LEVEL!,
     fetchConcurrency: p.WIREFEED_FETCH_CONCURRENCY!,
     perHostConcurrency: p.WIREFEED_PER_HOST_CONCURRENCY!,
+    leaseMs: p.WIREFEED_LEASE_SECONDS! * 1000,
     feedMaxAgeS: p.WIREFEED_FEED_MAX_AGE!,
     cacheEntries: p.WIREFEED_CACHE_ENTRIES!,
     renderIntervalMs: p.WIREFEED_RENDER_INTERVAL_MS!,

@@ -100,6 +100,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     logLevel: 'silent',
     fetchConcurrency: 1,
     perHostConcurrency: 1,
+    leaseMs: 60_000,
     feedMaxAgeS: 300,
     cacheEntries: 100,
     retentionDays: 0,

@@ -173,6 +173,7 @@ describe('re-fetch shortcut', () => {
         random: () => 0.5,
         fetchConcurrency: 2,
         perHostConcurrency: 2,
+        instanceId: 'refetch-test',
       });
       const source = await storage.sources.create({ url: `${fixture.origin}${route}`, slug: 's', nextFetchAt: NOW, now: NOW });
       fixture.routes.set(route, { headers: { 'content-type': 'application/rss+xml' }, body: rss(items(10)) });

@@ -45,6 +45,7 @@ describe('refresh service', function () {
       random: () => 0.5,
       fetchConcurrency: 4,
       perHostConcurrency: 4,
+      instanceId: 'test-refresh',
     });
     sources = createSourceService({ storage, allowPrivateNetworks: true, privateNetworkAllowlist: [], fetchFeed: fetcher.fetchFeed, now: () => clock });
   });
@@ -202,7 +203,7 @@ describe('refresh service', function () {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
-    const limited = createRefreshService({ storage, fetchFeed: fetcher.fetchFeed, processFeed: processor.process, log: silentLogger(), fetchConcurrency: 8, perHostConcurrency: 2 });
+    const limited = createRefreshService({ storage, fetchFeed: fetcher.fetchFeed, processFeed: processor.process, log: silentLogger(), fetchConcurrency: 8, perHostConcurrency: 2, instanceId: 'test-limited' });
     const list: Source[] = [];
     for (let n = 1; n <= 10; n++) list.push(await sources.add({ url: `http://127.0.0.1:${port}/${n}`, slug: `h${n}` }, { discover: false }));
     await limited.refreshMany(list);

@@ -214,7 +214,9 @@ describe('storage writer thread (file database)', () => {
       const crashing = writer.recordFetch(record(src.id, [item('lost')], T0, { error: 'CRASH-NOW' }));
       const next = writer.recordFetch(record(src.id, [item('kept')]));
       await assert.rejects(crashing, (e: unknown) => e instanceof StorageError && e.code === 'writer_crashed' && /writer thread crashed/.test(e.message));
-      assert.equal((await next).itemsNew, 1);
+      const kept = await next;
+      assert.ok(!kept.fenced);
+      assert.equal(kept.itemsNew, 1);
       assert.deepEqual((await s.articles.query({ limit: 5 })).map((a) => a.identityKey), ['kept']);
       assert.equal(writer.commits, 1);
     } finally {

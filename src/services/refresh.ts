@@ -1,7 +1,7 @@
 // Refresh = fetch → process → store for one source (DESIGN.md §1 steps 3–7), and the due-run
 // that drives it with global and per-host limits. A failing source only ever touches its own row.
 import type { FetchLogEntry, NormalizedFeed, Source } from '../model/types.js';
-import type { Storage } from '../storage/repos.js';
+import type { ClaimedSource, LeaseRef, Storage } from '../storage/repos.js';
 import type { FetchFeed, ProcessFeed } from '../ingest/types.js';
 import type { Logger } from '../log.js';
 import type { RefreshOutcome, RefreshRunner } from './types.js';
@@ -9,6 +9,7 @@ import { errorMessage } from '../errors.js';
 import { BIG_DOCUMENT_BYTES } from '../ingest/process.js';
 import { createHostLimiter } from './host-limiter.js';
 import { bodyHashOf, bodyUnchanged, refreshStep, type FetchStepResult } from './refresh-step.js';
+import { sourceHost } from '../model/source-host.js';
 import type { FetchResult } from '../ingest/types.js';
 import type { PushedDocument, SourcePushHooks } from './push-subscriber.js';
 
@@ -20,7 +21,12 @@ export interface RefreshDeps {
   now?: () => Date;
   random?: () => number;
   fetchConcurrency: number;
+  /** Per host, in this process and, through leases, across every instance on the database. */
   perHostConcurrency: number;
+  /** Lease owner: this instance (WIREFEED_INSTANCE_ID). */
+  instanceId: string;
+  /** How long a claim keeps a due source from other instances; renewed every third of it while fetching. */
+  leaseMs?: number;
   /** Called after a fetch wrote articles, e.g. to log or to warm caches. */
   onChange?: (sourceId: number) => void;
   /** Called with every recorded outcome (metrics). */
@@ -45,12 +51,15 @@ function pushedResult(source: Source, doc: PushedDocument): FetchResult {
   };
 }
 
-const DUE_BATCH = 500;
+/** Default lease: far above a fetch (timeout ≤ 10 s) plus its processing and store. */
+export const DEFAULT_LEASE_MS = 60_000;
 
 export function createRefreshService(deps: RefreshDeps): RefreshRunner {
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;
   const limiter = createHostLimiter(deps.fetchConcurrency, deps.perHostConcurrency);
+  const owner = deps.instanceId;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const inFlight = new Set<number>();
 
   // Big documents (≥ BIG_DOCUMENT_BYTES) are processed and stored one at a time: each costs many
@@ -65,11 +74,12 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     return prev.then(() => release);
   }
 
-  async function refreshSource(source: Source, signal?: AbortSignal, pushed?: PushedDocument): Promise<RefreshOutcome> {
+  /** Undefined only when a leased result was fenced (the lease had passed to another claim). */
+  async function refreshOne(source: Source, signal?: AbortSignal, pushed?: PushedDocument, lease?: LeaseRef): Promise<RefreshOutcome | undefined> {
     let releaseBig: (() => void) | undefined;
     let releaseBody: (() => void) | undefined;
     try {
-      return await refreshSourceGated(source, signal, pushed, {
+      return await refreshSourceGated(source, signal, pushed, lease, {
         gate: async (bytes) => {
           if (bytes >= BIG_DOCUMENT_BYTES) releaseBig = await acquireBig();
         },
@@ -82,12 +92,18 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     }
   }
 
+  /** A manual refresh or a push: no lease, so never fenced. */
+  async function refreshSource(source: Source, signal?: AbortSignal, pushed?: PushedDocument): Promise<RefreshOutcome> {
+    return (await refreshOne(source, signal, pushed))!;
+  }
+
   async function refreshSourceGated(
     source: Source,
     signal: AbortSignal | undefined,
     pushed: PushedDocument | undefined,
+    lease: LeaseRef | undefined,
     { gate, hold }: { gate: (bytes: number) => Promise<void>; hold: (release: () => void) => void },
-  ): Promise<RefreshOutcome> {
+  ): Promise<RefreshOutcome | undefined> {
     const startedAt = now().toISOString();
     const t0 = performance.now();
     let result: FetchStepResult;
@@ -129,7 +145,14 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
       const floor = await deps.push.pollFloor(source, at);
       if (floor && floor > rec.source.nextFetchAt) rec.source.nextFetchAt = floor;
     }
-    const stored = await deps.storage.ingest.recordFetch({ ...rec, ms });
+    const stored = lease ? await deps.storage.ingest.recordFetch({ ...rec, ms, lease }) : await deps.storage.ingest.recordFetch({ ...rec, ms });
+    if (stored.fenced) {
+      deps.log.warn(
+        { sourceId: source.id, slug: source.slug, token: stored.lease.token, holder: stored.current.owner, currentToken: stored.current.token },
+        'fetch result fenced: the lease passed to a later claim, nothing written',
+      );
+      return undefined;
+    }
     if (stored.itemsNew + stored.itemsUpdated > 0) deps.onChange?.(source.id);
     if (deps.push) {
       try {
@@ -147,19 +170,11 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     return outcome;
   }
 
-  function hostOf(url: string): string {
-    try {
-      return new URL(url).host;
-    } catch {
-      return url;
-    }
-  }
-
   /** Never throws for one source: storage failures are logged and the run goes on. */
-  async function refreshGuarded(source: Source, stop?: AbortSignal, abort?: AbortSignal): Promise<RefreshOutcome | undefined> {
+  async function refreshGuarded(source: Source, stop?: AbortSignal, abort?: AbortSignal, lease?: LeaseRef): Promise<RefreshOutcome | undefined> {
     inFlight.add(source.id);
     try {
-      return await limiter.run(hostOf(source.url), () => (stop?.aborted ? Promise.resolve(undefined) : refreshSource(source, abort)));
+      return await limiter.run(sourceHost(source.url), () => (stop?.aborted ? Promise.resolve(undefined) : refreshOne(source, abort, undefined, lease)));
     } catch (err) {
       deps.log.error({ sourceId: source.id, err: errorMessage(err) }, 'source refresh crashed');
       return undefined;
@@ -172,44 +187,96 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
    * `stop` ends the run gracefully: nothing new starts, fetches in flight finish. `abort` cuts
    * fetches in flight short (shutdown after its grace period). `onOutcome` hears of each source
    * as it finishes (the CLI prints it then, not at the end of the run).
+   *
+   * Due sources are claimed (leased) from storage as fetch slots free up, never more than this
+   * process can start at once: a lease is a fetch in flight, so the per-host cap on live leases
+   * is a per-host cap on fetches across instances. Leases are renewed every third of their
+   * length while held; recordFetch frees each with its result.
    */
   async function refreshDue(stop?: AbortSignal, abort?: AbortSignal, onOutcome?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]> {
     const outcomes: RefreshOutcome[] = [];
     const done = new Set<number>();
+    const held = new Map<number, { lease: LeaseRef; lost: AbortController }>();
     let running = 0;
     // One waiter, woken by every completion. (Promise.race over the running set would attach a
     // reaction to each of hundreds of pending promises on every call: with 10,000 sources that
     // is millions of closures held until the promises settle.)
     let wake: (() => void) | undefined;
     const settled = () => new Promise<void>((r) => (wake = r));
-    // Due sources are read in batches: a batch is started (the limiter queues it), and the next
-    // one is read when half of it has finished. A read that comes back short means every source
-    // due now has been started; sources that fall due later wait for the next tick.
-    for (;;) {
-      if (stop?.aborted) break;
-      const limit = DUE_BATCH + inFlight.size;
-      const rows = await deps.storage.sources.listDue(now().toISOString(), limit);
-      let started = 0;
-      for (const s of rows) {
-        if (inFlight.has(s.id) || done.has(s.id)) continue;
-        done.add(s.id);
-        started++;
-        running++;
-        void refreshGuarded(s, stop, abort).then((o) => {
+    const leaseEnd = (from: Date) => new Date(from.getTime() + leaseMs).toISOString();
+
+    const renew = async (): Promise<void> => {
+      const leases = [...held.values()].map((h) => h.lease);
+      if (!leases.length) return;
+      try {
+        const kept = new Set(await deps.storage.leases.renewLeases(owner, leases, leaseEnd(now())));
+        for (const l of leases) {
+          const h = held.get(l.sourceId);
+          if (kept.has(l.sourceId) || h?.lease !== l) continue;
+          // Another claim has it (this process stalled past the lease): stop fetching, the write would be fenced anyway.
+          deps.log.warn({ sourceId: l.sourceId, token: l.token }, 'lease lost while fetching; fetch abandoned');
+          h.lost.abort();
+        }
+      } catch (err) {
+        deps.log.warn({ err: errorMessage(err) }, 'lease renewal failed');
+      }
+    };
+    const renewTimer = setInterval(() => void renew(), Math.max(1, Math.floor(leaseMs / 3)));
+    renewTimer.unref();
+
+    const start = ({ source, lease }: ClaimedSource): void => {
+      done.add(source.id);
+      running++;
+      const lost = new AbortController();
+      held.set(source.id, { lease, lost });
+      const signal = abort ? AbortSignal.any([abort, lost.signal]) : lost.signal;
+      void refreshGuarded(source, stop, signal, lease)
+        .then(async (o) => {
+          held.delete(source.id);
           if (o) {
             outcomes.push(o);
             onOutcome?.(o);
-          }
+          } else await release([lease]); // not recorded (stopped, crashed or fenced): give back what is still ours
+        })
+        .finally(() => {
           running--;
           wake?.();
         });
+    };
+    const release = async (leases: LeaseRef[]): Promise<void> => {
+      try {
+        await deps.storage.leases.releaseLeases(owner, leases);
+      } catch (err) {
+        deps.log.warn({ err: errorMessage(err) }, 'lease release failed; the leases expire on their own');
       }
-      // Short read: all due sources started. No progress: only sources refreshed in this run
-      // are still due (an interval shorter than the run); they wait for the next tick.
-      if (rows.length < limit || started === 0) break;
-      while (running > DUE_BATCH / 2) await settled();
+    };
+
+    try {
+      for (;;) {
+        if (stop?.aborted) break;
+        const free = deps.fetchConcurrency - running;
+        if (free <= 0) {
+          await settled();
+          continue;
+        }
+        const at = now();
+        const claimed = await deps.storage.leases.claimDue({ owner, now: at.toISOString(), leaseUntil: leaseEnd(at), limit: free, perHostLimit: deps.perHostConcurrency });
+        // A source refreshed in this run and due again (an interval shorter than the run) waits for the next tick.
+        const again = claimed.filter((c) => done.has(c.source.id));
+        if (again.length) await release(again.map((c) => c.lease));
+        const fresh = claimed.filter((c) => !done.has(c.source.id));
+        for (const c of fresh) start(c);
+        if (fresh.length === 0) {
+          // Nothing claimable now: every due source is leased or its host is at its limit. Our own
+          // completions free slots; with none running, the rest belongs to other instances.
+          if (running === 0) break;
+          await settled();
+        }
+      }
+      while (running > 0) await settled();
+    } finally {
+      clearInterval(renewTimer);
     }
-    while (running > 0) await settled();
     return outcomes;
   }
 

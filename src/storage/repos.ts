@@ -72,6 +72,57 @@ export interface ArticleRepo {
   count(filter?: { sourceId?: number }): Promise<number>;
 }
 
+/**
+ * A claim on one source (issue 13 §2). `token` grows by one on every claim of the source, in
+ * every instance: it is the fencing token that recordFetch checks (Kleppmann's fencing tokens),
+ * so a holder that paused past its lease cannot overwrite the result of a later claim.
+ */
+export interface LeaseRef {
+  sourceId: number;
+  owner: string;
+  token: number;
+}
+
+export interface SourceLease extends LeaseRef {
+  until: IsoDate;
+}
+
+export interface ClaimRequest {
+  /** The claiming instance (WIREFEED_INSTANCE_ID). */
+  owner: string;
+  /** The claimer's clock: due means next_fetch_at <= now, a lease is live while until > now. */
+  now: IsoDate;
+  leaseUntil: IsoDate;
+  /** Most sources returned. */
+  limit: number;
+  /**
+   * Live leases allowed per host (URL host[:port]) across all instances: a source whose host
+   * already has this many is not claimed. Exact on both backends (claims are serialized).
+   */
+  perHostLimit: number;
+}
+
+export interface ClaimedSource {
+  source: Source;
+  lease: SourceLease;
+}
+
+/** Fetch leases on sources: what makes N schedulers on one database fetch each due source once. */
+export interface LeaseRepo {
+  /**
+   * Atomically leases up to `limit` active due sources whose lease is free or expired, earliest
+   * due first, never taking a host past `perHostLimit` live leases; each claim increments the
+   * source's token. Two claimers never get the same source while its lease is live.
+   */
+  claimDue(req: ClaimRequest): Promise<ClaimedSource[]>;
+  /** Extends the leases `owner` still holds (same token); returns the ids of those renewed. */
+  renewLeases(owner: string, leases: readonly LeaseRef[], until: IsoDate): Promise<number[]>;
+  /** Gives back leases not used (nothing fetched); those no longer held are left alone. */
+  releaseLeases(owner: string, leases: readonly LeaseRef[]): Promise<void>;
+  /** Live leases per host, for tests and metrics. */
+  liveLeases(now: IsoDate): Promise<{ host: string; leases: number }[]>;
+}
+
 export interface FetchRecord {
   sourceId: number;
   startedAt: IsoDate;
@@ -110,13 +161,39 @@ export interface FetchCounts {
   itemsUnchanged: number;
 }
 
+export interface LeasedFetchRecord extends FetchRecord {
+  /**
+   * The lease the fetch ran under: recordFetch writes only if the source still carries this
+   * owner and token (else nothing at all is written: fenced), and frees the lease in the same
+   * transaction. A FetchRecord without it (a manual refresh, a WebSub push) writes unconditionally.
+   */
+  lease: LeaseRef;
+}
+
+export function isLeasedRecord(rec: FetchRecord | LeasedFetchRecord): rec is LeasedFetchRecord {
+  return 'lease' in rec && rec.lease !== undefined;
+}
+
+export type StoredFetch = FetchCounts & { log: FetchLogEntry; fenced?: undefined };
+
+/** A leased write refused: the source's lease now belongs to a later claim (or was given back). */
+export interface FencedFetch {
+  fenced: true;
+  sourceId: number;
+  /** The lease the record carried, and what the source carries now. */
+  lease: LeaseRef;
+  current: { owner?: string; token: number };
+}
+
 export interface IngestRepo {
   /**
    * Step 7 of the pipeline, in ONE transaction: insert new articles, update changed ones
    * (content hash differs → new seq, changed_at), leave unchanged alone, write the source's
-   * fetch state and one fetch-log row. Returns the counts and the log row.
+   * fetch state and one fetch-log row. Returns the counts and the log row. A leased record is
+   * fenced (see FetchRecord.lease): nothing is written and the FencedFetch says why.
    */
-  recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }>;
+  recordFetch(rec: LeasedFetchRecord): Promise<StoredFetch | FencedFetch>;
+  recordFetch(rec: FetchRecord): Promise<StoredFetch>;
   /**
    * The source's newest articles whose stored content came from a raw item with a known hash
    * and whose key is the item's own (its guid; without one its link; without both its content
@@ -321,6 +398,7 @@ export interface Storage {
   /** Which backend this is (storage/open.ts chooses it from the database URL). */
   readonly backend: 'sqlite' | 'postgres';
   sources: SourceRepo;
+  leases: LeaseRepo;
   articles: ArticleRepo;
   channels: ChannelRepo;
   partners: PartnerRepo;

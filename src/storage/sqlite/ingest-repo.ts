@@ -1,7 +1,7 @@
 // IngestRepo (pipeline step 7) and FetchLogRepo on SQLite.
 import { NotFoundError } from '../../errors.js';
 import { SOURCE_UPDATE_REASON, type ArticleInput, type FetchLogEntry, type IsoDate, type RawItemRef } from '../../model/types.js';
-import type { FetchCounts, FetchLogRepo, FetchRecord, IngestRepo } from '../repos.js';
+import type { FencedFetch, FetchCounts, FetchLogRepo, FetchRecord, IngestRepo, LeaseRef, StoredFetch } from '../repos.js';
 import type { SqliteContext } from './context.js';
 import { toFetchLogEntry, type FetchLogRow } from './rows.js';
 import { nextSeq, setSeq } from './seq.js';
@@ -51,13 +51,17 @@ function sourceRevision(ctx: SqliteContext, id: number, newSeq: number | undefin
 }
 
 export function createIngestRepo(ctx: SqliteContext): IngestRepo {
-  return {
-    knownItems: (sourceId) => knownItems(ctx, sourceId),
-    async recordFetch(record: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }> {
+  async function recordFetch(record: FetchRecord & { lease?: LeaseRef }): Promise<StoredFetch | FencedFetch> {
       let rec = record;
       return ctx.write('record fetch', () => {
-        const exists = ctx.stmt('SELECT 1 FROM sources WHERE id = ?').pluck().get(rec.sourceId);
-        if (!exists) throw new NotFoundError(`storage: source ${rec.sourceId} not found`);
+        const held = ctx.stmt('SELECT lease_owner, lease_token FROM sources WHERE id = ?').get(rec.sourceId) as
+          | { lease_owner: string | null; lease_token: number }
+          | undefined;
+        if (!held) throw new NotFoundError(`storage: source ${rec.sourceId} not found`);
+        // Fencing: the write belongs to the claim it ran under, or it is not written at all.
+        if (rec.lease && (held.lease_owner !== rec.lease.owner || held.lease_token !== rec.lease.token)) {
+          return { fenced: true, sourceId: rec.sourceId, lease: rec.lease, current: { ...(held.lease_owner ? { owner: held.lease_owner } : {}), token: held.lease_token } };
+        }
 
         const counts: FetchCounts = { itemsNew: 0, itemsUpdated: 0, itemsUnchanged: 0 };
         const firstSeq = nextSeq(ctx);
@@ -145,6 +149,7 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
             rec.finalUrl ?? null,
           );
         const logId = Number(lastInsertRowid);
+        if (rec.lease) ctx.stmt('UPDATE sources SET lease_owner = NULL, lease_until = NULL WHERE id = ?').run(rec.sourceId);
         ctx
           .stmt(
             `DELETE FROM fetch_log WHERE source_id = ? AND id <= (
@@ -154,8 +159,8 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
         const log = toFetchLogEntry(ctx.stmt('SELECT * FROM fetch_log WHERE id = ?').get(logId) as FetchLogRow);
         return { ...counts, log };
       });
-    },
-  };
+  }
+  return { knownItems: (sourceId) => knownItems(ctx, sourceId), recordFetch: recordFetch as IngestRepo['recordFetch'] };
 }
 
 /** IngestRepo.knownItems: at most this many of a source's newest articles are offered. */

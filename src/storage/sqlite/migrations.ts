@@ -6,6 +6,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageError } from '../../errors.js';
 import { foldCategory, indexText } from './search-text.js';
+import { sourceHost } from '../../model/source-host.js';
 
 export interface Migration {
   version: number;
@@ -542,6 +543,22 @@ ALTER TABLE websub_source_subscriptions ADD COLUMN pending_secret TEXT;
 `,
   },
   {
+    version: 40,
+    name: 'source-leases',
+    up: `
+-- Fetch leases (storage/repos.ts LeaseRepo): who fetches a due source, until when, and a
+-- fencing token that grows on every claim. host is the URL's host[:port], kept with the URL by
+-- every write, so live leases can be counted per host for politeness across instances.
+ALTER TABLE sources ADD COLUMN host TEXT;
+ALTER TABLE sources ADD COLUMN lease_owner TEXT;
+ALTER TABLE sources ADD COLUMN lease_until TEXT;
+ALTER TABLE sources ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+UPDATE sources SET host = wirefeed_host(url);
+-- Only leased rows are indexed: counting live leases per host reads a handful of entries.
+CREATE INDEX sources_leased ON sources (lease_until, host) WHERE lease_until IS NOT NULL;
+`,
+  },
+  {
     version: 45,
     name: 'article-raw-hash',
     up: `
@@ -558,6 +575,7 @@ export const CURRENT_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!
 export function registerSqlFunctions(db: BetterSqlite3.Database): void {
   db.function('wirefeed_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? foldCategory(v) : ''));
   db.function('wirefeed_html_text', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? indexText(v) : ''));
+  db.function('wirefeed_host', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? sourceHost(v) : null));
 }
 
 export function schemaVersion(db: BetterSqlite3.Database): number {

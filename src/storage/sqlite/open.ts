@@ -17,6 +17,7 @@ import { createPartnerRepo } from './partner-repo.js';
 import { createDeliveryRepo } from './delivery-repo.js';
 import { pruneArticles } from './retention.js';
 import { createSourceRepo } from './source-repo.js';
+import { createLeaseRepo } from './lease-repo.js';
 import { createStatsRepo } from './stats-repo.js';
 import { backupDatabase } from './backup.js';
 import { createWebSubRepo } from './websub-repo.js';
@@ -55,7 +56,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
   // Only after migrating: the writer thread never migrates.
   const writer: WriterThread | undefined = !inMemory && (opts.writerThread ?? true) ? createWriterThread({ file: path.resolve(file), ...(opts.writerIdleMs !== undefined ? { idleMs: opts.writerIdleMs } : {}) }) : undefined;
   const ingest: IngestRepo = writer
-    ? { recordFetch: (rec) => writer.recordFetch(rec), knownItems: (sourceId) => knownItems(ctx, sourceId) }
+    ? { recordFetch: ((rec) => writer.recordFetch(rec)) as IngestRepo['recordFetch'], knownItems: (sourceId) => knownItems(ctx, sourceId) }
     : createIngestRepo(ctx);
   // data_version moves when another connection (another process) commits; ctx.writes when this
   // one does, writer.commits as soon as a threaded write is answered. The PRAGMA is a SQLite
@@ -76,6 +77,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
 
   return {
     sources: createSourceRepo(ctx),
+    leases: createLeaseRepo(ctx),
     articles: createArticleRepo(ctx),
     channels: createChannelRepo(ctx),
     partners: createPartnerRepo(ctx, otherCommits),

@@ -2,6 +2,7 @@
 // write fetch state the same way.
 import type { LintIssue, SourcePatch } from '../../model/types.js';
 import type { FetchRecord } from '../repos.js';
+import { sourceHost } from '../../model/source-host.js';
 
 type Encode = (v: unknown) => unknown;
 
@@ -52,6 +53,11 @@ export function sourcePatchToSet(patch: SourcePatch | FetchRecord['source']): { 
     }
     parts.push(`${spec.column} = ?`);
     values.push(spec.encode(raw));
+    // The lease politeness key follows the URL (a permanent redirect moves the source).
+    if (key === 'url') {
+      parts.push('host = ?');
+      values.push(sourceHost(raw as string));
+    }
   }
   return { set: parts.join(', '), values };
 }

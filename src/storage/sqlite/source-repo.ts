@@ -5,6 +5,7 @@ import type { SourceRepo } from '../repos.js';
 import { sqliteCode, type SqliteContext } from './context.js';
 import { toSource, type SourceRow } from './rows.js';
 import { sourcePatchToSet } from './source-columns.js';
+import { sourceHost } from '../../model/source-host.js';
 
 export const DEFAULT_MIN_INTERVAL_S = 900;
 export const DEFAULT_MAX_INTERVAL_S = 6 * 3600;
@@ -27,13 +28,14 @@ export function createSourceRepo(ctx: SqliteContext): SourceRepo {
         try {
           const { lastInsertRowid } = ctx
             .stmt(
-              `INSERT INTO sources (slug, url, title, categories, min_interval_s, max_interval_s, next_fetch_at,
+              `INSERT INTO sources (slug, url, host, title, categories, min_interval_s, max_interval_s, next_fetch_at,
                  default_credit, default_rights, visibility, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(
               input.slug,
               input.url,
+              sourceHost(input.url),
               input.title ?? null,
               JSON.stringify(input.categories ?? []),
               input.minIntervalS ?? DEFAULT_MIN_INTERVAL_S,

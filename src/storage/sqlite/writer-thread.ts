@@ -6,11 +6,13 @@
 // Writes of the two connections serialize through SQLite's write lock (busy_timeout).
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { StorageError, errorMessage, reviveError, type SerializedError } from '../../errors.js';
-import type { ArticleInput, FetchLogEntry } from '../../model/types.js';
+import type { ArticleInput } from '../../model/types.js';
 import { siblingModuleUrl, startWorker } from '../../worker-thread.js';
-import type { FetchCounts, FetchRecord } from '../repos.js';
+import type { FencedFetch, FetchRecord, LeasedFetchRecord, StoredFetch } from '../repos.js';
 
-type FetchResult = FetchCounts & { log: FetchLogEntry };
+type FetchResult = StoredFetch | FencedFetch;
+/** A record as posted: leased or not (the worker's recordFetch tells them apart). */
+export type AnyFetchRecord = FetchRecord | LeasedFetchRecord;
 
 // ---- protocol (writer-worker.ts is the other side) ----
 
@@ -26,7 +28,7 @@ export type WriterRequest =
   /** Part of a big record's items, staged by the worker until the record-fetch message. */
   | { type: 'items'; id: number; items: ArticleInput[] }
   /** `staged`: rec.items is the concatenation of the staged 'items' messages. */
-  | { type: 'record-fetch'; id: number; rec: FetchRecord; staged: boolean }
+  | { type: 'record-fetch'; id: number; rec: AnyFetchRecord; staged: boolean }
   | { type: 'close' };
 
 export type WriterReply =
@@ -54,7 +56,7 @@ export interface WriterThreadOptions {
 export const WRITER_IDLE_MS = 30_000;
 
 export interface WriterThread {
-  recordFetch(rec: FetchRecord): Promise<FetchResult>;
+  recordFetch(rec: AnyFetchRecord): Promise<FetchResult>;
   /** Write transactions the thread committed: dataVersion() adds them so the feed cache moves at once. */
   readonly commits: number;
   /**
@@ -68,7 +70,7 @@ export interface WriterThread {
 
 interface Pending {
   id: number;
-  rec: FetchRecord;
+  rec: AnyFetchRecord;
   /** Item chunks not yet posted (big records go out one chunk per event-loop turn). */
   unsent?: ArticleInput[][];
   resolve: (r: FetchResult) => void;

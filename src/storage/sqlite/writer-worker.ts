@@ -4,7 +4,7 @@ import { workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageError, serializeError } from '../../errors.js';
 import type { ArticleInput } from '../../model/types.js';
-import type { IngestRepo } from '../repos.js';
+import { isLeasedRecord, type IngestRepo } from '../repos.js';
 import { openSqliteConnection } from './connection.js';
 import { createSqliteContext } from './context.js';
 import { createIngestRepo } from './ingest-repo.js';
@@ -59,7 +59,8 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
       try {
         if (req.staged && !items) throw new StorageError(`storage: writer thread did not receive the items of record ${req.id}`);
         const rec = items ? { ...req.rec, items } : req.rec;
-        const result = await ingestRepo().recordFetch(rec);
+        const repo = ingestRepo();
+        const result = isLeasedRecord(rec) ? await repo.recordFetch(rec) : await repo.recordFetch(rec);
         // A big record filled this connection's page cache with pages the writer will not read
         // again (new rows, their full-text index): give them back rather than hold the cache's
         // size for good after one big feed (bench hostile-memory).
