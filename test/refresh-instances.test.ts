@@ -92,6 +92,9 @@ describe('refresh across instances (leases)', function () {
     for (const [h, host] of hosts.entries()) {
       for (let i = 0; i < 20; i++) await a.sources.create({ url: `${host.origin}/h${h}/f${i}.xml`, slug: `h${h}-f${i}`, nextFetchAt: now, now });
     }
+    // Both writer threads up first (a thread start takes a second on a loaded machine: one
+    // instance would otherwise take every source before the other has begun).
+    await Promise.all([a, b].map((s) => s.leases.renewLeases('warm-up', [{ sourceId: 0, owner: 'warm-up', token: 0 }], now)));
     const [outA, outB] = await Promise.all([instance(a, 'one').refreshDue(), instance(b, 'two').refreshDue()]);
     assert.equal(outA.length + outB.length, 40);
     assert.ok(outA.length > 0 && outB.length > 0, `both instances worked (${outA.length} / ${outB.length})`);

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { StorageError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { migrate } from './migrations.js';
-import type { IngestRepo, Storage } from '../repos.js';
+import type { ClaimedSource, IngestRepo, LeaseRepo, Storage } from '../repos.js';
 import { createArticleRepo } from './article-repo.js';
 import { createChannelRepo } from './channel-repo.js';
 import { isInMemoryPath, openSqliteConnection } from './connection.js';
@@ -55,6 +55,15 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
   const ctx = createSqliteContext(db);
   // Only after migrating: the writer thread never migrates.
   const writer: WriterThread | undefined = !inMemory && (opts.writerThread ?? true) ? createWriterThread({ file: path.resolve(file), ...(opts.writerIdleMs !== undefined ? { idleMs: opts.writerIdleMs } : {}) }) : undefined;
+  const mainLeases = createLeaseRepo(ctx);
+  const leases: LeaseRepo = writer
+    ? {
+        claimDue: (...args) => writer.lease({ op: 'claimDue', args }) as Promise<ClaimedSource[]>,
+        renewLeases: (...args) => writer.lease({ op: 'renewLeases', args }) as Promise<number[]>,
+        releaseLeases: async (...args) => void (await writer.lease({ op: 'releaseLeases', args })),
+        liveLeases: mainLeases.liveLeases,
+      }
+    : mainLeases;
   const ingest: IngestRepo = writer
     ? { recordFetch: ((rec) => writer.recordFetch(rec)) as IngestRepo['recordFetch'], knownItems: (sourceId) => knownItems(ctx, sourceId) }
     : createIngestRepo(ctx);
@@ -77,7 +86,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
 
   return {
     sources: createSourceRepo(ctx),
-    leases: createLeaseRepo(ctx),
+    leases,
     articles: createArticleRepo(ctx),
     channels: createChannelRepo(ctx),
     partners: createPartnerRepo(ctx, otherCommits),

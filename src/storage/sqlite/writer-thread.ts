@@ -8,11 +8,20 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { StorageError, errorMessage, reviveError, type SerializedError } from '../../errors.js';
 import type { ArticleInput } from '../../model/types.js';
 import { siblingModuleUrl, startWorker } from '../../worker-thread.js';
-import type { FencedFetch, FetchRecord, LeasedFetchRecord, StoredFetch } from '../repos.js';
+import type { FencedFetch, FetchRecord, LeasedFetchRecord, LeaseRepo, StoredFetch } from '../repos.js';
 
 type FetchResult = StoredFetch | FencedFetch;
 /** A record as posted: leased or not (the worker's recordFetch tells them apart). */
 export type AnyFetchRecord = FetchRecord | LeasedFetchRecord;
+
+/**
+ * Lease writes go through the thread too: on the main connection a claim would wait (blocking
+ * the event loop, busy_timeout) whenever the thread holds the write lock for a big record.
+ */
+export type LeaseCall =
+  | { op: 'claimDue'; args: Parameters<LeaseRepo['claimDue']> }
+  | { op: 'renewLeases'; args: Parameters<LeaseRepo['renewLeases']> }
+  | { op: 'releaseLeases'; args: Parameters<LeaseRepo['releaseLeases']> };
 
 // ---- protocol (writer-worker.ts is the other side) ----
 
@@ -29,10 +38,11 @@ export type WriterRequest =
   | { type: 'items'; id: number; items: ArticleInput[] }
   /** `staged`: rec.items is the concatenation of the staged 'items' messages. */
   | { type: 'record-fetch'; id: number; rec: AnyFetchRecord; staged: boolean }
+  | { type: 'lease'; id: number; call: LeaseCall }
   | { type: 'close' };
 
 export type WriterReply =
-  | { type: 'done'; id: number; ok: true; result: FetchResult }
+  | { type: 'done'; id: number; ok: true; result: FetchResult | unknown }
   | { type: 'done'; id: number; ok: false; error: SerializedError }
   | { type: 'closed' };
 
@@ -57,6 +67,8 @@ export const WRITER_IDLE_MS = 30_000;
 
 export interface WriterThread {
   recordFetch(rec: AnyFetchRecord): Promise<FetchResult>;
+  /** Runs a lease write in the thread, in call order with the records. */
+  lease(call: LeaseCall): Promise<unknown>;
   /** Write transactions the thread committed: dataVersion() adds them so the feed cache moves at once. */
   readonly commits: number;
   /**
@@ -70,10 +82,12 @@ export interface WriterThread {
 
 interface Pending {
   id: number;
-  rec: AnyFetchRecord;
+  /** A record to store, or a lease write (`call`). */
+  rec?: AnyFetchRecord;
+  call?: LeaseCall;
   /** Item chunks not yet posted (big records go out one chunk per event-loop turn). */
   unsent?: ArticleInput[][];
-  resolve: (r: FetchResult) => void;
+  resolve: (r: unknown) => void;
   reject: (err: Error) => void;
 }
 
@@ -140,7 +154,7 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
     if (!p || p.id !== msg.id) return;
     current = undefined;
     if (msg.ok) {
-      commits++;
+      if (p.rec) commits++; // leases change nothing a feed shows
       p.resolve(msg.result);
     } else {
       p.reject(reviveError(msg.error));
@@ -157,7 +171,7 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
     const p = current;
     current = undefined;
     // SQLite rolls back a transaction whose connection vanished; the caller's fetch is simply not recorded.
-    p?.reject(new StorageError(`storage: writer thread crashed while recording a fetch (${why})`, { code: 'writer_crashed' }));
+    p?.reject(new StorageError(`storage: writer thread crashed while ${p.call ? 'writing leases' : 'recording a fetch'} (${why})`, { code: 'writer_crashed' }));
     pump(); // a replacement starts with the next request
   };
 
@@ -187,9 +201,14 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
     clearTimeout(thread.idleTimer);
     thread.worker.ref();
     thread.port.ref();
-    const items = p.rec.items;
+    if (p.call) {
+      thread.port.postMessage({ type: 'lease', id: p.id, call: p.call } satisfies WriterRequest);
+      return;
+    }
+    const rec = p.rec!;
+    const items = rec.items;
     if (!items || items.length <= ITEMS_PER_MESSAGE) {
-      thread.port.postMessage({ type: 'record-fetch', id: p.id, rec: p.rec, staged: false } satisfies WriterRequest);
+      thread.port.postMessage({ type: 'record-fetch', id: p.id, rec, staged: false } satisfies WriterRequest);
       return;
     }
     p.unsent = [];
@@ -204,7 +223,7 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
       const items = p.unsent.shift();
       if (!items) {
         p.unsent = undefined;
-        t.port.postMessage({ type: 'record-fetch', id: p.id, rec: { ...p.rec, items: [] }, staged: true } satisfies WriterRequest);
+        t.port.postMessage({ type: 'record-fetch', id: p.id, rec: { ...p.rec!, items: [] }, staged: true } satisfies WriterRequest);
         return;
       }
       t.port.postMessage({ type: 'items', id: p.id, items } satisfies WriterRequest);
@@ -231,7 +250,14 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
     recordFetch(rec) {
       if (state !== 'open') return Promise.reject(closedError());
       return new Promise<FetchResult>((resolve, reject) => {
-        queue.push({ id: nextId++, rec, resolve, reject });
+        queue.push({ id: nextId++, rec, resolve: resolve as (r: unknown) => void, reject });
+        pump();
+      });
+    },
+    lease(call) {
+      if (state !== 'open') return Promise.reject(closedError());
+      return new Promise<unknown>((resolve, reject) => {
+        queue.push({ id: nextId++, call, resolve, reject });
         pump();
       });
     },

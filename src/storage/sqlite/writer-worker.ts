@@ -4,10 +4,11 @@ import { workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageError, serializeError } from '../../errors.js';
 import type { ArticleInput } from '../../model/types.js';
-import { isLeasedRecord, type IngestRepo } from '../repos.js';
+import { isLeasedRecord, type IngestRepo, type LeaseRepo } from '../repos.js';
 import { openSqliteConnection } from './connection.js';
 import { createSqliteContext } from './context.js';
 import { createIngestRepo } from './ingest-repo.js';
+import { createLeaseRepo } from './lease-repo.js';
 import type { WriterReply, WriterRequest, WriterWorkerData } from './writer-thread.js';
 
 /**
@@ -17,16 +18,19 @@ import type { WriterReply, WriterRequest, WriterWorkerData } from './writer-thre
 function serveWriter({ file, port, signal }: WriterWorkerData): void {
   let db: BetterSqlite3.Database | undefined;
   let ingest: IngestRepo | undefined;
+  let leases: LeaseRepo | undefined;
   /** Items of the record being received in chunks (one record at a time). */
   let staged: { id: number; items: ArticleInput[] } | undefined;
 
   /** Opened on the first request, inside its try: a file that cannot be opened fails that request, not the thread. */
-  function ingestRepo(): IngestRepo {
-    if (!ingest) {
+  function repos(): { ingest: IngestRepo; leases: LeaseRepo } {
+    if (!ingest || !leases) {
       db = openSqliteConnection(file);
-      ingest = createIngestRepo(createSqliteContext(db));
+      const ctx = createSqliteContext(db);
+      ingest = createIngestRepo(ctx);
+      leases = createLeaseRepo(ctx);
     }
-    return ingest;
+    return { ingest, leases };
   }
 
   /** Posts, then bumps the shared counter: a main thread blocked in close() wakes and drains the port. */
@@ -51,6 +55,20 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
       for (const item of req.items) staged.items.push(item);
       return;
     }
+    if (req.type === 'lease') {
+      const { call } = req;
+      void (async () => {
+        try {
+          const repo = repos().leases;
+          const result =
+            call.op === 'claimDue' ? await repo.claimDue(...call.args) : call.op === 'renewLeases' ? await repo.renewLeases(...call.args) : await repo.releaseLeases(...call.args);
+          reply({ type: 'done', id: req.id, ok: true, result });
+        } catch (err) {
+          reply({ type: 'done', id: req.id, ok: false, error: serializeError(err, 'storage_failed') });
+        }
+      })();
+      return;
+    }
     const items = req.staged && staged?.id === req.id ? staged.items : undefined;
     staged = undefined;
     // recordFetch does all its work synchronously (one better-sqlite3 transaction); the await only
@@ -59,7 +77,7 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
       try {
         if (req.staged && !items) throw new StorageError(`storage: writer thread did not receive the items of record ${req.id}`);
         const rec = items ? { ...req.rec, items } : req.rec;
-        const repo = ingestRepo();
+        const repo = repos().ingest;
         const result = isLeasedRecord(rec) ? await repo.recordFetch(rec) : await repo.recordFetch(rec);
         // A big record filled this connection's page cache with pages the writer will not read
         // again (new rows, their full-text index): give them back rather than hold the cache's
