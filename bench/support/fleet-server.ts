@@ -4,7 +4,8 @@
 // 2% answer 500, 1% 404, 0.5% hang (a timeout for the client; cut after 10 s), 3% are slow
 // (200–500 ms), the rest answer a small feed with an ETag. Sources with i % 10 < 6 keep
 // version 1 and answer 304 to a matching If-None-Match; the others change every cycle
-// (all of them in 'churn' mode). Records the max concurrent requests per host.
+// (all of them in 'churn' mode). Records the max concurrent requests per host and the requests
+// per source since the last reset (how many sources were fetched once, never, or more often).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FORMATS, generateFeed } from './corpus.js';
@@ -24,6 +25,7 @@ const servers: http.Server[] = [];
 const active = new Map<string, number>();
 const maxActive = new Map<string, number>();
 let requests = 0;
+let perSource = new Uint32Array(0);
 const bodies = new Map<number, { version: number; bytes: Buffer; type: string }>();
 
 export type Behaviour = 'ok' | 'slow' | 'e500' | 'e404' | 'hang';
@@ -72,6 +74,7 @@ function handler(hostKey: string) {
       return;
     }
     const i = Number(m[1]);
+    if (i < perSource.length) perSource[i]!++;
     const answer = () => {
       if (res.destroyed) return;
       const f = feedFor(i);
@@ -117,6 +120,7 @@ serveParent(async (m: Msg) => {
   switch (m.type) {
     case 'start': {
       opts = { ...opts, ...(m.opts as Options) };
+      perSource = new Uint32Array(opts.sources);
       const origins: string[] = [];
       let distinctAddresses = true;
       try {
@@ -149,12 +153,15 @@ serveParent(async (m: Msg) => {
     case 'reset':
       maxActive.clear();
       requests = 0;
+      perSource.fill(0);
       return { type: 'reset-done' };
     case 'stats': {
       let max = 0;
       for (const v of maxActive.values()) max = Math.max(max, v);
       const crowded = servers[0] ? (() => { const a = servers[0]!.address() as AddressInfo; return a.address === '127.0.0.1' ? 'h0' : a.address; })() : '';
-      return { type: 'stats', maxPerHost: max, crowdedMax: maxActive.get(crowded) ?? 0, requests };
+      const fetched = { once: 0, never: 0, more: 0 };
+      for (const n of perSource) fetched[n === 1 ? 'once' : n === 0 ? 'never' : 'more']++;
+      return { type: 'stats', maxPerHost: max, crowdedMax: maxActive.get(crowded) ?? 0, requests, fetched };
     }
   }
 });

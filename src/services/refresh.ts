@@ -203,6 +203,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     // is millions of closures held until the promises settle.)
     let wake: (() => void) | undefined;
     const settled = () => new Promise<void>((r) => (wake = r));
+    const claimBatch = Math.max(1, Math.floor(deps.fetchConcurrency / 4));
     const leaseEnd = (from: Date) => new Date(from.getTime() + leaseMs).toISOString();
 
     const renew = async (): Promise<void> => {
@@ -255,7 +256,9 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
       for (;;) {
         if (stop?.aborted) break;
         const free = deps.fetchConcurrency - running;
-        if (free <= 0) {
+        // Claims come in batches of a quarter of the slots (not one per completed fetch): each
+        // is a write transaction, and on PostgreSQL claims from all instances take turns.
+        if (free < claimBatch && running > 0) {
           await settled();
           continue;
         }
