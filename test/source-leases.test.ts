@@ -8,19 +8,61 @@ import path from 'node:path';
 import type { ArticleInput } from '../src/model/types.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { ClaimedSource, FetchRecord, Storage } from '../src/storage/repos.js';
+import { createArticleReads } from '../src/storage/postgres/article-repo.js';
+import { createPgContext, notifyChannel } from '../src/storage/postgres/context.js';
+import { createFetchLogRepo, createIngestRepo, type IngestLifecycle } from '../src/storage/postgres/ingest-repo.js';
+import { createLeaseRepo } from '../src/storage/postgres/lease-repo.js';
+import { migratePostgres } from '../src/storage/postgres/migrations.js';
+import { createPool } from '../src/storage/postgres/pool.js';
+import { createSourceRepo } from '../src/storage/postgres/source-repo.js';
+import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
 import { prng } from './support/prng.js';
 
 const T0 = '2026-03-01T10:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
 const LEASE_S = 60;
 
+/** What these tests use of a Storage (the PostgreSQL side is assembled from its repositories). */
+type LeaseCore = Pick<Storage, 'sources' | 'leases' | 'ingest' | 'fetchLog'> & { articles: Pick<Storage['articles'], 'count'> };
+
 interface Pair {
-  a: Storage;
-  b: Storage;
+  a: LeaseCore;
+  b: LeaseCore;
   close(): Promise<void>;
 }
 
 /** Two handles on one SQLite file: two processes' worth of connections (and writer threads). */
+/** The fetches here add articles only: no revision or event is ever needed. */
+const noLifecycle: IngestLifecycle = {
+  storeRevision: () => Promise.reject(new Error('no lifecycle in this test')),
+  applyArticleEvent: () => Promise.reject(new Error('no lifecycle in this test')),
+};
+
+/** Two instances on one fresh PostgreSQL schema: a pool and context each. */
+async function pgPair(): Promise<Pair> {
+  const schema = freshSchemaName();
+  const pools = [createPool({ url: PG_TEST_URL!, schema, size: 3 }), createPool({ url: PG_TEST_URL!, schema, size: 3 })];
+  await migratePostgres(pools[0]!, { schema });
+  const [a, b] = pools.map((pool, i): LeaseCore => {
+    const ctx = createPgContext({ pool, channel: notifyChannel(schema), origin: `lease-test-${i}` });
+    return {
+      sources: createSourceRepo(ctx),
+      leases: createLeaseRepo(ctx),
+      ingest: createIngestRepo(ctx, noLifecycle),
+      fetchLog: createFetchLogRepo(ctx),
+      articles: createArticleReads(ctx),
+    };
+  });
+  return {
+    a: a!,
+    b: b!,
+    async close() {
+      await Promise.all(pools.map((p) => p.end()));
+      await dropSchema(schema);
+    },
+  };
+}
+
 function sqlitePair(): Pair {
   const dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-leases-'));
   const file = path.join(dir, 'w.db');
@@ -37,7 +79,7 @@ function sqlitePair(): Pair {
   };
 }
 
-async function addSources(s: Storage, hosts: string[], perHost: number): Promise<number[]> {
+async function addSources(s: LeaseCore, hosts: string[], perHost: number): Promise<number[]> {
   const ids: number[] = [];
   for (const [h, host] of hosts.entries()) {
     for (let i = 0; i < perHost; i++) {
@@ -48,7 +90,7 @@ async function addSources(s: Storage, hosts: string[], perHost: number): Promise
   return ids;
 }
 
-function claim(s: Storage, owner: string, now: string, limit: number, perHostLimit = 100): Promise<ClaimedSource[]> {
+function claim(s: LeaseCore, owner: string, now: string, limit: number, perHostLimit = 100): Promise<ClaimedSource[]> {
   return s.leases.claimDue({ owner, now, leaseUntil: new Date(Date.parse(now) + LEASE_S * 1000).toISOString(), limit, perHostLimit });
 }
 
@@ -58,12 +100,12 @@ function record(sourceId: number, now: string, items: ArticleInput[], etag: stri
   return { sourceId, startedAt: now, ms: 5, outcome: 'modified', httpStatus: 200, warnings: [], items, now, source: { lastFetchedAt: now, etag, nextFetchAt: at(3600) } };
 }
 
-function suite(name: string, open: () => Pair): void {
-  describe(`source leases (${name})`, function () {
+function suite(name: string, open: () => Pair | Promise<Pair>, describeIt: (title: string, fn: (this: Mocha.Suite) => void) => void = describe): void {
+  describeIt(`source leases (${name})`, function () {
     this.timeout(30_000);
     let pair: Pair;
-    beforeEach(() => {
-      pair = open();
+    beforeEach(async () => {
+      pair = await open();
     });
     afterEach(async () => {
       await pair.close();
@@ -168,3 +210,4 @@ function suite(name: string, open: () => Pair): void {
 }
 
 suite('sqlite', sqlitePair);
+suite('postgres', pgPair, describePg);

@@ -5,7 +5,7 @@
 // every decision, then allocateSeq, then only writes to rows this transaction holds or creates.
 import { NotFoundError } from '../../errors.js';
 import { SOURCE_UPDATE_REASON, type RawItemRef, type Article, type ArticleEvent, type ArticleInput, type ArticleStatus, type FetchLogEntry, type IsoDate } from '../../model/types.js';
-import type { FetchCounts, FetchLogRepo, FetchRecord, IngestRepo } from '../repos.js';
+import type { FencedFetch, FetchCounts, FetchLogRepo, FetchRecord, IngestRepo, LeaseRef, StoredFetch } from '../repos.js';
 import { FETCH_LOG_KEEP_PER_SOURCE } from '../sqlite/ingest-repo.js';
 import { toFetchLogEntry, type FetchLogRow } from '../sqlite/rows.js';
 import { sourceStateEvent } from '../source-state-event.js';
@@ -237,10 +237,21 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
       });
     },
 
-    async recordFetch(rec: FetchRecord): Promise<FetchCounts & { log: FetchLogEntry }> {
+    recordFetch: (async (rec: FetchRecord & { lease?: LeaseRef }): Promise<StoredFetch | FencedFetch> => {
       return ctx.tx(
         'record fetch',
-        async (t) => {
+        async (t): Promise<StoredFetch | FencedFetch> => {
+          // The source row first, locked: the lease it carries now (fencing: the write belongs to
+          // the claim it ran under, or nothing is written), and the lock that orders this fetch
+          // against edits of the same source and against claims (they skip locked rows).
+          const lease = await t.one<{ lease_owner: string | null; lease_token: number }>(
+            'SELECT lease_owner, lease_token FROM sources WHERE id = $1 FOR NO KEY UPDATE',
+            [rec.sourceId],
+          );
+          if (!lease) throw new NotFoundError(`storage: source ${rec.sourceId} not found`);
+          if (rec.lease && (lease.lease_owner !== rec.lease.owner || lease.lease_token !== rec.lease.token)) {
+            return { fenced: true, sourceId: rec.sourceId, lease: rec.lease, current: { ...(lease.lease_owner ? { owner: lease.lease_owner } : {}), token: lease.lease_token } };
+          }
           // Items skipped by their raw hash were matched against a read made before processing;
           // one whose article has gone since (retention, a delete) forgets the body hash, so the
           // next fetch processes the whole document again and stores it anew.
@@ -255,18 +266,14 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
           }
           const stale = held < (rec.unchanged?.length ?? 0);
           const fetchState = stale && rec.source.bodyHash ? { ...rec.source, bodyHash: null } : rec.source;
-          // The source row first: its fetch state, and the lock that orders this fetch against
-          // edits of the same source.
+          // Its fetch state; a leased fetch frees its lease with its result (the token stays).
           const { set, values } = sourceSet(fetchState, 2);
-          let found;
+          const assignments = [set, rec.lease ? 'lease_owner = NULL, lease_until = NULL' : ''].filter(Boolean).join(', ');
           try {
-            found = set
-              ? await t.one(`UPDATE sources SET ${set} WHERE id = $1 RETURNING id`, [rec.sourceId, ...values])
-              : await t.one('SELECT id FROM sources WHERE id = $1 FOR NO KEY UPDATE', [rec.sourceId]);
+            if (assignments) await t.exec(`UPDATE sources SET ${assignments} WHERE id = $1`, [rec.sourceId, ...values]);
           } catch (err) {
             throw sourceClash(err) ?? err;
           }
-          if (!found) throw new NotFoundError(`storage: source ${rec.sourceId} not found`);
 
           const { ops, counts, seqs, keys } = await plan(t, rec);
           counts.itemsUnchanged += held;
@@ -300,7 +307,7 @@ export function createIngestRepo(ctx: PgContext, lifecycle: IngestLifecycle): In
         // A concurrent fetch of the same source inserted one of our new keys first: plan again.
         { retryOn: [UNIQUE_VIOLATION] },
       );
-    },
+    }) as IngestRepo['recordFetch'],
   };
 }
 

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_INTERVAL_S, DEFAULT_MIN_INTERVAL_S } from '../sqlite/source
 import { toSource, type SourceRow } from '../sqlite/rows.js';
 import { pgCode, UNIQUE_VIOLATION, type PgContext, type PgQuery } from './context.js';
 import { sourceSet } from './source-columns.js';
+import { sourceHost } from '../../model/source-host.js';
 
 /** Maps a unique-constraint failure on sources to the 409 the API promises. */
 export function sourceClash(err: unknown): ValidationError | undefined {
@@ -35,12 +36,13 @@ export function createSourceRepo(ctx: PgContext): SourceRepo {
         }
         try {
           const row = await t.one<SourceRow>(
-            `INSERT INTO sources (slug, url, title, categories, min_interval_s, max_interval_s, next_fetch_at,
+            `INSERT INTO sources (slug, url, host, title, categories, min_interval_s, max_interval_s, next_fetch_at,
                default_credit, default_rights, visibility, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
             [
               input.slug,
               input.url,
+              sourceHost(input.url),
               input.title ?? null,
               JSON.stringify(input.categories ?? []),
               input.minIntervalS ?? DEFAULT_MIN_INTERVAL_S,
