@@ -2,7 +2,7 @@
 // the SQLite ones: each scenario runs on both backends and the two transcripts must be equal
 // (plus a few checks of the transcript itself, so a mistake shared by both still fails).
 import assert from 'node:assert/strict';
-import { NotFoundError, ValidationError } from '../src/errors.js';
+import { NotFoundError, StorageError, ValidationError } from '../src/errors.js';
 import type { Storage } from '../src/storage/repos.js';
 import { migrate } from '../src/storage/migrations.js';
 import { openSqliteConnection } from '../src/storage/sqlite/connection.js';
@@ -11,8 +11,10 @@ import { createDeliveryRepo as sqliteDeliveries } from '../src/storage/sqlite/de
 import { createPartnerRepo as sqlitePartners } from '../src/storage/sqlite/partner-repo.js';
 import { createStatsRepo as sqliteStats } from '../src/storage/sqlite/stats-repo.js';
 import { createWebSubRepo as sqliteWebSub } from '../src/storage/sqlite/websub-repo.js';
+import { startCommitListener } from '../src/storage/postgres/commit-listener.js';
 import { createPgContext, notifyChannel } from '../src/storage/postgres/context.js';
 import { createDeliveryRepo as pgDeliveries } from '../src/storage/postgres/delivery-repo.js';
+import { refuseBackup, schemaFiles } from '../src/storage/postgres/files.js';
 import { migratePostgres } from '../src/storage/postgres/migrations.js';
 import { createPartnerRepo as pgPartners } from '../src/storage/postgres/partner-repo.js';
 import { createPool } from '../src/storage/postgres/pool.js';
@@ -296,3 +298,88 @@ describePg('PostgreSQL twins answer as the SQLite repositories (partners, delive
     assert.deepEqual(states, { ok: 2, failing: 1, paused: 1, gone: 1, new: 1, overdue: 2, oldestDueAt: T(2) });
   });
 });
+
+describePg('PostgreSQL twins across instances, and what only PostgreSQL does', () => {
+  let schema: string;
+  let closers: (() => Promise<void>)[];
+  beforeEach(() => {
+    schema = freshSchemaName();
+    closers = [];
+  });
+  afterEach(async () => {
+    for (const close of closers.reverse()) await close();
+    await dropSchema(schema);
+  });
+
+  /** One instance: its own pool, context and commit listener on the shared schema. */
+  const instance = async (origin: string) => {
+    const pool = createPool({ url: PG_TEST_URL!, schema, size: 3 });
+    closers.push(() => pool.end());
+    await migratePostgres(pool, { schema });
+    const ctx = createPgContext({ pool, channel: notifyChannel(schema), origin });
+    const listener = await startCommitListener({ connection: { url: PG_TEST_URL!, schema }, channel: notifyChannel(schema), origin });
+    closers.push(() => listener.close());
+    return { ctx, pool, partners: pgPartners(ctx, () => listener.received.partners), deliveries: pgDeliveries(ctx) };
+  };
+
+  it("partners.version() moves on every instance at another's partner or key change, not at a key use", async () => {
+    const a = await instance('a');
+    const b = await instance('b');
+    const seen = () => b.partners.version();
+    let v = seen();
+    const p = await a.partners.create({ slug: 'acme', name: 'Acme', channels: [], now: T(0) });
+    await until(() => seen() !== v, "b to see a's new partner");
+    v = seen();
+    await a.partners.addKey({ partnerId: p.id, keyId: 'k1', prefix: 'wf_live_aaaa', keyHash: 'h1', now: T(1) });
+    await until(() => seen() !== v, "b to see a's new key");
+    v = seen();
+    await a.partners.touchKeys(new Map([['k1', T(2)]]));
+    await a.deliveries.append([{ partnerId: p.id, at: T(2), count: 1, channel: 'c', format: 'rss', payload: { hash: 'x', itemsJson: '[]', itemCount: 0 } }]);
+    await a.partners.revokeKey(p.id, 'k1', T(3));
+    await until(() => seen() !== v, "b to see a's revoke");
+    // Only the revoke moved it: the key use and the delivery told nobody.
+    assert.equal(seen(), v + 1);
+    assert.deepEqual(await b.partners.liveKeys(), []);
+  });
+
+  it('appends delivery batches from several instances at once without losing a row or moving a cursor back', async () => {
+    const a = await instance('a');
+    const b = await instance('b');
+    const p1 = await a.partners.create({ slug: 'p1', name: 'P1', channels: [], now: T(0) });
+    const p2 = await a.partners.create({ slug: 'p2', name: 'P2', channels: [], now: T(0) });
+    const batch = (n: number) =>
+      [p2.id, p1.id].map((partnerId, i) => ({
+        partnerId,
+        at: T(n),
+        count: 1,
+        channel: 'c',
+        format: 'rss',
+        payload: { hash: `h${(n + i) % 3}`, itemsJson: `[${(n + i) % 3}]`, itemCount: 1, maxSeq: n },
+      }));
+    await Promise.all(Array.from({ length: 40 }, (_, n) => (n % 2 ? a : b).deliveries.append(batch(n))));
+    assert.equal(await a.deliveries.itemsSince(p1.id, T(0)), 40);
+    assert.deepEqual(await b.deliveries.cursor(p2.id), { maxSeq: 39, lastDeliveryAt: T(39) });
+    assert.equal((await a.pool.query('SELECT count(*)::int AS n FROM delivery_payloads')).rows[0].n, 3);
+  });
+
+  it('files() reports the bytes of this schema only; backup() is refused naming pg_dump and `wirefeed db copy`', async () => {
+    const a = await instance('a');
+    const before = await schemaFiles(a.ctx);
+    assert.ok(before.databaseBytes > 0);
+    assert.equal(before.walBytes, 0);
+    const p = await a.partners.create({ slug: 'big', name: 'Big', channels: [], now: T(0) });
+    await a.deliveries.append(
+      Array.from({ length: 200 }, (_, i) => ({ partnerId: p.id, at: T(1), count: 1, channel: 'c', format: 'rss', payload: { hash: `h${i}`, itemsJson: JSON.stringify('x'.repeat(2000)), itemCount: 1 } })),
+    );
+    assert.ok((await schemaFiles(a.ctx)).databaseBytes > before.databaseBytes);
+    assert.throws(refuseBackup, (err: unknown) => err instanceof StorageError && err.code === 'backup_unsupported' && /pg_dump/.test(err.message) && /wirefeed db copy/.test(err.message));
+  });
+});
+
+async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
