@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ValidationError } from '../src/errors.js';
 import type { Article, ArticleEvent, ArticleInput } from '../src/model/types.js';
 import type { Storage } from '../src/storage/repos.js';
-import { openSqliteStorage } from '../src/storage/open.js';
+import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { createArticleReads } from '../src/storage/postgres/article-repo.js';
 import { createPgContext, notifyChannel } from '../src/storage/postgres/context.js';
 import { createIngestRepo } from '../src/storage/postgres/ingest-repo.js';

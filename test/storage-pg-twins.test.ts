@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { NotFoundError, StorageError, ValidationError } from '../src/errors.js';
 import type { Storage } from '../src/storage/repos.js';
-import { migrate } from '../src/storage/migrations.js';
+import { migrate } from '../src/storage/sqlite/migrations.js';
 import { openSqliteConnection } from '../src/storage/sqlite/connection.js';
 import { createSqliteContext } from '../src/storage/sqlite/context.js';
 import { createDeliveryRepo as sqliteDeliveries } from '../src/storage/sqlite/delivery-repo.js';
@@ -19,6 +19,7 @@ import { migratePostgres } from '../src/storage/postgres/migrations.js';
 import { createPartnerRepo as pgPartners } from '../src/storage/postgres/partner-repo.js';
 import { createPool } from '../src/storage/postgres/pool.js';
 import { createStatsRepo as pgStats } from '../src/storage/postgres/stats-repo.js';
+import { versionOf } from '../src/storage/postgres/storage-ops.js';
 import { createWebSubRepo as pgWebSub } from '../src/storage/postgres/websub-repo.js';
 import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
 
@@ -51,7 +52,7 @@ async function pgBackend(schema: string): Promise<Backend> {
   await migratePostgres(pool, { schema });
   const ctx = createPgContext({ pool, channel: notifyChannel(schema), origin: 'twin-test' });
   return {
-    repos: { partners: pgPartners(ctx, () => 0), deliveries: pgDeliveries(ctx), websub: pgWebSub(ctx), stats: pgStats(ctx) },
+    repos: { partners: pgPartners(ctx, async () => ctx.commits.partners), deliveries: pgDeliveries(ctx), websub: pgWebSub(ctx), stats: pgStats(ctx) },
     async sql(text) {
       await pool.query(text);
     },
@@ -77,31 +78,31 @@ const T = (m: number) => new Date(Date.UTC(2025, 0, 1, 10, m)).toISOString();
 
 const partnersScenario: Scenario = async (s) => {
   const out: unknown[] = [];
-  const versions = [s.partners.version()];
-  const moved = () => versions.push(s.partners.version());
+  const versions = [await s.partners.version()];
+  const moved = async () => versions.push(await s.partners.version());
   const a = await s.partners.create({ slug: 'acme', name: 'Acme', contact: 'ops@acme.example', channels: ['world', 'sport'], rateLimit: { requests: 10, perSeconds: 1 }, now: T(0) });
-  moved();
+  await moved();
   out.push(a, await s.partners.create({ slug: 'beta', name: 'Beta', channels: [], active: false, rightsPolicy: { stripCredits: true } as never, now: T(1) }));
-  moved();
+  await moved();
   // Last insert of the scenario: a PostgreSQL identity spends a number on a failed insert.
   out.push(await outcome(s.partners.create({ slug: 'acme', name: 'Again', channels: [], now: T(1) })));
   out.push(await s.partners.update('acme', { contact: undefined, channels: ['world'], now: T(2) }));
   out.push(await s.partners.update('acme', { active: false, rateLimit: undefined, now: T(3) }));
   out.push(await outcome(s.partners.update('nobody', { name: 'x', now: T(3) })));
-  moved();
+  await moved();
   out.push(await s.partners.addKey({ partnerId: a.id, keyId: 'k2', prefix: 'wf_live_bbbb', keyHash: 'h2', now: T(4) }));
   out.push(await s.partners.addKey({ partnerId: a.id, keyId: 'k1', prefix: 'wf_live_aaaa', keyHash: 'h1', now: T(4) }));
-  moved();
+  await moved();
   out.push(await s.partners.revokeKey(a.id, 'k2', T(5)), await s.partners.revokeKey(a.id, 'k2', T(6)), await s.partners.revokeKey(a.id, 'nope', T(6)));
-  moved();
-  const beforeTouch = s.partners.version();
+  await moved();
+  const beforeTouch = await s.partners.version();
   await s.partners.touchKeys(new Map([['k1', T(7)]]));
   await s.partners.touchKeys(new Map([['k1', T(6)], ['k2', T(8)]]));
   await s.partners.touchKeys(new Map());
-  out.push({ touchMovedVersion: s.partners.version() !== beforeTouch });
+  out.push({ touchMovedVersion: (await s.partners.version()) !== beforeTouch });
   out.push(await s.partners.listKeys(a.id), await s.partners.liveKeys(), await s.partners.list(), await s.partners.get('beta'), await s.partners.get('nobody'));
   out.push(await s.partners.remove('beta'), await s.partners.remove('beta'));
-  moved();
+  await moved();
   out.push(await s.partners.list());
   out.push({ versionMovedEachTime: versions.every((v, i) => i === 0 || v !== versions[i - 1]) });
   return out;
@@ -319,26 +320,26 @@ describePg('PostgreSQL twins across instances, and what only PostgreSQL does', (
     const ctx = createPgContext({ pool, channel: notifyChannel(schema), origin });
     const listener = await startCommitListener({ connection: { url: PG_TEST_URL!, schema }, channel: notifyChannel(schema), origin });
     closers.push(() => listener.close());
-    return { ctx, pool, partners: pgPartners(ctx, () => listener.received.partners), deliveries: pgDeliveries(ctx) };
+    return { ctx, pool, partners: pgPartners(ctx, versionOf(ctx, listener, 'partners', () => false)), deliveries: pgDeliveries(ctx) };
   };
 
   it("partners.version() moves on every instance at another's partner or key change, not at a key use", async () => {
     const a = await instance('a');
     const b = await instance('b');
     const seen = () => b.partners.version();
-    let v = seen();
+    let v = await seen();
     const p = await a.partners.create({ slug: 'acme', name: 'Acme', channels: [], now: T(0) });
-    await until(() => seen() !== v, "b to see a's new partner");
-    v = seen();
+    await until(async () => (await seen()) !== v, "b to see a's new partner");
+    v = await seen();
     await a.partners.addKey({ partnerId: p.id, keyId: 'k1', prefix: 'wf_live_aaaa', keyHash: 'h1', now: T(1) });
-    await until(() => seen() !== v, "b to see a's new key");
-    v = seen();
+    await until(async () => (await seen()) !== v, "b to see a's new key");
+    v = await seen();
     await a.partners.touchKeys(new Map([['k1', T(2)]]));
     await a.deliveries.append([{ partnerId: p.id, at: T(2), count: 1, channel: 'c', format: 'rss', payload: { hash: 'x', itemsJson: '[]', itemCount: 0 } }]);
     await a.partners.revokeKey(p.id, 'k1', T(3));
-    await until(() => seen() !== v, "b to see a's revoke");
+    await until(async () => (await seen()) !== v, "b to see a's revoke");
     // Only the revoke moved it: the key use and the delivery told nobody.
-    assert.equal(seen(), v + 1);
+    assert.equal(await seen(), v + 1);
     assert.deepEqual(await b.partners.liveKeys(), []);
   });
 
@@ -376,9 +377,9 @@ describePg('PostgreSQL twins across instances, and what only PostgreSQL does', (
   });
 });
 
-async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
+async function until(cond: () => Promise<boolean>, what: string, ms = 2000): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }

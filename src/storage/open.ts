@@ -6,6 +6,7 @@ import { StorageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { backendOf, DATABASE_URL_FORMS, redactDatabaseUrl, sqlitePathOf, type BackendName } from './database-url.js';
 import type { Storage } from './repos.js';
+import { openPostgresStorage } from './postgres/open.js';
 import { openSqliteStorage } from './sqlite/open.js';
 
 export interface OpenStorageOptions {
@@ -30,12 +31,23 @@ async function openSqlite(opts: OpenStorageOptions): Promise<Storage> {
   return openSqliteStorage({ path: file, log: opts.log, ...(opts.writerIdleMs !== undefined ? { writerIdleMs: opts.writerIdleMs } : {}) });
 }
 
+async function openPostgres(opts: OpenStorageOptions): Promise<Storage> {
+  return openPostgresStorage({
+    databaseUrl: opts.url,
+    ...(opts.schema !== undefined ? { schema: opts.schema } : {}),
+    ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
+    ...(opts.instanceId !== undefined ? { instanceId: opts.instanceId } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+}
+
 /**
- * The backends this build has. A backend missing here (PostgreSQL until storage/postgres/ is
- * wired in) is refused with an error that says so, never replaced by another one.
+ * The backends this build has. A backend missing here is refused with an error that says so,
+ * never replaced by another one.
  */
 const BACKENDS: Readonly<Partial<Record<BackendName, StorageOpener>>> = {
   sqlite: openSqlite,
+  postgres: openPostgres,
 };
 
 /** `backends`: this build's table (tests pass their own to check the refusals). */

@@ -60,10 +60,10 @@ const PARTNER_COLUMNS = 'id, slug, name, contact, channels, rate_limit, rights_p
 const KEY_COLUMNS = 'key_id, partner_id, prefix, created_at, last_used_at, revoked_at';
 
 /**
- * `otherChanges`: partners notices from other instances, as counted by the shared commit
- * listener; this instance's own changes count at once (ctx.commits.partners).
+ * `version`: this instance's partners commits plus the other instances' as the shared commit
+ * listener heard them (storage-ops.ts versionOf), answered from memory.
  */
-export function createPartnerRepo(ctx: PgContext, otherChanges: () => number): PartnerRepo {
+export function createPartnerRepo(ctx: PgContext, version: () => Promise<number>): PartnerRepo {
   const getRow = (q: PgQuery, slug: string) => q.one<PartnerRow>(`SELECT ${PARTNER_COLUMNS} FROM partners WHERE slug = $1`, [slug]);
 
   const mutate = <T>(what: string, fn: (t: PgQuery) => Promise<T>): Promise<T> =>
@@ -204,8 +204,6 @@ export function createPartnerRepo(ctx: PgContext, otherChanges: () => number): P
       );
     },
 
-    version() {
-      return ctx.commits.partners + otherChanges();
-    },
+    version,
   };
 }
