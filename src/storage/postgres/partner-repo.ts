@@ -92,6 +92,10 @@ export function createPartnerRepo(ctx: PgContext, version: () => Promise<number>
 
     async create(input: NewPartner & { now: IsoDate }) {
       return mutate('create partner', async (t) => {
+        const taken = () => new ValidationError('partner_exists', `storage: partner "${input.slug}" already exists`, 409);
+        // Checked first: a failed INSERT would spend an identity value, and ids would no longer
+        // follow SQLite's (the unique index still settles a race).
+        if (await t.one('SELECT 1 FROM partners WHERE slug = $1', [input.slug])) throw taken();
         try {
           const row = await t.one<PartnerRow>(
             `INSERT INTO partners (slug, name, contact, channels, rate_limit, rights_policy, active, created_at, updated_at)
@@ -109,7 +113,7 @@ export function createPartnerRepo(ctx: PgContext, version: () => Promise<number>
           );
           return toPartner(row!);
         } catch (err) {
-          if (pgCode(err) === UNIQUE_VIOLATION) throw new ValidationError('partner_exists', `storage: partner "${input.slug}" already exists`, 409);
+          if (pgCode(err) === UNIQUE_VIOLATION) throw taken();
           throw err;
         }
       });
