@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { OutputFormat } from '../src/model/types.js';
 import { addSource, ADMIN_TOKEN, articleInput, ingest, startServer, T0, type TestServer } from './http-fixtures.js';
+import { describeBackends } from './support/backends.js';
 import { cursorReaders } from './support/cursor-reader.js';
 import { prng } from './support/prng.js';
 
@@ -27,7 +28,7 @@ interface Partner {
   pages: number;
 }
 
-describe('lifecycle under random writes: partners replay the live set exactly', function () {
+describeBackends('lifecycle under random writes: partners replay the live set exactly', function (backend) {
   this.timeout(120_000);
   const seed = Number(process.env.WIREFEED_RANDOM_SEED ?? 20251203);
   let srv: TestServer;
@@ -35,7 +36,7 @@ describe('lifecycle under random writes: partners replay the live set exactly', 
 
   beforeEach(async () => {
     clock = Date.parse(T0);
-    srv = await startServer({ now: () => new Date(clock) });
+    srv = await startServer({ now: () => new Date(clock), storage: await backend.open() });
   });
   afterEach(() => srv.close());
 

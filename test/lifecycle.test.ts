@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Article, OutputFormat } from '../src/model/types.js';
 import { decideEvent, diffSummary, type ActionInput, type LifecycleAction } from '../src/services/lifecycle.js';
 import { cursorReaders } from './support/cursor-reader.js';
+import { describeBackends } from './support/backends.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, photo, startServer, T0, type TestServer } from './http-fixtures.js';
 import { feedparserReadAll, jingAtom, skipIfMissing, validateJsonFeed11, xmllintOk } from './support/validators.js';
 
@@ -76,13 +77,13 @@ describe('lifecycle rules (pure)', () => {
   });
 });
 
-describe('lifecycle over HTTP', () => {
+describeBackends('lifecycle over HTTP', (backend) => {
   let srv: TestServer;
   let clock = Date.parse(T0);
   let ids: Record<string, number>;
   beforeEach(async () => {
     clock = Date.parse(T0);
-    srv = await startServer({ now: () => new Date(clock) });
+    srv = await startServer({ now: () => new Date(clock), storage: await backend.open() });
     const wire = await addSource(srv.storage, 'wire');
     await ingest(srv.storage, wire.id, [articleInput('a', { assets: [photo('https://img.example.com/a.jpg')] }), articleInput('b')]);
     const list = await srv.storage.articles.query({ limit: 10 });

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createFeedProcessor } from '../src/ingest/process.js';
 import type { ArticleInput, FeedFormat } from '../src/model/types.js';
-import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { readers } from './fixtures/publish/read-back.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, photo, startServer, type TestServer } from './http-fixtures.js';
 import { feedparserRead, jingAtom, skipIfMissing, validateJsonFeed11, xmllintOk } from './support/validators.js';
+import { describeBackends } from './support/backends.js';
 
 const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
 const WIRE = new URL('./fixtures/wire/', import.meta.url);
@@ -72,13 +72,13 @@ function validate(ctx: Mocha.Context, format: FeedFormat, body: string): void {
   if (fp.status === 'ok') assert.equal(fp.summary.bozo, 0, fp.summary.bozo_exception ?? '');
 }
 
-describe('partners: quotas', function () {
+describeBackends('partners: quotas', function (backend) {
   this.timeout(20_000);
   let srv: TestServer;
   let clock = NOW;
   beforeEach(async () => {
     clock = NOW;
-    srv = await startServer({ overrides: { now: () => clock } });
+    srv = await startServer({ storage: await backend.open(), overrides: { now: () => clock } });
     const s = await addSource(srv.storage, 'wire');
     await ingest(srv.storage, s.id, [articleInput('a'), articleInput('b'), articleInput('c')]);
   });
@@ -231,14 +231,14 @@ describe('partners: rights policy and editor’s notes on the seed wire story', 
   });
 });
 
-describe('partners: the delivery log', function () {
+describeBackends('partners: the delivery log', function (backend) {
   this.timeout(20_000);
   let srv: TestServer;
   let key: string;
   let clock = NOW;
   beforeEach(async () => {
     clock = NOW;
-    srv = await startServer({ overrides: { now: () => clock } });
+    srv = await startServer({ storage: await backend.open(), overrides: { now: () => clock } });
     const s = await addSource(srv.storage, 'wire');
     await ingest(srv.storage, s.id, [articleInput('a'), articleInput('b'), articleInput('c')]);
     key = await partner(srv, { slug: 'p1' });
@@ -319,8 +319,8 @@ describe('partners: the delivery log', function () {
     assert.equal(r.json.cursor.cursor, 3);
   });
 
-  it('a file database keeps what was flushed when the server closes', async () => {
-    const storage: Storage = openSqliteStorage({ path: ':memory:' });
+  it('a database keeps what was flushed when the server closes', async () => {
+    const storage: Storage = await backend.open();
     const local = await startServer({ storage });
     try {
       const s = await addSource(storage, 'w');

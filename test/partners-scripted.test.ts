@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type { FeedFormat } from '../src/model/types.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, startServer, type TestServer } from './http-fixtures.js';
+import { describeBackends } from './support/backends.js';
 
 const ROUNDS = 40;
 const CHANGES_PER_ROUND = 100;
@@ -27,13 +28,13 @@ function readPage(format: FeedFormat, body: string): { items: [string, string][]
   return { items, next: (next[1] ?? next[2]!).replace(/&amp;/g, '&') };
 }
 
-describe('partners: a scripted partner over thousands of changes', function () {
+describeBackends('partners: a scripted partner over thousands of changes', function (backend) {
   this.timeout(180_000);
   let srv: TestServer;
-  after(() => srv?.close());
+  afterEach(() => srv?.close());
 
   it('follows next links with its key and gets every revision exactly once; the delivery log matches item for item', async () => {
-    srv = await startServer();
+    srv = await startServer({ storage: await backend.open() });
     const source = await addSource(srv.storage, 'licensed');
     const admin = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
     const post = async (p: string, body: unknown, method = 'POST') => {

@@ -24,6 +24,7 @@ import { ADMIN_TOKEN, addSource, articleInput, ingest, testConfig } from './http
 import { consoleSession } from './support/console-session.js';
 import { hubRequest, signatureValid, startSubscriber, type TestSubscriber } from './support/websub-subscriber.js';
 import { validateJsonFeed11, xmllintOk, jingAtom, skipIfMissing } from './support/validators.js';
+import { describeBackends } from './support/backends.js';
 
 interface Harness {
   url: string;
@@ -44,8 +45,9 @@ const noRefresh: RefreshService = {
   refreshDue: async () => [],
 };
 
-async function startHub(opts: { limits?: Partial<HubLimits>; allowPrivate?: boolean; allowlist?: string[] } = {}): Promise<Harness> {
-  const storage = openSqliteStorage({ path: ':memory:' });
+async function startHub(opts: { limits?: Partial<HubLimits>; allowPrivate?: boolean; allowlist?: string[]; storage?: Storage } = {}): Promise<Harness> {
+  // A given storage is the test harness's: it closes it.
+  const storage = opts.storage ?? openSqliteStorage({ path: ':memory:' });
   const src = await addSource(storage, 'wire');
   await ingest(storage, src.id, [articleInput('a1')]);
   const feeds = createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, cacheEntries: 100, version: '9.9.9' });
@@ -88,7 +90,7 @@ async function startHub(opts: { limits?: Partial<HubLimits>; allowPrivate?: bool
       await new Promise<void>((r) => server.close(() => r()));
       await client.close();
       await partners.close();
-      storage.close();
+      if (!opts.storage) await storage.close();
     },
   };
 }
@@ -101,14 +103,14 @@ async function subscribe(h: Harness, s: TestSubscriber, topic: string, extra: Re
   return callback;
 }
 
-describe('WebSub hub', function () {
+describeBackends('WebSub hub', function (backend) {
   this.timeout(20_000);
   let h: Harness;
   let sub: TestSubscriber;
   const SECRET = 'a-subscriber-secret-0123456789';
 
   beforeEach(async () => {
-    h = await startHub();
+    h = await startHub({ storage: await backend.open() });
     sub = await startSubscriber({ secret: SECRET });
   });
   afterEach(async () => {
@@ -192,7 +194,7 @@ describe('WebSub hub', function () {
         { name: 'guard on', allowPrivate: false, allowlist: [] as string[], status: 400 },
         { name: 'allowlisted', allowPrivate: false, allowlist: [new URL(sub.origin).host], status: 202 },
       ]) {
-        h = await startHub({ allowPrivate: c.allowPrivate, allowlist: c.allowlist });
+        h = await startHub({ allowPrivate: c.allowPrivate, allowlist: c.allowlist, storage: await backend.open() });
         sub.intend('subscribe', `${h.url}/feeds/all.json`);
         const res = await hubRequest(h.hubUrl, { 'hub.mode': 'subscribe', 'hub.topic': `${h.url}/feeds/all.json`, 'hub.callback': sub.callback() });
         assert.equal(res.status, c.status, c.name);
@@ -530,7 +532,7 @@ describe('WebSub hub', function () {
   describe('operations', () => {
     it('limits subscriptions per topic and per callback host with a 429; a renewal is never refused', async () => {
       await h.close();
-      h = await startHub({ limits: { perTopic: 1, perCallbackHost: 2 } });
+      h = await startHub({ limits: { perTopic: 1, perCallbackHost: 2 }, storage: await backend.open() });
       const topic = `${h.url}/feeds/all.json`;
       const cb = await subscribe(h, sub, topic);
       const second = await hubRequest(h.hubUrl, { 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': sub.callback() });

@@ -9,11 +9,11 @@ import { jsonWebSubLinks, linkHeaderWebSubLinks, xmlWebSubLinks } from '../src/i
 import { silentLogger } from '../src/log.js';
 import type { Source } from '../src/model/types.js';
 import { createSourceSubscriber, type PushedDocument, type SourceSubscriber } from '../src/services/push-subscriber.js';
-import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { addSource } from './http-fixtures.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeBackends } from './support/backends.js';
 
 describe('WebSub discovery readers (§4)', () => {
   const resolve = (h: string) => new URL(h, 'https://feeds.example/dir/feed.xml').href;
@@ -42,7 +42,7 @@ describe('WebSub discovery readers (§4)', () => {
   }
 });
 
-describe('WebSub subscriber for sources', function () {
+describeBackends('WebSub subscriber for sources', function (backend) {
   this.timeout(20_000);
   let storage: Storage;
   let hub: ScriptedHub;
@@ -70,7 +70,7 @@ describe('WebSub subscriber for sources', function () {
 
   beforeEach(async () => {
     clock.now = new Date('2026-01-01T00:00:00Z');
-    storage = openSqliteStorage({ path: ':memory:' });
+    storage = await backend.open();
     source = await addSource(storage, 'src');
     hub = await scriptedHub();
     client = createCallbackClient({ timeoutMs: 2_000, userAgent: 't', allowPrivateNetworks: true, privateNetworkAllowlist: [] });
@@ -81,7 +81,6 @@ describe('WebSub subscriber for sources', function () {
     await sub.stop();
     await client.close();
     await hub.close();
-    await storage.close();
   });
 
   const fetched = (s: SourceSubscriber, over: Partial<Parameters<SourceSubscriber['fetched']>[1]> = {}) =>

@@ -38,21 +38,12 @@ async function pgExec(url: string, sql: string): Promise<void> {
  * `describe(title [backend])` for each backend; the PostgreSQL one is skipped (reported as
  * skipped tests) without WIREFEED_TEST_DATABASE_URL.
  */
-export function describeBackends(title: string, body: (backend: BackendUnderTest) => void): void {
+export function describeBackends(title: string, body: (this: Mocha.Suite, backend: BackendUnderTest) => void): void {
   for (const name of ['sqlite', 'postgres'] as const) {
     const run = name === 'postgres' && !PG_URL ? describe.skip : describe;
     run(`${title} [${name}]`, function () {
       const opened: { storage: Storage; schema?: string }[] = [];
-      afterEach(async () => {
-        for (const { storage, schema } of opened.splice(0)) {
-          try {
-            await storage.close();
-          } finally {
-            if (schema) await pgExec(PG_URL!, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          }
-        }
-      });
-      body({
+      body.call(this, {
         name,
         async open() {
           if (name === 'sqlite') {
@@ -71,6 +62,17 @@ export function describeBackends(title: string, body: (backend: BackendUnderTest
             throw err;
           }
         },
+      });
+      // After the suite's own afterEach hooks (mocha runs a suite's hooks in the order they are
+      // added): a server stopped there may still flush to its storage.
+      afterEach(async () => {
+        for (const { storage, schema } of opened.splice(0)) {
+          try {
+            await storage.close();
+          } finally {
+            if (schema) await pgExec(PG_URL!, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          }
+        }
       });
     });
   }
