@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { StorageError } from '../src/errors.js';
+import { createPartnerService } from '../src/services/partners.js';
 import { openStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
@@ -49,6 +50,26 @@ describePg('storage on PostgreSQL through openStorage', () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(await b.dataVersion(), settled);
     assert.equal((await b.partners.list()).length, 1);
+  });
+
+  it('a key revoked through another instance stops working on this one as soon as the notice arrives, cached path included', async () => {
+    const a = await open('a');
+    const b = await open('b');
+    const onA = createPartnerService({ storage: a });
+    const onB = createPartnerService({ storage: b });
+    try {
+      await b.channels.create({ slug: 'c', title: 'C', now: T0 });
+      await onB.create({ slug: 'p', name: 'P', channels: ['c'] });
+      const key = await onB.createKey('p');
+      await until(async () => (await onA.authenticate(key.key)).kind === 'partner', "b's new key to work on a");
+      assert.equal((await onA.authenticateCached(key.key))?.kind, 'partner');
+      await onB.revokeKey('p', key.keyId);
+      await until(async () => (await onA.authenticateCached(key.key)) === undefined, "a's key snapshot to go stale");
+      assert.equal((await onA.authenticate(key.key)).kind, 'invalid');
+    } finally {
+      await onA.close();
+      await onB.close();
+    }
   });
 
   it('reports its size, refuses a file backup, closes idempotently and then rejects', async () => {
