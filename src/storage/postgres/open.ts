@@ -13,6 +13,7 @@ import { createPgContext, notifyChannel } from './context.js';
 import { createDeliveryRepo } from './delivery-repo.js';
 import { refuseBackup, schemaFiles } from './files.js';
 import { createFetchLogRepo, createIngestRepo } from './ingest-repo.js';
+import { createLeaseRepo } from './lease-repo.js';
 import { applyArticleEvent, createArticleLifecycle, storeRevision } from './lifecycle.js';
 import { migratePostgres } from './migrations.js';
 import { createPartnerRepo } from './partner-repo.js';
@@ -73,6 +74,7 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
     deliveries: createDeliveryRepo(ctx),
     fetchLog: createFetchLogRepo(ctx),
     ingest: createIngestRepo(ctx, { storeRevision, applyArticleEvent }),
+    leases: createLeaseRepo(ctx),
     stats: createStatsRepo(ctx),
     websub: createWebSubRepo(ctx),
     dataVersion: versionOf(ctx, commits, 'data', isClosed),
