@@ -1,5 +1,5 @@
 // Text → parsed document (DESIGN.md §1 step 5). The one home of rss-parser. JSON Feed is
-// detected by content and read by json-feed.ts; XML goes through rss-parser's parseString
+// detected by content and read by formats/jsonfeed/wire.ts; XML goes through rss-parser's parseString
 // with a fresh parser per document and customFields that keep the raw xml2js nodes of
 // everything rss-parser would otherwise drop or flatten (every author and category, Media
 // RSS, Dublin Core, xml:base, attributes), typed in document.ts; the format adapters read them.
