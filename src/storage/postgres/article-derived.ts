@@ -3,7 +3,7 @@
 // statement that writes the row sets `fts = articleSearchDocument(item)::tsvector` itself, since
 // a second UPDATE would write the row (and every index entry, GIN included) twice.
 import type { ArticleInput, IsoDate } from '../../model/types.js';
-import { foldCategory, indexText } from '../sqlite/search-text.js';
+import { foldCategory, indexText } from '../search-text.js';
 import type { PgQuery } from './context.js';
 import { ftsDocument } from './fts-text.js';
 

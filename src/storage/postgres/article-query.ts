@@ -11,9 +11,9 @@
 import { ValidationError } from '../../errors.js';
 import type { ArticleQuery } from '../../model/types.js';
 import { searchTerms } from '../search-terms.js';
-import { MAX_SOURCE_ARMS } from '../sqlite/article-repo.js';
-import { ARTICLE_COLUMNS } from '../sqlite/rows.js';
-import { foldCategory } from '../sqlite/search-text.js';
+import { MAX_SOURCE_ARMS } from '../defaults.js';
+import { ARTICLE_COLUMNS } from '../rows.js';
+import { foldCategory } from '../search-text.js';
 import type { SqlParam } from './context.js';
 import { ftsQuery, type SearchTerm } from './fts-text.js';
 

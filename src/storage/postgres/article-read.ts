@@ -1,7 +1,7 @@
 // Reading articles back: rows (tuples of ARTICLE_COLUMNS, the same list and mapping as SQLite's,
 // so both backends build identical Article objects) plus their assets, in row order.
 import type { Article, AssetInput } from '../../model/types.js';
-import { ARTICLE_COLUMNS, articleTupleId, toArticle, toAsset, type ArticleTuple, type AssetRow } from '../sqlite/rows.js';
+import { ARTICLE_COLUMNS, articleTupleId, toArticle, toAsset, type ArticleTuple, type AssetRow } from '../rows.js';
 import type { PgQuery } from './context.js';
 
 /** Loads the assets of all rows in one query and builds the articles, in row order. */

@@ -2,8 +2,8 @@
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Channel, IsoDate, NewChannel } from '../../model/types.js';
 import type { ChannelRepo } from '../repos.js';
-import { DEFAULT_CHANNEL_LIMIT } from '../sqlite/channel-repo.js';
-import { toChannel, type ChannelRow } from '../sqlite/rows.js';
+import { DEFAULT_CHANNEL_LIMIT } from '../defaults.js';
+import { toChannel, type ChannelRow } from '../rows.js';
 import { pgCode, type PgContext, type PgQuery } from './context.js';
 
 const getRow = (q: PgQuery, slug: string) => q.one<ChannelRow>('SELECT * FROM channels WHERE slug = $1', [slug]);

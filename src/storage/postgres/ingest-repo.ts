@@ -6,8 +6,8 @@
 import { NotFoundError } from '../../errors.js';
 import { SOURCE_UPDATE_REASON, type RawItemRef, type Article, type ArticleEvent, type ArticleInput, type ArticleStatus, type FetchLogEntry, type IsoDate } from '../../model/types.js';
 import type { FencedFetch, FetchCounts, FetchLogRepo, FetchRecord, IngestRepo, LeaseRef, StoredFetch } from '../repos.js';
-import { FETCH_LOG_KEEP_PER_SOURCE } from '../sqlite/ingest-repo.js';
-import { toFetchLogEntry, type FetchLogRow } from '../sqlite/rows.js';
+import { FETCH_LOG_KEEP_PER_SOURCE } from '../defaults.js';
+import { toFetchLogEntry, type FetchLogRow } from '../rows.js';
 import { sourceStateEvent } from '../source-state-event.js';
 import { articleSearchDocument, writeDerived } from './article-derived.js';
 import { readArticle } from './article-read.js';

@@ -8,8 +8,8 @@
 //    writing a source) skipped rather than waited for; owner, until and token+1 set in the same
 //    statement. Fetches, renewals and writes never take the claim lock.
 import type { ClaimRequest, ClaimedSource, LeaseRef, LeaseRepo } from '../repos.js';
-import { CLAIM_WINDOW_FACTOR } from '../sqlite/lease-repo.js';
-import { toSource, type SourceRow } from '../sqlite/rows.js';
+import { CLAIM_WINDOW_FACTOR } from '../defaults.js';
+import { toSource, type SourceRow } from '../rows.js';
 import type { PgContext } from './context.js';
 
 type LeasedRow = SourceRow & { lease_owner: string; lease_until: string; lease_token: number };

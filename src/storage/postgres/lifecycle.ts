@@ -11,8 +11,8 @@
 // touched).
 import type { Article, ArticleEvent, ArticleInput, ArticleRevision, AssetInput, IsoDate } from '../../model/types.js';
 import type { ArticleRepo } from '../repos.js';
-import { visibilityOf } from '../sqlite/lifecycle.js';
-import { parseJson } from '../sqlite/rows.js';
+import { visibilityOf } from '../rows.js';
+import { parseJson } from '../rows.js';
 import { articleSearchDocument, writeDerived } from './article-derived.js';
 import { readArticle } from './article-read.js';
 import type { PgContext, PgQuery } from './context.js';

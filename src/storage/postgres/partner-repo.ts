@@ -5,7 +5,7 @@
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { IsoDate, NewPartner, Partner, PartnerKey, PartnerPatch, RateLimit, RightsPolicy } from '../../model/types.js';
 import type { LiveKey, PartnerRepo } from '../repos.js';
-import { compact, parseJson, type Nullable } from '../sqlite/rows.js';
+import { compact, parseJson, type Nullable } from '../rows.js';
 import { pgCode, UNIQUE_VIOLATION, type PgContext, type PgQuery } from './context.js';
 
 interface PartnerRow {

@@ -2,7 +2,7 @@
 // (sqlite/source-columns.ts), with numbered parameters.
 import type { SourcePatch } from '../../model/types.js';
 import type { FetchRecord } from '../repos.js';
-import { sourcePatchToSet } from '../sqlite/source-columns.js';
+import { sourcePatchToSet } from '../source-columns.js';
 import type { SqlParam } from './context.js';
 
 /** `SET` clause whose parameters start at $first, and their values. Empty `set`: nothing to write. */

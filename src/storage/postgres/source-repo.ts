@@ -2,8 +2,8 @@
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { IsoDate, NewSource, Source, SourcePatch, SourceStatus } from '../../model/types.js';
 import type { SourceRepo } from '../repos.js';
-import { DEFAULT_MAX_INTERVAL_S, DEFAULT_MIN_INTERVAL_S } from '../sqlite/source-repo.js';
-import { toSource, type SourceRow } from '../sqlite/rows.js';
+import { DEFAULT_MAX_INTERVAL_S, DEFAULT_MIN_INTERVAL_S } from '../defaults.js';
+import { toSource, type SourceRow } from '../rows.js';
 import { pgCode, UNIQUE_VIOLATION, type PgContext, type PgQuery } from './context.js';
 import { sourceSet } from './source-columns.js';
 import { sourceHost } from '../../model/source-host.js';

@@ -4,7 +4,7 @@
 import type { IsoDate } from '../../model/types.js';
 import type { HubSubscription, PendingDelivery, SourceSubscription, TopicState, TopicStream } from '../../model/websub.js';
 import type { WebSubRepo } from '../repos.js';
-import { compact, type Nullable } from '../sqlite/rows.js';
+import { compact, type Nullable } from '../rows.js';
 import type { PgContext, PgQuery } from './context.js';
 
 interface SubscriptionRow {

@@ -2,7 +2,7 @@
 // editorial corrections alike.
 import type { ArticleInput, IsoDate } from '../../model/types.js';
 import type { SqliteContext } from './context.js';
-import { foldCategory, indexText } from './search-text.js';
+import { foldCategory, indexText } from '../search-text.js';
 
 /** Writes the rows derived from an article (assets, categories, full-text), replacing old ones. */
 export function writeDerived(ctx: SqliteContext, id: number, item: ArticleInput, sortAt: IsoDate, replace: boolean): void {

@@ -1,7 +1,7 @@
 // Reading articles back: rows (raw tuples of ARTICLE_COLUMNS) plus their assets, in row order.
 import type { Article, AssetInput } from '../../model/types.js';
 import type { SqliteContext } from './context.js';
-import { ARTICLE_COLUMNS, articleTupleId, toArticle, toAsset, type ArticleTuple, type AssetRow } from './rows.js';
+import { ARTICLE_COLUMNS, articleTupleId, toArticle, toAsset, type ArticleTuple, type AssetRow } from '../rows.js';
 
 /** Loads the assets of all rows in one query and builds the articles, in row order. */
 export function rowsToArticles(ctx: SqliteContext, rows: ArticleTuple[]): Article[] {

@@ -12,22 +12,17 @@ import type { Article, ArticleQuery } from '../../model/types.js';
 import type { ArticleRepo } from '../repos.js';
 import { toFtsQuery } from './fts-query.js';
 import type { SqliteContext } from './context.js';
-import { ARTICLE_COLUMNS, type ArticleTuple } from './rows.js';
+import { ARTICLE_COLUMNS, type ArticleTuple } from '../rows.js';
 import { readArticle, rowsToArticles } from './article-read.js';
-import { foldCategory } from './search-text.js';
+import { foldCategory } from '../search-text.js';
 import { nextSeq } from './seq.js';
 import { applyArticleEvent, dueEmbargoIds, listRevisions, nextEmbargoEnd } from './lifecycle.js';
+import { MAX_SOURCE_ARMS } from '../defaults.js';
 
 export interface BuiltQuery {
   sql: string;
   params: unknown[];
 }
-
-/**
- * Up to this many sources, a page is one index walk per source merged afterwards; beyond it,
- * the newest-first walk over all articles meets matching rows often enough on its own.
- */
-export const MAX_SOURCE_ARMS = 64;
 
 interface Shared {
   fts?: string;

@@ -3,9 +3,8 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Channel, IsoDate, NewChannel } from '../../model/types.js';
 import type { ChannelRepo } from '../repos.js';
 import { sqliteCode, type SqliteContext } from './context.js';
-import { toChannel, type ChannelRow } from './rows.js';
-
-export const DEFAULT_CHANNEL_LIMIT = 50;
+import { toChannel, type ChannelRow } from '../rows.js';
+import { DEFAULT_CHANNEL_LIMIT } from '../defaults.js';
 
 export function createChannelRepo(ctx: SqliteContext): ChannelRepo {
   const getRow = (slug: string) => ctx.stmt('SELECT * FROM channels WHERE slug = ?').get(slug) as ChannelRow | undefined;

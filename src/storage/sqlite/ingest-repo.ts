@@ -3,16 +3,14 @@ import { NotFoundError } from '../../errors.js';
 import { SOURCE_UPDATE_REASON, type ArticleInput, type FetchLogEntry, type IsoDate, type RawItemRef } from '../../model/types.js';
 import type { FencedFetch, FetchCounts, FetchLogRepo, FetchRecord, IngestRepo, LeaseRef, StoredFetch } from '../repos.js';
 import type { SqliteContext } from './context.js';
-import { toFetchLogEntry, type FetchLogRow } from './rows.js';
+import { toFetchLogEntry, type FetchLogRow } from '../rows.js';
 import { nextSeq, setSeq } from './seq.js';
 import { readArticle } from './article-read.js';
 import { writeDerived } from './article-derived.js';
 import { applySourceStates, storeRevision } from './lifecycle.js';
-import { sourcePatchToSet } from './source-columns.js';
+import { sourcePatchToSet } from '../source-columns.js';
 import { sourceClash } from './source-repo.js';
-
-/** Fetch-log rows kept per source: a fetch a minute would otherwise grow it by millions a day. */
-export const FETCH_LOG_KEEP_PER_SOURCE = 500;
+import { FETCH_LOG_KEEP_PER_SOURCE } from '../defaults.js';
 
 const ARTICLE_FIELDS = `identity_kind, guid, url, title, summary, content_html, authors, categories, language,
   published_at, updated_at, rights, content_hash, sort_at, ednote`;

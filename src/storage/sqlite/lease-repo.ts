@@ -4,10 +4,8 @@
 // as PostgreSQL's twin, without FOR UPDATE SKIP LOCKED (nothing to skip under one writer).
 import type { ClaimRequest, ClaimedSource, LeaseRef, LeaseRepo } from '../repos.js';
 import type { SqliteContext } from './context.js';
-import { toSource, type SourceRow } from './rows.js';
-
-/** Due sources looked at per claimed one: enough for the per-host cut to leave `limit`. */
-export const CLAIM_WINDOW_FACTOR = 4;
+import { toSource, type SourceRow } from '../rows.js';
+import { CLAIM_WINDOW_FACTOR } from '../defaults.js';
 
 type LeasedRow = SourceRow & { lease_owner: string; lease_until: string; lease_token: number };
 

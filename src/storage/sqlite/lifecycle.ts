@@ -6,14 +6,10 @@ import type { Article, ArticleEvent, ArticleInput, ArticleRevision, AssetInput, 
 import { readArticle } from './article-read.js';
 import type { SqliteContext } from './context.js';
 import { writeDerived } from './article-derived.js';
-import { parseJson } from './rows.js';
+import { parseJson, visibilityOf } from '../rows.js';
 import { nextSeq, setSeq } from './seq.js';
 import { sourceStateEvent } from '../source-state-event.js';
 
-/** Visibility column derived from the publication status: only usable articles are in plain feeds. */
-export function visibilityOf(status: Article['status']): 'live' | 'withdrawn' {
-  return status === 'usable' ? 'live' : 'withdrawn';
-}
 
 type Snapshot = Omit<ArticleRevision, 'number' | 'at' | 'reason'>;
 

@@ -5,7 +5,7 @@
 // PostgreSQL twin can follow the same steps.
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageError } from '../../errors.js';
-import { foldCategory, indexText } from './search-text.js';
+import { foldCategory, indexText } from '../search-text.js';
 import { sourceHost } from '../../model/source-host.js';
 
 export interface Migration {

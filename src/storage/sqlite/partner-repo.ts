@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import type { IsoDate, NewPartner, Partner, PartnerKey, PartnerPatch, RateLimit, RightsPolicy } from '../../model/types.js';
 import type { LiveKey, PartnerRepo } from '../repos.js';
 import { sqliteCode, type SqliteContext } from './context.js';
-import { compact, parseJson, type Nullable } from './rows.js';
+import { compact, parseJson, type Nullable } from '../rows.js';
 
 interface PartnerRow {
   id: number;

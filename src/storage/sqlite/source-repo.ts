@@ -3,12 +3,10 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import type { IsoDate, NewSource, Source, SourcePatch, SourceStatus } from '../../model/types.js';
 import type { SourceRepo } from '../repos.js';
 import { sqliteCode, type SqliteContext } from './context.js';
-import { toSource, type SourceRow } from './rows.js';
-import { sourcePatchToSet } from './source-columns.js';
+import { toSource, type SourceRow } from '../rows.js';
+import { sourcePatchToSet } from '../source-columns.js';
 import { sourceHost } from '../../model/source-host.js';
-
-export const DEFAULT_MIN_INTERVAL_S = 900;
-export const DEFAULT_MAX_INTERVAL_S = 6 * 3600;
+import { DEFAULT_MIN_INTERVAL_S, DEFAULT_MAX_INTERVAL_S } from '../defaults.js';
 
 /** Maps a unique-constraint failure on sources to the 409 the API promises. */
 export function sourceClash(err: unknown): ValidationError | undefined {

@@ -5,7 +5,7 @@ import type { IsoDate } from '../../model/types.js';
 import type { HubSubscription, PendingDelivery, SourceSubscription, TopicState, TopicStream } from '../../model/websub.js';
 import type { WebSubRepo } from '../repos.js';
 import type { SqliteContext } from './context.js';
-import { compact, type Nullable } from './rows.js';
+import { compact, type Nullable } from '../rows.js';
 
 interface SubscriptionRow {
   id: number;

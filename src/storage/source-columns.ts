@@ -1,8 +1,8 @@
 // How a source patch maps onto columns. Shared by sources.update and ingest.recordFetch so both
 // write fetch state the same way.
-import type { LintIssue, SourcePatch } from '../../model/types.js';
-import type { FetchRecord } from '../repos.js';
-import { sourceHost } from '../../model/source-host.js';
+import type { LintIssue, SourcePatch } from '../model/types.js';
+import type { FetchRecord } from './repos.js';
+import { sourceHost } from '../model/source-host.js';
 
 type Encode = (v: unknown) => unknown;
 

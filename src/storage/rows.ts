@@ -1,4 +1,4 @@
-// Row shapes as SQLite returns them and their mapping to model types. NULL columns become
+// Row shapes as both backends return them (the pg pool is set to return the same values) and their mapping to model types. NULL columns become
 // absent properties, never `null` or `undefined` values, so objects compare cleanly.
 import type {
   Article,
@@ -16,7 +16,7 @@ import type {
   SourceAttribution,
   SourceStatus,
   Visibility,
-} from '../../model/types.js';
+} from '../model/types.js';
 
 export type Nullable<T> = T | null;
 
@@ -243,4 +243,9 @@ export function toFetchLogEntry(r: FetchLogRow): FetchLogEntry {
     warnings: parseJson<string[]>(r.warnings, []),
     finalUrl: r.final_url,
   });
+}
+
+/** Visibility column derived from the publication status: only usable articles are in plain feeds. */
+export function visibilityOf(status: Article['status']): 'live' | 'withdrawn' {
+  return status === 'usable' ? 'live' : 'withdrawn';
 }
