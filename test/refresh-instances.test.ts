@@ -28,7 +28,29 @@ interface CountingHost {
   close(): Promise<void>;
 }
 
-async function countingHost(delayMs: number): Promise<CountingHost> {
+/**
+ * Holds every answer until `atLeast` requests are in flight across the hosts sharing it (or
+ * `maxWaitMs` passed): more than one instance can have in flight, so opening proves both fetch.
+ */
+interface Gate {
+  atLeast: number;
+  active: number;
+  open: boolean;
+  waiting: (() => void)[];
+}
+
+function gate(atLeast: number, maxWaitMs: number): Gate {
+  const g: Gate = { atLeast, active: 0, open: false, waiting: [] };
+  setTimeout(() => openGate(g), maxWaitMs).unref();
+  return g;
+}
+
+function openGate(g: Gate): void {
+  g.open = true;
+  for (const w of g.waiting.splice(0)) w();
+}
+
+async function countingHost(delayMs: number, g?: Gate): Promise<CountingHost> {
   let active = 0;
   const host: Omit<CountingHost, 'origin' | 'close'> = { hits: new Map(), maxConcurrent: 0, delays: new Map() };
   const server = http.createServer((req, res) => {
@@ -36,10 +58,17 @@ async function countingHost(delayMs: number): Promise<CountingHost> {
     host.hits.set(p, (host.hits.get(p) ?? 0) + 1);
     active++;
     host.maxConcurrent = Math.max(host.maxConcurrent, active);
-    setTimeout(() => {
-      active--;
-      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(p));
-    }, host.delays.get(p) ?? delayMs);
+    const answer = () =>
+      setTimeout(() => {
+        active--;
+        if (g) g.active--;
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(p));
+      }, host.delays.get(p) ?? delayMs);
+    if (!g) return void answer();
+    g.active++;
+    if (!g.open && g.active >= g.atLeast) openGate(g);
+    if (g.open) answer();
+    else g.waiting.push(answer);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
@@ -68,7 +97,7 @@ describe('refresh across instances (leases)', function () {
     dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-instances-'));
   });
   afterEach(async () => {
-    for (const s of storages.splice(0)) s.close();
+    await Promise.all(storages.splice(0).map((s) => s.close()));
     await Promise.all(hosts.splice(0).map((h) => h.close()));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -82,11 +111,14 @@ describe('refresh across instances (leases)', function () {
     storages.push(s);
     return s;
   };
-  const instance = (storage: Storage, instanceId: string, leaseMs = 60_000) =>
-    createRefreshService({ storage, fetchFeed: fetcher.fetchFeed, processFeed: processor.process, log: silentLogger(), fetchConcurrency: 4, perHostConcurrency: 2, instanceId, leaseMs });
+  const instance = (storage: Storage, instanceId: string, leaseMs = 60_000, perHostConcurrency = 2) =>
+    createRefreshService({ storage, fetchFeed: fetcher.fetchFeed, processFeed: processor.process, log: silentLogger(), fetchConcurrency: 4, perHostConcurrency, instanceId, leaseMs });
 
-  it('two instances fetch every due source exactly once, never more than the per-host limit at once', async () => {
-    hosts.push(await countingHost(15), await countingHost(15));
+  it('two instances fetch every due source exactly once, both take part, never more than the per-host limit at once', async () => {
+    // Each instance has 4 fetch slots and each host allows 4 at once (8 in all), and the hosts
+    // answer nothing until 5 requests are in flight: only a second instance can make the fifth.
+    const g = gate(5, 15_000);
+    hosts.push(await countingHost(15, g), await countingHost(15, g));
     const [a, b] = [open(), open()];
     const now = new Date().toISOString();
     for (const [h, host] of hosts.entries()) {
@@ -95,13 +127,13 @@ describe('refresh across instances (leases)', function () {
     // Both writer threads up first (a thread start takes a second on a loaded machine: one
     // instance would otherwise take every source before the other has begun).
     await Promise.all([a, b].map((s) => s.leases.renewLeases('warm-up', [{ sourceId: 0, owner: 'warm-up', token: 0 }], now)));
-    const [outA, outB] = await Promise.all([instance(a, 'one').refreshDue(), instance(b, 'two').refreshDue()]);
+    const [outA, outB] = await Promise.all([instance(a, 'one', 60_000, 4).refreshDue(), instance(b, 'two', 60_000, 4).refreshDue()]);
     assert.equal(outA.length + outB.length, 40);
     assert.ok(outA.length > 0 && outB.length > 0, `both instances worked (${outA.length} / ${outB.length})`);
     for (const host of hosts) {
       assert.equal(host.hits.size, 20);
       for (const [p, n] of host.hits) assert.equal(n, 1, `${p} fetched ${n} times`);
-      assert.ok(host.maxConcurrent <= 2, `a host served ${host.maxConcurrent} requests at once`);
+      assert.ok(host.maxConcurrent <= 4, `a host served ${host.maxConcurrent} requests at once`);
     }
     assert.deepEqual(await a.leases.liveLeases(new Date().toISOString()), []);
     assert.equal(await a.articles.count(), 40);
