@@ -3,58 +3,11 @@
 // cached (no feed shows partner data) and its commit notice reaches every instance, which is
 // how a server notices a key revoked through another instance or the CLI.
 import { NotFoundError, ValidationError } from '../../errors.js';
-import type { IsoDate, NewPartner, Partner, PartnerKey, PartnerPatch, RateLimit, RightsPolicy } from '../../model/types.js';
+import type { IsoDate, NewPartner, Partner, PartnerPatch } from '../../model/types.js';
 import type { LiveKey, PartnerRepo } from '../repos.js';
-import { compact, parseJson, type Nullable } from '../rows.js';
+import { toKey, toPartner, type KeyRow, type PartnerRow } from '../partner-rows.js';
 import { pgCode, UNIQUE_VIOLATION, type PgContext, type PgQuery } from './context.js';
 
-interface PartnerRow {
-  id: number;
-  slug: string;
-  name: string;
-  contact: Nullable<string>;
-  channels: string;
-  rate_limit: Nullable<string>;
-  rights_policy: Nullable<string>;
-  active: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-interface KeyRow {
-  key_id: string;
-  partner_id: number;
-  prefix: string;
-  created_at: string;
-  last_used_at: Nullable<string>;
-  revoked_at: Nullable<string>;
-}
-
-function toPartner(r: PartnerRow): Partner {
-  return compact<Partner>({
-    id: r.id,
-    slug: r.slug,
-    name: r.name,
-    contact: r.contact,
-    channels: parseJson<string[]>(r.channels, []),
-    rateLimit: parseJson<RateLimit | null>(r.rate_limit, null),
-    rightsPolicy: parseJson<RightsPolicy | null>(r.rights_policy, null),
-    active: r.active,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  });
-}
-
-function toKey(r: KeyRow): PartnerKey {
-  return compact<PartnerKey>({
-    keyId: r.key_id,
-    partnerId: r.partner_id,
-    prefix: r.prefix,
-    createdAt: r.created_at,
-    lastUsedAt: r.last_used_at,
-    revokedAt: r.revoked_at,
-  });
-}
 
 const PARTNER_COLUMNS = 'id, slug, name, contact, channels, rate_limit, rights_policy, active, created_at, updated_at';
 const KEY_COLUMNS = 'key_id, partner_id, prefix, created_at, last_used_at, revoked_at';

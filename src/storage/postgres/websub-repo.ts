@@ -5,102 +5,11 @@ import type { IsoDate } from '../../model/types.js';
 import type { HubSubscription, PendingDelivery, SourceSubscription, TopicState, TopicStream } from '../../model/websub.js';
 import type { WebSubRepo } from '../repos.js';
 import { compact, type Nullable } from '../rows.js';
+import { SOURCE_SUB_COLUMNS, toSourceSubscription, toSubscription, type SourceSubscriptionRow, type SubscriptionRow } from '../websub-rows.js';
 import type { PgContext, PgQuery } from './context.js';
-
-interface SubscriptionRow {
-  id: number;
-  topic: string;
-  callback: string;
-  callback_host: string;
-  secret: Nullable<string>;
-  key_id: Nullable<string>;
-  variant: string;
-  lease_seconds: number;
-  expires_at: string;
-  created_at: string;
-  verified_at: string;
-  delivered: number;
-  failed_attempts: number;
-  dropped: number;
-  last_delivery_at: Nullable<string>;
-  last_error: Nullable<string>;
-}
-
-function toSubscription(r: SubscriptionRow): HubSubscription {
-  return compact<HubSubscription>({
-    id: r.id,
-    topic: r.topic,
-    callback: r.callback,
-    callbackHost: r.callback_host,
-    secret: r.secret,
-    keyId: r.key_id,
-    variant: r.variant,
-    leaseSeconds: r.lease_seconds,
-    expiresAt: r.expires_at,
-    createdAt: r.created_at,
-    verifiedAt: r.verified_at,
-    delivered: r.delivered,
-    failedAttempts: r.failed_attempts,
-    dropped: r.dropped,
-    lastDeliveryAt: r.last_delivery_at,
-    lastError: r.last_error,
-  });
-}
 
 const SUBSCRIPTION_COLUMNS =
   'id, topic, callback, callback_host, secret, key_id, variant, lease_seconds, expires_at, created_at, verified_at, delivered, failed_attempts, dropped, last_delivery_at, last_error';
-
-interface SourceSubscriptionRow {
-  source_id: number;
-  hub: string;
-  topic: string;
-  token: string;
-  secret: string;
-  pending_secret: Nullable<string>;
-  state: SourceSubscription['state'];
-  lease_until: Nullable<string>;
-  requested_at: string;
-  verified_at: Nullable<string>;
-  last_push_at: Nullable<string>;
-  pushes: number;
-  rejected: number;
-  last_error: Nullable<string>;
-}
-
-function toSourceSubscription(r: SourceSubscriptionRow): SourceSubscription {
-  return compact<SourceSubscription>({
-    sourceId: r.source_id,
-    hub: r.hub,
-    topic: r.topic,
-    token: r.token,
-    secret: r.secret,
-    pendingSecret: r.pending_secret,
-    state: r.state,
-    leaseUntil: r.lease_until,
-    requestedAt: r.requested_at,
-    verifiedAt: r.verified_at,
-    lastPushAt: r.last_push_at,
-    pushes: r.pushes,
-    rejected: r.rejected,
-    lastError: r.last_error,
-  });
-}
-
-const SOURCE_SUB_COLUMNS: Record<keyof Omit<SourceSubscription, 'sourceId'>, string> = {
-  hub: 'hub',
-  topic: 'topic',
-  token: 'token',
-  secret: 'secret',
-  pendingSecret: 'pending_secret',
-  state: 'state',
-  leaseUntil: 'lease_until',
-  requestedAt: 'requested_at',
-  verifiedAt: 'verified_at',
-  lastPushAt: 'last_push_at',
-  pushes: 'pushes',
-  rejected: 'rejected',
-  lastError: 'last_error',
-};
 
 const SOURCE_SUBSCRIPTION_COLUMNS = `source_id, ${Object.values(SOURCE_SUB_COLUMNS).join(', ')}`;
 

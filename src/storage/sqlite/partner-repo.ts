@@ -2,58 +2,11 @@
 // feed shows partner data, so rendered feeds stay cached) and bumps the 'partners' counter,
 // which is how a server notices a key revoked by the CLI in another process.
 import { NotFoundError, ValidationError } from '../../errors.js';
-import type { IsoDate, NewPartner, Partner, PartnerKey, PartnerPatch, RateLimit, RightsPolicy } from '../../model/types.js';
+import type { IsoDate, NewPartner, Partner, PartnerPatch } from '../../model/types.js';
 import type { LiveKey, PartnerRepo } from '../repos.js';
 import { sqliteCode, type SqliteContext } from './context.js';
-import { compact, parseJson, type Nullable } from '../rows.js';
+import { toKey, toPartner, type KeyRow, type PartnerRow } from '../partner-rows.js';
 
-interface PartnerRow {
-  id: number;
-  slug: string;
-  name: string;
-  contact: Nullable<string>;
-  channels: string;
-  rate_limit: Nullable<string>;
-  rights_policy: Nullable<string>;
-  active: number;
-  created_at: string;
-  updated_at: string;
-}
-
-interface KeyRow {
-  key_id: string;
-  partner_id: number;
-  prefix: string;
-  created_at: string;
-  last_used_at: Nullable<string>;
-  revoked_at: Nullable<string>;
-}
-
-function toPartner(r: PartnerRow): Partner {
-  return compact<Partner>({
-    id: r.id,
-    slug: r.slug,
-    name: r.name,
-    contact: r.contact,
-    channels: parseJson<string[]>(r.channels, []),
-    rateLimit: parseJson<RateLimit | null>(r.rate_limit, null),
-    rightsPolicy: parseJson<RightsPolicy | null>(r.rights_policy, null),
-    active: r.active === 1,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  });
-}
-
-function toKey(r: KeyRow): PartnerKey {
-  return compact<PartnerKey>({
-    keyId: r.key_id,
-    partnerId: r.partner_id,
-    prefix: r.prefix,
-    createdAt: r.created_at,
-    lastUsedAt: r.last_used_at,
-    revokedAt: r.revoked_at,
-  });
-}
 
 const KEY_COLUMNS = 'key_id, partner_id, prefix, created_at, last_used_at, revoked_at';
 
