@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { copyDatabase } from '../src/services/db-copy.js';
 import type { CopyTarget } from '../src/storage/copy/endpoint.js';
-import { redactLocator } from '../src/storage/copy/locator.js';
+import { redactDatabaseUrl } from '../src/storage/database-url.js';
 import { encodeValue } from '../src/storage/copy/row-checksum.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { openSqliteCopyEndpoint } from '../src/storage/sqlite/copy-endpoint.js';
@@ -148,9 +148,9 @@ describe('db copy (SQLite to SQLite)', () => {
   });
 
   it('never shows a database password', async () => {
-    assert.equal(redactLocator('postgres://wf:hunter2@db.internal:5432/wirefeed'), 'postgres://wf:***@db.internal:5432/wirefeed');
-    assert.equal(redactLocator('postgresql://wf@db/x?sslmode=require&password=hunter2'), 'postgresql://wf@db/x?sslmode=require&password=***');
-    assert.equal(redactLocator('sqlite:data/wirefeed.db'), 'sqlite:data/wirefeed.db');
+    assert.equal(redactDatabaseUrl('postgres://wf:hunter2@db.internal:5432/wirefeed'), 'postgres://wf:***@db.internal:5432/wirefeed');
+    assert.equal(redactDatabaseUrl('postgresql://wf@db/x?sslmode=require&password=hunter2'), 'postgresql://wf@db/x?sslmode=require&password=***');
+    assert.equal(redactDatabaseUrl('sqlite:data/wirefeed.db'), 'sqlite:data/wirefeed.db');
     const res = await cli(['db', 'copy', '--from', `sqlite:${from}`, '--to', 'postgres://wf:hunter2@127.0.0.1:1/none?password=hunter2'], {});
     assert.notEqual(res.code, 0);
     assert.doesNotMatch(res.out + res.err, /hunter2/);

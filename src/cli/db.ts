@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { copyDatabase, type CopyReport } from '../services/db-copy.js';
 import { openCopyEnds } from '../storage/copy/open.js';
-import { redactLocator } from '../storage/copy/locator.js';
+import { redactDatabaseUrl } from '../storage/database-url.js';
 import { createProgress, type ProgressStream } from './progress.js';
 import { table } from './format.js';
 
@@ -37,7 +37,7 @@ export function registerDbCommands(program: Command, io: Io): void {
     .requiredOption('--to <db>', 'target: sqlite:<path> or postgres://…; created and migrated if new')
     .option('--replace', 'delete everything in the target first (a target that holds data is refused otherwise)')
     .action(async (o: { from: string; to: string; replace?: boolean }) => {
-      io.err(`copying ${redactLocator(o.from)} → ${redactLocator(o.to)}\n`);
+      io.err(`copying ${redactDatabaseUrl(o.from)} → ${redactDatabaseUrl(o.to)}\n`);
       const { source, target } = await openCopyEnds(o.from, o.to);
       // One progress line per table and phase (on a terminal only).
       let bar = createProgress('', { write: () => true });
