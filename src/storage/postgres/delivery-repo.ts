@@ -4,26 +4,8 @@
 import type { Delivery, IsoDate } from '../../model/types.js';
 import type { DeliveryRepo, DeliveryRow } from '../repos.js';
 import type { PgContext } from './context.js';
+import { toDelivery, type DeliveryLogRow } from '../delivery-rows.js';
 
-interface Row {
-  at: string;
-  feed: string;
-  format: string;
-  items: string;
-  held_back: string | null;
-  count: number;
-  last_at: string | null;
-}
-
-function toDelivery(r: Row): Delivery {
-  const d: Delivery = { at: r.at, channel: r.feed, format: r.format, items: JSON.parse(r.items) as Delivery['items'] };
-  if (r.held_back) d.heldBack = JSON.parse(r.held_back) as NonNullable<Delivery['heldBack']>;
-  if (r.count > 1) {
-    d.count = r.count;
-    if (r.last_at) d.lastAt = r.last_at;
-  }
-  return d;
-}
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -108,7 +90,7 @@ export function createDeliveryRepo(ctx: PgContext): DeliveryRepo {
       params.push(range.limit);
       return ctx.read('list deliveries', async (q) =>
         (
-          await q.many<Row>(
+          await q.many<DeliveryLogRow>(
             `SELECT d.at, d.feed, d.format, p.items, p.held_back, d.count, d.last_at FROM deliveries d JOIN delivery_payloads p ON p.id = d.payload_id
              WHERE ${where.join(' AND ')} ORDER BY d.at, d.id LIMIT $${params.length}`,
             params,

@@ -3,26 +3,8 @@
 import type { Delivery, IsoDate } from '../../model/types.js';
 import type { DeliveryRepo, DeliveryRow } from '../repos.js';
 import type { SqliteContext } from './context.js';
+import { toDelivery, type DeliveryLogRow } from '../delivery-rows.js';
 
-interface Row {
-  at: string;
-  feed: string;
-  format: string;
-  items: string;
-  held_back: string | null;
-  count: number;
-  last_at: string | null;
-}
-
-function toDelivery(r: Row): Delivery {
-  const d: Delivery = { at: r.at, channel: r.feed, format: r.format, items: JSON.parse(r.items) as Delivery['items'] };
-  if (r.held_back) d.heldBack = JSON.parse(r.held_back) as NonNullable<Delivery['heldBack']>;
-  if (r.count > 1) {
-    d.count = r.count;
-    if (r.last_at) d.lastAt = r.last_at;
-  }
-  return d;
-}
 
 /** Payload ids remembered across batches (a rendering is delivered many times). */
 const PAYLOAD_MEMO = 4096;
@@ -87,7 +69,7 @@ export function createDeliveryRepo(ctx: SqliteContext): DeliveryRepo {
               `SELECT d.at, d.feed, d.format, p.items, p.held_back, d.count, d.last_at FROM deliveries d JOIN delivery_payloads p ON p.id = d.payload_id
                WHERE d.partner_id = ? AND d.at >= ? AND d.at < ? ORDER BY d.at, d.id LIMIT ?`,
             )
-            .all(partnerId, range.from ?? '', range.to ?? '\uffff', range.limit) as Row[]
+            .all(partnerId, range.from ?? '', range.to ?? '\uffff', range.limit) as DeliveryLogRow[]
         ).map(toDelivery),
       );
     },
