@@ -7,8 +7,7 @@ import { scanRawItems } from '../src/ingest/raw-scan.js';
 import { silentLogger } from '../src/log.js';
 import type { ArticleInput, NormalizedFeed, RawItemRef } from '../src/model/types.js';
 import { createRefreshService } from '../src/services/refresh.js';
-import { openSqliteStorage } from '../src/storage/sqlite/open.js';
-import type { Storage } from '../src/storage/repos.js';
+import { describeBackends } from './support/backends.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
 const NOW = '2026-01-10T12:00:00.000Z';
@@ -135,12 +134,11 @@ describe('re-fetch shortcut', () => {
     });
   });
 
-  describe('refresh with storage', function () {
+  describeBackends('refresh with storage', function (backend) {
     this.timeout(20_000);
     let fixture: FixtureServer;
     let fetcher: ReturnType<typeof createFetcher>;
     let processor: ReturnType<typeof createFeedProcessor>;
-    const stores: Storage[] = [];
     before(async () => {
       fixture = await startFixtureServer();
       fetcher = createFetcher({ timeoutMs: 2000, maxBytes: 1 << 20, userAgent: 'wirefeed-test', allowPrivateNetworks: true, privateNetworkAllowlist: [] });
@@ -150,13 +148,11 @@ describe('re-fetch shortcut', () => {
       await fixture.close();
       await fetcher.close();
       await processor.close();
-      for (const s of stores) await s.close();
     });
 
     /** Two refreshes of one source (second body changed) on a storage with or without knownItems. */
     async function twoFetches(shortcut: boolean, route: string) {
-      const storage = openSqliteStorage({ path: ':memory:' });
-      stores.push(storage);
+      const storage = await backend.open();
       const ingest = shortcut ? storage.ingest : { recordFetch: storage.ingest.recordFetch };
       let clock = new Date(NOW);
       let skipped = 0;

@@ -9,8 +9,8 @@ import type { Source } from '../src/model/types.js';
 import { createRefreshService } from '../src/services/refresh.js';
 import { createSourceService } from '../src/services/sources.js';
 import { PAUSE_AFTER_ERRORS } from '../src/services/schedule-policy.js';
-import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
+import { describeBackends } from './support/backends.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
 const WIRE_RSS = readFileSync(new URL('./fixtures/wire/seed-story.rss.xml', import.meta.url));
@@ -20,7 +20,7 @@ const rss = (n: number) =>
   `</channel></rss>`;
 const XML = { 'content-type': 'application/rss+xml' };
 
-describe('refresh service', function () {
+describeBackends('refresh service', function (backend) {
   this.timeout(20_000);
   let storage: Storage;
   let fixture: FixtureServer;
@@ -31,7 +31,7 @@ describe('refresh service', function () {
   let sources: ReturnType<typeof createSourceService>;
 
   beforeEach(async () => {
-    storage = openSqliteStorage({ path: ':memory:' });
+    storage = await backend.open();
     fixture = await startFixtureServer();
     fetcher = createFetcher({ timeoutMs: 500, maxBytes: 1 << 20, userAgent: 'wirefeed-test', allowPrivateNetworks: true, privateNetworkAllowlist: [] });
     processor = createFeedProcessor({ workerThresholdBytes: 1 << 20 });
@@ -53,7 +53,6 @@ describe('refresh service', function () {
     await fixture.close();
     await fetcher.close();
     await processor.close();
-    storage.close();
   });
 
   const add = (path: string, slug: string) => sources.add({ url: `${fixture.origin}${path}`, slug }, { discover: false });

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { processFeedInline } from '../src/ingest/process.js';
 import { atomDeletedEntries, jsonPubStatuses } from '../src/ingest/source-states.js';
-import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { addSource } from './http-fixtures.js';
+import { describeBackends } from './support/backends.js';
 
 const AT = 'http://purl.org/atompub/tombstones/1.0';
 const NOW = ['2025-03-01T10:00:00.000Z', '2025-03-01T11:00:00.000Z', '2025-03-01T12:00:00.000Z', '2025-03-01T13:00:00.000Z'];
@@ -39,12 +39,11 @@ describe('source states: parsing', () => {
   for (const c of json) it(`JSON: ${c.name}`, () => assert.deepEqual(jsonPubStatuses(JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: c.items })), c.want));
 });
 
-describe('source states: stored as events', () => {
+describeBackends('source states: stored as events', (backend) => {
   let s: Storage;
-  beforeEach(() => {
-    s = openSqliteStorage({ path: ':memory:' });
+  beforeEach(async () => {
+    s = await backend.open();
   });
-  afterEach(() => s.close());
 
   async function fetchDoc(sourceId: number, text: string, type: string, now: string) {
     const feed = await processFeedInline(Buffer.from(text), { documentUrl: 'https://wire.example.com/feed', contentType: type, now });

@@ -17,10 +17,30 @@ export const PG_SKIP_LINE =
 // on mocha's root suite.
 if (!PG_URL) before(() => console.log(PG_SKIP_LINE));
 
+export interface Lifetime {
+  /** Kept until the end of the suite (for a `before` hook) instead of the end of the test. */
+  suite?: boolean;
+}
+
+/** A fresh database for other processes (a server or CLI started by the test) to open. */
+export interface TestDatabase {
+  /**
+   * Environment naming it: for PostgreSQL WIREFEED_DATABASE_URL with the schema as the session's
+   * search_path (libpq `options`); for SQLite nothing, the process's data directory holds it.
+   */
+  env: Record<string, string>;
+  /** PostgreSQL: the schema (openStorage's `schema`); the URL is the test server's. */
+  schema?: string;
+}
+
 export interface BackendUnderTest {
   readonly name: BackendName;
-  /** A fresh, empty storage; closed (and its PostgreSQL schema dropped) after the test. */
-  open(): Promise<Storage>;
+  /** A fresh, empty storage; closed (and its PostgreSQL schema dropped) after the test or suite. */
+  open(lifetime?: Lifetime): Promise<Storage>;
+  /** A fresh, empty database for processes to open; dropped after the test or suite. */
+  database(lifetime?: Lifetime): Promise<TestDatabase>;
+  /** A storage on a database from database() (PostgreSQL only: SQLite files are the test's). */
+  openOn(db: TestDatabase): Promise<Storage>;
 }
 
 /** One statement on its own connection (the harness never shares the backend's pool). */
@@ -34,6 +54,17 @@ async function pgExec(url: string, sql: string): Promise<void> {
   }
 }
 
+type Held = { storage: Storage; schema?: undefined } | { schema: string; storage?: undefined };
+
+/** Closes the storages, then drops the schemas, all of them even when one fails. */
+async function release(held: Held[]): Promise<void> {
+  const all = held.splice(0);
+  const errors: unknown[] = [];
+  for (const h of all) if (h.storage) await h.storage.close().catch((err: unknown) => errors.push(err));
+  for (const h of all) if (h.schema) await pgExec(PG_URL!, `DROP SCHEMA IF EXISTS "${h.schema}" CASCADE`).catch((err: unknown) => errors.push(err));
+  if (errors.length) throw errors[0];
+}
+
 /**
  * `describe(title [backend])` for each backend; the PostgreSQL one is skipped (reported as
  * skipped tests) without WIREFEED_TEST_DATABASE_URL.
@@ -42,38 +73,48 @@ export function describeBackends(title: string, body: (this: Mocha.Suite, backen
   for (const name of ['sqlite', 'postgres'] as const) {
     const run = name === 'postgres' && !PG_URL ? describe.skip : describe;
     run(`${title} [${name}]`, function () {
-      const opened: { storage: Storage; schema?: string }[] = [];
+      // What to close or drop after each test, and after the suite. Storages are closed before
+      // schemas are dropped (a storage is listed before the schema it was opened on).
+      const perTest: Held[] = [];
+      const perSuite: Held[] = [];
+      const hold = (lifetime: Lifetime | undefined, h: Held) => (lifetime?.suite ? perSuite : perTest).push(h);
+      const openOn = async (schema: string) => openStorage({ url: PG_URL!, schema, poolSize: 4, instanceId: 'test' });
+      const newSchema = async (lifetime: Lifetime | undefined): Promise<string> => {
+        const schema = `wf_test_${randomBytes(6).toString('hex')}`;
+        await pgExec(PG_URL!, `CREATE SCHEMA "${schema}"`);
+        hold(lifetime, { schema });
+        return schema;
+      };
       body.call(this, {
         name,
-        async open() {
+        async open(lifetime) {
           if (name === 'sqlite') {
             const storage = await openStorage({ url: 'sqlite::memory:' });
-            opened.push({ storage });
+            hold(lifetime, { storage });
             return storage;
           }
-          const schema = `wf_test_${randomBytes(6).toString('hex')}`;
-          await pgExec(PG_URL!, `CREATE SCHEMA "${schema}"`);
-          try {
-            const storage = await openStorage({ url: PG_URL!, schema, poolSize: 4, instanceId: 'test' });
-            opened.push({ storage, schema });
-            return storage;
-          } catch (err) {
-            await pgExec(PG_URL!, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-            throw err;
-          }
+          const schema = await newSchema(lifetime);
+          const storage = await openOn(schema);
+          hold(lifetime, { storage });
+          return storage;
+        },
+        async database(lifetime): Promise<TestDatabase> {
+          if (name === 'sqlite') return { env: {} };
+          const schema = await newSchema(lifetime);
+          const url = `${PG_URL!}${PG_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-csearch_path=${schema}`)}`;
+          return { env: { WIREFEED_DATABASE_URL: url }, schema };
+        },
+        async openOn(db) {
+          if (!db.schema) throw new Error('openOn: SQLite test databases are files the test opens itself');
+          const storage = await openOn(db.schema);
+          hold(undefined, { storage });
+          return storage;
         },
       });
-      // After the suite's own afterEach hooks (mocha runs a suite's hooks in the order they are
-      // added): a server stopped there may still flush to its storage.
-      afterEach(async () => {
-        for (const { storage, schema } of opened.splice(0)) {
-          try {
-            await storage.close();
-          } finally {
-            if (schema) await pgExec(PG_URL!, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          }
-        }
-      });
+      // After the suite's own afterEach/after hooks (mocha runs a suite's hooks in the order they
+      // are added): a server stopped there may still flush to its storage.
+      afterEach(() => release(perTest));
+      after(() => release(perSuite));
     });
   }
 }
