@@ -70,6 +70,7 @@ export async function createCore(config: Config, baseLog: Logger): Promise<Core>
   const storage = await openStorage({
     url: storageUrl(config),
     poolSize: config.databasePoolSize,
+    staleIfErrorMs: config.staleIfErrorMs,
     instanceId: config.instanceId,
     log,
     ...(config.workerIdleMs !== undefined ? { writerIdleMs: config.workerIdleMs } : {}),

@@ -21,6 +21,8 @@ export interface Config {
   databaseUrl?: string;
   /** PostgreSQL connections per instance. */
   databasePoolSize: number;
+  /** PostgreSQL: how long cached feeds are still served while the database is unreachable (ms). */
+  staleIfErrorMs: number;
   /** Names this process in leases and logs: WIREFEED_INSTANCE_ID, else `<hostname>-<pid>`. */
   instanceId: string;
   /** Sources/channels file (JSON), applied at start-up. */
@@ -148,6 +150,7 @@ const ENV = {
   // Secret: a database URL may carry a password.
   WIREFEED_DATABASE_URL: { schema: databaseUrl, default: undefined, secret: true },
   WIREFEED_DATABASE_POOL_SIZE: { schema: int(1, 1000), default: '10' },
+  WIREFEED_STALE_IF_ERROR_SECONDS: { schema: int(0, 86_400), default: '60' },
   WIREFEED_INSTANCE_ID: { schema: instanceId, default: undefined },
   WIREFEED_CONFIG: { schema: z.string().trim().min(1, 'must not be empty'), default: undefined },
   WIREFEED_BASE_URL: { schema: origin, default: undefined },
@@ -233,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dbPath: dbFile ? (dbFile === ':memory:' ? ':memory:' : path.resolve(cwd, dbFile)) : path.join(dataDir, 'wirefeed.db'),
     databaseUrl: url !== undefined && sqliteFromUrl === undefined ? url : undefined,
     databasePoolSize: p.WIREFEED_DATABASE_POOL_SIZE!,
+    staleIfErrorMs: p.WIREFEED_STALE_IF_ERROR_SECONDS! * 1000,
     instanceId: p.WIREFEED_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     configFile,
     baseUrl: p.WIREFEED_BASE_URL,

@@ -44,9 +44,14 @@ describe('config', () => {
     const plain = loadConfig({}, '/srv/wf');
     assert.equal(plain.databaseUrl, undefined);
     assert.equal(plain.databasePoolSize, 10);
-    const pg = loadConfig({ WIREFEED_DATABASE_URL: 'postgresql://wf:pw@db.internal:5432/wirefeed', WIREFEED_DATABASE_POOL_SIZE: '25' }, '/srv/wf');
+    assert.equal(plain.staleIfErrorMs, 60_000);
+    const pg = loadConfig(
+      { WIREFEED_DATABASE_URL: 'postgresql://wf:pw@db.internal:5432/wirefeed', WIREFEED_DATABASE_POOL_SIZE: '25', WIREFEED_STALE_IF_ERROR_SECONDS: '5' },
+      '/srv/wf',
+    );
     assert.equal(pg.databaseUrl, 'postgresql://wf:pw@db.internal:5432/wirefeed');
     assert.equal(pg.databasePoolSize, 25);
+    assert.equal(pg.staleIfErrorMs, 5_000);
     const sqlite = loadConfig({ WIREFEED_DATABASE_URL: 'sqlite:state/wf.db' }, '/srv/wf');
     assert.equal(sqlite.databaseUrl, undefined, 'a sqlite: URL is the SQLite file, as WIREFEED_DB would be');
     assert.equal(sqlite.dbPath, '/srv/wf/state/wf.db');

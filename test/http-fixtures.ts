@@ -90,6 +90,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     dataDir: '/nonexistent',
     dbPath: ':memory:',
     databasePoolSize: 10,
+    staleIfErrorMs: 60_000,
     instanceId: 'test-instance',
     allowPrivateNetworks: false,
     privateNetworkAllowlist: [],

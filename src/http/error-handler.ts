@@ -1,7 +1,7 @@
 // The one place errors become HTTP answers: typed errors map to their status, anything
 // unexpected is a 500 with a generic message and a log line carrying the request id.
 import type { NextFunction, Request, Response } from 'express';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, StorageError, ValidationError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export function sendError(res: Response, status: number, code: string, message: string, extra?: Record<string, unknown>): void {
@@ -16,6 +16,9 @@ interface BodyParserError {
   expose?: boolean;
 }
 
+/** Retry-After of a 503 for an unreachable database: the commit listener retries at most this often. */
+const RETRY_AFTER_UNAVAILABLE_S = 5;
+
 export function createErrorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) {
@@ -28,6 +31,13 @@ export function createErrorHandler(log: Logger) {
     }
     if (err instanceof NotFoundError) {
       sendError(res, 404, err.code, err.message);
+      return;
+    }
+    if (err instanceof StorageError && err.code === 'database_unavailable') {
+      // Temporary by nature (PostgreSQL restarting or out of reach): worth retrying, not a bug.
+      log.warn({ err: err.message, reqId: res.locals.requestId as string | undefined, method: req.method, url: req.originalUrl }, 'request failed: database unavailable');
+      res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
+      sendError(res, 503, 'database_unavailable', 'the database is unavailable; try again shortly');
       return;
     }
     const bp = err as BodyParserError;

@@ -18,6 +18,8 @@ export interface OpenStorageOptions {
   schema?: string;
   /** This process, as leases and logs name it (config WIREFEED_INSTANCE_ID). */
   instanceId?: string;
+  /** PostgreSQL: how long cached output is served while the database is unreachable. */
+  staleIfErrorMs?: number;
   log?: Logger;
   /** SQLite: the writer thread stops after this long without a write. */
   writerIdleMs?: number;
@@ -37,6 +39,7 @@ async function openPostgres(opts: OpenStorageOptions): Promise<Storage> {
     ...(opts.schema !== undefined ? { schema: opts.schema } : {}),
     ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
     ...(opts.instanceId !== undefined ? { instanceId: opts.instanceId } : {}),
+    ...(opts.staleIfErrorMs !== undefined ? { staleIfErrorMs: opts.staleIfErrorMs } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
 }

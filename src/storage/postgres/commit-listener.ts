@@ -4,9 +4,12 @@
 // these counts to this instance's own commits.
 //
 // PostgreSQL delivers notices only to a live session: while the connection is down, others'
-// commits go unheard. So a lost connection counts as a change of every kind at once (caches
-// must not trust what they rendered), every read of the counts while disconnected counts as a
-// change again (nothing can be cached then), and the listener reconnects with backoff.
+// commits go unheard. The listener reconnects with backoff and, once listening again, counts a
+// change of every kind (whatever was rendered before or during the gap is redone). While deaf
+// the counts stand still and `deafSince` says since when: storage-ops.ts versionOf decides how
+// long a cache may be trusted that way. A connection that stops answering without closing (a
+// network partition) would look alive for as long as TCP keeps it, so a heartbeat query that
+// gets no answer in time counts as a loss too.
 import type pg from 'pg';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -17,10 +20,12 @@ type Kind = Exclude<WriteKind, 'none'>;
 const KINDS: readonly Kind[] = ['data', 'partners'];
 
 export interface CommitListener {
-  /** Changes of each kind seen from other instances (and assumed while deaf). */
+  /** Changes of each kind seen from other instances (and assumed after every gap). */
   readonly received: Readonly<Record<Kind, number>>;
   /** True while the LISTEN session is up. */
   readonly listening: boolean;
+  /** Date.now() when the session was lost, while it is down; undefined while listening or closed. */
+  readonly deafSince: number | undefined;
   /** Called on every notice from another instance (and on a reconnect, for every kind). */
   onChange(fn: (kind: Kind) => void): () => void;
   close(): Promise<void>;
@@ -35,15 +40,22 @@ export interface CommitListenerOptions {
   log?: Logger;
   /** First and longest wait between reconnect attempts (ms). */
   retryMs?: { min: number; max: number };
+  /** How often the session is checked with a query, and how long its answer may take (ms). */
+  heartbeatMs?: number;
 }
+
+export const DEFAULT_HEARTBEAT_MS = 5_000;
 
 /** Starts listening; resolves once the first LISTEN is in place (rejects if it cannot connect). */
 export async function startCommitListener(opts: CommitListenerOptions): Promise<CommitListener> {
   const counts: Record<Kind, number> = { data: 0, partners: 0 };
   const subscribers = new Set<(kind: Kind) => void>();
   const retry = opts.retryMs ?? { min: 100, max: 5_000 };
+  const heartbeatMs = opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   let client: pg.Client | undefined;
   let listening = false;
+  let deafSince: number | undefined;
+  let beat: NodeJS.Timeout | undefined;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let wait = retry.min;
@@ -77,16 +89,40 @@ export async function startCommitListener(opts: CommitListenerOptions): Promise<
     }
     client = c;
     listening = true;
+    deafSince = undefined;
     wait = retry.min;
+    heartbeat(c);
+  }
+
+  function heartbeat(c: pg.Client): void {
+    beat = setTimeout(() => {
+      const late = setTimeout(() => {
+        opts.log?.warn({ channel: opts.channel, heartbeatMs }, 'storage commit listener: no answer to the heartbeat');
+        lost(c);
+      }, heartbeatMs);
+      late.unref();
+      c.query('SELECT 1').then(
+        () => {
+          clearTimeout(late);
+          if (c === client) heartbeat(c);
+        },
+        () => clearTimeout(late), // the connection's 'error'/'end' reports the loss
+      );
+    }, heartbeatMs);
+    beat.unref();
   }
 
   function lost(c: pg.Client): void {
     if (c !== client) return;
     client = undefined;
     listening = false;
+    if (beat) clearTimeout(beat);
+    c.removeAllListeners('notification');
+    // Without waiting: a partitioned peer never answers the goodbye.
+    void c.end().catch(() => {});
     if (closed) return;
+    deafSince = Date.now();
     opts.log?.warn({ channel: opts.channel }, 'storage commit listener lost its connection; reconnecting');
-    for (const k of KINDS) changed(k);
     schedule();
   }
 
@@ -109,19 +145,13 @@ export async function startCommitListener(opts: CommitListenerOptions): Promise<
 
   await connect();
 
-  const received = {} as Record<Kind, number>;
-  for (const k of KINDS) {
-    Object.defineProperty(received, k, {
-      enumerable: true,
-      // While deaf, every look is a change: nothing rendered now can be trusted later.
-      get: () => (listening ? counts[k] : ++counts[k]),
-    });
-  }
-
   return {
-    received,
+    received: counts,
     get listening() {
       return listening;
+    },
+    get deafSince() {
+      return deafSince;
     },
     onChange(fn) {
       subscribers.add(fn);
@@ -130,9 +160,11 @@ export async function startCommitListener(opts: CommitListenerOptions): Promise<
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (beat) clearTimeout(beat);
       const c = client;
       client = undefined;
       listening = false;
+      deafSince = undefined;
       await c?.end().catch(() => {});
     },
   };

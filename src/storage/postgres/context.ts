@@ -71,6 +71,20 @@ export function pgCode(err: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
+/**
+ * True when `err` says the connection is gone or cannot be made (the server is down, restarting
+ * or unreachable, or the session was terminated), rather than that the statement failed:
+ * SQLSTATE class 08 and 57P01–57P03, the socket errors, and the driver's own messages.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  if (err instanceof AggregateError) return err.errors.some(isConnectionLoss);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (/^08/.test(code) || /^57P0[123]$/.test(code) || SOCKET_ERRORS.has(code))) return true;
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect/.test(errorMessage(err));
+}
+
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
 export const UNIQUE_VIOLATION = '23505';
 /** serialization_failure and deadlock_detected: the transaction may succeed if run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -78,6 +92,9 @@ const MAX_ATTEMPTS = 5;
 
 function wrap(what: string, err: unknown): never {
   if (err instanceof WirefeedError) throw err;
+  if (isConnectionLoss(err)) {
+    throw new StorageError(`storage: ${what} failed: the database is unreachable (${errorMessage(err)})`, { cause: err, code: 'database_unavailable' });
+  }
   throw new StorageError(`storage: ${what} failed: ${errorMessage(err)}`, { cause: err });
 }
 
@@ -111,7 +128,8 @@ export function createPgContext(opts: PgContextOptions): PgContext {
   const onPool = queryOn(pool);
   const commits = { data: 0, partners: 0 };
 
-  async function attempt<T>(fn: (t: PgQuery) => Promise<T>, kind: WriteKind): Promise<T> {
+  /** `at.committing` is set once COMMIT is sent: a connection lost after that leaves the outcome unknown. */
+  async function attempt<T>(fn: (t: PgQuery) => Promise<T>, kind: WriteKind, at: { committing: boolean }): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
@@ -120,6 +138,7 @@ export function createPgContext(opts: PgContextOptions): PgContext {
         const out = await fn(queryOn(client));
         // Queued by the server and delivered only if and when this transaction commits.
         if (kind !== 'none') await client.query('SELECT pg_notify($1, $2)', [channel, notifyPayload(kind, origin)]);
+        at.committing = true;
         await client.query('COMMIT');
         return out;
       } catch (err) {
@@ -141,22 +160,30 @@ export function createPgContext(opts: PgContextOptions): PgContext {
     async tx(what, fn, txOpts) {
       const kind = txOpts?.kind ?? 'data';
       for (let n = 1; ; n++) {
+        const at = { committing: false };
         try {
-          const out = await attempt(fn, kind);
+          const out = await attempt(fn, kind, at);
           if (kind !== 'none') commits[kind]++;
           return out;
         } catch (err) {
           const code = pgCode(err) ?? '';
-          if (n < MAX_ATTEMPTS && (RETRYABLE.has(code) || txOpts?.retryOn?.includes(code))) continue;
+          // A pooled connection the server dropped (restart, terminated session) is found dead
+          // only when used: before COMMIT nothing was written, so a fresh connection may try again.
+          const lostBeforeCommit = n === 1 && !at.committing && isConnectionLoss(err);
+          if (lostBeforeCommit || (n < MAX_ATTEMPTS && (RETRYABLE.has(code) || txOpts?.retryOn?.includes(code)))) continue;
           wrap(what, err);
         }
       }
     },
     async read(what, fn) {
-      try {
-        return await fn(onPool);
-      } catch (err) {
-        wrap(what, err);
+      for (let n = 1; ; n++) {
+        try {
+          return await fn(onPool);
+        } catch (err) {
+          // Reads are safe to repeat: once more on a fresh connection if this one was dead.
+          if (n === 1 && isConnectionLoss(err)) continue;
+          wrap(what, err);
+        }
       }
     },
     commits,

@@ -32,6 +32,10 @@ export interface PostgresStorageOptions {
   poolSize?: number;
   /** This instance (WIREFEED_INSTANCE_ID): names its connections in pg_stat_activity. */
   instanceId?: string;
+  /** How long cached output is served while the database is unreachable (storage-ops.ts versionOf). */
+  staleIfErrorMs?: number;
+  /** How often the commit listener checks its session (commit-listener.ts). */
+  heartbeatMs?: number;
   log?: Logger;
 }
 
@@ -53,7 +57,13 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
   try {
     const { from, to } = await migratePostgres(pool, opts.schema !== undefined ? { schema: opts.schema } : {});
     if (from !== to) opts.log?.info({ database: shown, schema: opts.schema, from, to }, 'storage schema migrated');
-    listener = await startCommitListener({ connection, channel, origin, ...(opts.log ? { log: opts.log } : {}) });
+    listener = await startCommitListener({
+      connection,
+      channel,
+      origin,
+      ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
   } catch (err) {
     await pool.end().catch(() => {});
     if (err instanceof StorageError) throw err;
@@ -64,20 +74,21 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
   let closed = false;
   const isClosed = () => closed;
   const commits = listener;
+  const stale = opts.staleIfErrorMs;
 
   return {
     backend: 'postgres',
     sources: createSourceRepo(ctx),
     articles: { ...createArticleReads(ctx), ...createArticleLifecycle(ctx) },
     channels: createChannelRepo(ctx),
-    partners: createPartnerRepo(ctx, versionOf(ctx, commits, 'partners', isClosed)),
+    partners: createPartnerRepo(ctx, versionOf(ctx, commits, 'partners', isClosed, stale)),
     deliveries: createDeliveryRepo(ctx),
     fetchLog: createFetchLogRepo(ctx),
     ingest: createIngestRepo(ctx, { storeRevision, applyArticleEvent }),
     leases: createLeaseRepo(ctx),
     stats: createStatsRepo(ctx),
     websub: createWebSubRepo(ctx),
-    dataVersion: versionOf(ctx, commits, 'data', isClosed),
+    dataVersion: versionOf(ctx, commits, 'data', isClosed, stale),
     getSetting: (key) => getSetting(ctx, key),
     setSetting: (key, value) => setSetting(ctx, key, value),
     prune: (policy) => pruneArticles(ctx, policy),

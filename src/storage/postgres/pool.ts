@@ -23,6 +23,12 @@ export interface PgPoolOptions {
 
 export const DEFAULT_POOL_SIZE = 10;
 
+/**
+ * A connection attempt that gets no answer (server unreachable, not refusing) fails after this
+ * long instead of holding its request forever (the driver's default is no limit).
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /** Plain lower-case identifiers only: they need no quoting in SQL or in the startup options. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -65,6 +71,9 @@ export function clientConfig(opts: PgPoolOptions): pg.ClientConfig {
     types: PG_TYPES,
     ...(options ? { options } : {}),
     application_name: opts.applicationName ?? 'wirefeed',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // TCP keepalive: a pooled connection to a vanished peer is found dead eventually, not never.
+    keepAlive: true,
   };
 }
 

@@ -47,15 +47,31 @@ export async function maintenance(ctx: PgContext): Promise<void> {
   await ctx.read('maintenance', (q) => q.exec('ANALYZE'));
 }
 
+/** How long a cache may be served while the database is unreachable, by default (ms). */
+export const DEFAULT_STALE_IF_ERROR_MS = 60_000;
+
 /**
  * dataVersion() and partners.version(): this instance's commits plus the others' as heard by the
- * listener, from memory. Rejects when the listener's session is down (the database is
- * unreachable: nothing cached can be trusted, and /healthz reports it) or after close().
+ * listener, from memory. While the listener's session is down the others' commits go unheard:
+ * for up to `staleIfErrorMs` the version stands still (this instance's own commits still move
+ * it), so what is cached keeps being served, at most that much older than the database; past
+ * that it rejects (the database is unreachable: /healthz and uncached requests answer 503) until
+ * the listener is back, which counts a change of every kind. Rejects after close().
  */
-export function versionOf(ctx: PgContext, listener: CommitListener, kind: 'data' | 'partners', isClosed: () => boolean): () => Promise<number> {
+export function versionOf(
+  ctx: PgContext,
+  listener: CommitListener,
+  kind: 'data' | 'partners',
+  isClosed: () => boolean,
+  staleIfErrorMs: number = DEFAULT_STALE_IF_ERROR_MS,
+  now: () => number = Date.now,
+): () => Promise<number> {
   return async () => {
     if (isClosed()) throw new StorageError('storage: the database is closed');
-    if (!listener.listening) throw new StorageError('storage: the database is unreachable (commit listener reconnecting)', { code: 'database_unavailable' });
+    const deafSince = listener.deafSince;
+    if (!listener.listening && (deafSince === undefined || now() - deafSince > staleIfErrorMs)) {
+      throw new StorageError('storage: the database is unreachable (commit listener reconnecting)', { code: 'database_unavailable' });
+    }
     return ctx.commits[kind] + listener.received[kind];
   };
 }
