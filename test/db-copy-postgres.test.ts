@@ -18,11 +18,13 @@ function dump(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true });
   try {
     const out: Record<string, unknown[]> = {};
-    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'articles_fts%' ORDER BY name`).pluck().all() as string[];
+    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'articles_fts%' AND name != 'schema_version' ORDER BY name`).pluck().all() as string[];
     for (const t of tables) {
       const pk = (db.pragma(`table_info("${t}")`) as { name: string; pk: number }[]).filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => `"${c.name}"`);
       out[t] = db.prepare(`SELECT * FROM "${t}" ORDER BY ${pk.join(', ')}`).safeIntegers(true).all();
     }
+    // Each database's own migration bookkeeping: the same versions, applied at its own times.
+    out.schema_version = db.prepare('SELECT version, name FROM schema_version ORDER BY version').safeIntegers(true).all();
     return out;
   } finally {
     db.close();

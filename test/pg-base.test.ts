@@ -47,6 +47,19 @@ describePg('postgres base (migrations, seq, transactions)', () => {
     assert.equal(rows.rows[0].n, PG_MIGRATIONS.length);
   });
 
+  it('applies a migration that landed after a higher one (a schema at 45 without 40 gets 40)', async () => {
+    const p = pool();
+    assert.deepEqual(await migratePostgres(p, { schema }), { from: 0, to: PG_SCHEMA_VERSION });
+    const late = { version: PG_SCHEMA_VERSION - 5, name: 'late', up: 'CREATE TABLE t_late (x int)' };
+    const withLate = [...PG_MIGRATIONS.filter((m) => m.version < late.version), late, ...PG_MIGRATIONS.filter((m) => m.version > late.version)];
+    assert.deepEqual(await migratePostgres(p, { schema, migrations: withLate }), { from: PG_SCHEMA_VERSION, to: PG_SCHEMA_VERSION });
+    assert.equal((await p.query(`SELECT to_regclass('t_late') AS t`)).rows[0].t, 't_late');
+    const versions = (await p.query<{ version: number }>('SELECT version FROM schema_version ORDER BY version')).rows.map((r) => r.version);
+    assert.deepEqual(versions, withLate.map((m) => m.version));
+    // Applied once: running again finds nothing to do (CREATE TABLE would fail a second time).
+    assert.deepEqual(await migratePostgres(p, { schema, migrations: withLate }), { from: PG_SCHEMA_VERSION, to: PG_SCHEMA_VERSION });
+  });
+
   it('refuses a schema written by a newer version', async () => {
     const p = pool();
     await migratePostgres(p, { schema });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError } from '../src/errors.js';
-import { CURRENT_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/storage/sqlite/migrations.js';
+import { CURRENT_SCHEMA_VERSION, MIGRATIONS, appliedVersions, migrate, schemaVersion } from '../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
@@ -32,7 +32,7 @@ describe('storage migrations', () => {
       assert.deepEqual(migrate(db), { from: CURRENT_SCHEMA_VERSION, to: CURRENT_SCHEMA_VERSION });
       const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'articles_fts_%' ORDER BY name`).pluck().all();
       assert.deepEqual(tables, [
-        'article_categories', 'article_revisions', 'articles', 'articles_fts', 'assets', 'channels', 'counters', 'deliveries', 'delivery_payloads', 'fetch_log', 'partner_cursors', 'partner_keys', 'partners', 'settings', 'sources', 'sqlite_sequence',
+        'article_categories', 'article_revisions', 'articles', 'articles_fts', 'assets', 'channels', 'counters', 'deliveries', 'delivery_payloads', 'fetch_log', 'partner_cursors', 'partner_keys', 'partners', 'schema_version', 'settings', 'sources', 'sqlite_sequence',
         'websub_contents', 'websub_deliveries', 'websub_source_subscriptions', 'websub_subscriptions', 'websub_topics',
       ]);
     } finally {
@@ -84,6 +84,67 @@ describe('storage migrations', () => {
       check.close();
     } finally {
       await s.close();
+    }
+  });
+
+  // Migration 40 (source leases) landed after 45 (raw hashes): a database migrated to 45 in
+  // between has 45 without 40, and a runner going by the highest version would skip 40 forever.
+  const without40 = MIGRATIONS.filter((m) => m.version !== 40);
+  const hasLeaseColumns = (file: string): boolean => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.pragma('table_info(sources)') as { name: string }[]).some((c) => c.name === 'lease_owner');
+    } finally {
+      db.close();
+    }
+  };
+
+  it('apply a migration that landed after a higher one: a database at 45 without 40 gets 40 when opened', async () => {
+    const file = path.join(dir, 'gap.db');
+    const db = new Database(file);
+    assert.deepEqual(migrate(db, { migrations: without40 }), { from: 0, to: 45 });
+    assert.equal(appliedVersions(db).has(40), false);
+    db.close();
+    assert.equal(hasLeaseColumns(file), false);
+
+    const s = openSqliteStorage({ path: file });
+    try {
+      const source = await s.sources.create({ url: 'https://gap.example/rss', slug: 'gap', title: 'Gap', categories: [], nextFetchAt: T0, now: T0 });
+      const claimed = await s.leases.claimDue({ owner: 'a', now: T0, leaseUntil: '2025-01-01T00:01:00.000Z', limit: 5, perHostLimit: 2 });
+      assert.deepEqual(claimed.map((c) => c.source.id), [source.id], 'leases work: 40 was applied');
+    } finally {
+      await s.close();
+    }
+    assert.ok(hasLeaseColumns(file));
+    const check = new Database(file, { readonly: true });
+    assert.deepEqual([...appliedVersions(check)].sort((a, b) => a - b), MIGRATIONS.map((m) => m.version));
+    assert.equal(schemaVersion(check), CURRENT_SCHEMA_VERSION);
+    check.close();
+  });
+
+  it('a database from before the applied-migrations table: 40 is applied if missing, and only then', () => {
+    for (const has40 of [false, true]) {
+      const file = path.join(dir, `legacy-${has40}.db`);
+      const db = new Database(file);
+      migrate(db, { migrations: has40 ? MIGRATIONS : without40 });
+      // What the previous runner left: only PRAGMA user_version.
+      db.exec('DROP TABLE schema_version');
+      assert.equal(schemaVersion(db), 45);
+      assert.deepEqual(migrate(db), { from: 45, to: CURRENT_SCHEMA_VERSION }, `with 40: ${has40}`);
+      assert.deepEqual([...appliedVersions(db)].sort((a, b) => a - b), MIGRATIONS.map((m) => m.version));
+      db.close();
+      assert.ok(hasLeaseColumns(file));
+    }
+  });
+
+  it('refuse a database that has a migration this build does not know', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db);
+      db.prepare(`INSERT INTO schema_version (version, name) VALUES (37, 'from another branch')`).run();
+      assert.throws(() => migrate(db), (err: unknown) => err instanceof StorageError && err.code === 'schema_too_new' && /version 37 is newer/.test(err.message));
+    } finally {
+      db.close();
     }
   });
 

@@ -1,7 +1,9 @@
 // Append-only schema migrations of the PostgreSQL twin. Never edit or reorder a shipped entry:
-// add a new one (other engineers: take numbers from your assigned range). Each migration runs
-// in its own transaction together with its schema_version row (PostgreSQL DDL is
-// transactional, so a crash leaves a consistent version). Instances starting together
+// add a new one (other engineers: take numbers from your assigned range). Numbers from ranges
+// can land out of order, so what a schema has is the set of its schema_version rows, and every
+// missing migration is applied, in version order, whatever the highest applied one is. Each
+// runs in its own transaction together with its schema_version row (PostgreSQL DDL is
+// transactional, so a crash leaves a consistent set). Instances starting together
 // serialize on a session advisory lock, taken on one dedicated connection for the whole run:
 // the second waits, then finds the work done.
 import { StorageError, errorMessage } from '../../errors.js';
@@ -42,7 +44,8 @@ export async function pgSchemaVersion(pool: PgPool): Promise<number> {
 }
 
 /**
- * Brings the schema up to the newest version and returns the versions it went from and to.
+ * Applies every migration the schema lacks, in version order, and returns the highest version
+ * before and after.
  * Creates `schema` when given (the pool must put it on its search_path). Refuses a schema
  * written by a newer wirefeed.
  */
@@ -70,16 +73,20 @@ export async function migratePostgres(
       await client.query(
         `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
       );
-      const from = ((await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version')).rows[0]?.v ?? 0) as number;
-      if (from > known) {
+      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_version')).rows.map((r) => r.version));
+      const from = Math.max(0, ...applied);
+      const ours = new Set(migrations.map((m) => m.version));
+      // A version this build does not know was written by a newer wirefeed.
+      const unknown = [...applied].filter((v) => !ours.has(v));
+      if (unknown.length) {
         throw new StorageError(
-          `storage: database schema version ${from} is newer than this wirefeed supports (${known}); upgrade wirefeed or point WIREFEED_DATABASE_URL elsewhere`,
+          `storage: database schema version ${Math.max(...unknown)} is newer than this wirefeed supports (${known}); upgrade wirefeed or point WIREFEED_DATABASE_URL elsewhere`,
           { code: 'schema_too_new' },
         );
       }
       let to = from;
       for (const m of migrations) {
-        if (m.version <= to) continue;
+        if (applied.has(m.version)) continue;
         await client.query('BEGIN');
         try {
           await client.query(m.up);
@@ -89,7 +96,7 @@ export async function migratePostgres(
           await client.query('ROLLBACK').catch((e: Error) => (broken = e));
           throw new StorageError(`storage: migration ${m.version} (${m.name}) failed: ${errorMessage(err)}`, { cause: err });
         }
-        to = m.version;
+        to = Math.max(to, m.version);
       }
       return { from, to };
     } finally {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { StorageError, errorMessage } from '../../errors.js';
-import { migrate } from './migrations.js';
+import { MIGRATION_TABLE, migrate } from './migrations.js';
 import type { ColumnInfo, ColumnKind, CopySource, CopyTarget, Row, Skipped, TableInfo } from '../copy/endpoint.js';
 import { isInMemoryPath, openSqliteConnection } from './connection.js';
 
@@ -62,7 +62,7 @@ export function openSqliteCopyEndpoint(file: string, role: 'source' | 'target'):
     label: `sqlite:${file}`,
     async tables() {
       return tableList()
-        .filter((t) => t.type === 'table' && !t.name.startsWith('sqlite_'))
+        .filter((t) => t.type === 'table' && !t.name.startsWith('sqlite_') && t.name !== MIGRATION_TABLE)
         .map((t): TableInfo => {
           const cols = db.pragma(`table_info(${q(t.name)})`) as { name: string; type: string; notnull: number; dflt_value: unknown; pk: number }[];
           const fks = db.pragma(`foreign_key_list(${q(t.name)})`) as { table: string }[];
@@ -81,6 +81,7 @@ export function openSqliteCopyEndpoint(file: string, role: 'source' | 'target'):
       for (const t of tableList()) {
         // Shadow tables belong to their virtual table; sqlite_schema is the catalog itself.
         if (t.type === 'virtual') out.push({ table: t.name, reason: 'full-text index: rebuilt from the copied articles' });
+        else if (t.name === MIGRATION_TABLE) out.push({ table: t.name, reason: 'migration bookkeeping of this database' });
         else if (t.name === 'sqlite_sequence') out.push({ table: t.name, reason: 'id high-water marks: carried over as such' });
         else if (t.type === 'table' && t.name.startsWith('sqlite_') && t.name !== 'sqlite_schema') out.push({ table: t.name, reason: 'SQLite internal' });
       }

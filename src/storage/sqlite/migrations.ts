@@ -1,6 +1,10 @@
 // Append-only schema migrations. Never edit or reorder a shipped entry: add a new one.
-// The applied version lives in `PRAGMA user_version`; each migration runs in its own
-// transaction together with the version bump, so a crash leaves a consistent version.
+// Versions are taken from per-branch ranges, so one can land after a higher one (40 landed
+// after 45): which migrations a database has is a set, kept in the schema_version table (one
+// row per applied migration, as on PostgreSQL), and every missing one is applied, in version
+// order, whatever the highest applied is. `PRAGMA user_version` still holds the highest, for
+// backups and for older builds' refusal of a newer database. Each migration runs in its own
+// transaction together with its row and the version bump, so a crash leaves a consistent set.
 // SQL stays close to what PostgreSQL accepts (FTS5 and JSON text columns aside) so a
 // PostgreSQL twin can follow the same steps.
 import type BetterSqlite3 from 'better-sqlite3';
@@ -27,6 +31,17 @@ export interface Migration {
    * nothing before it commits.
    */
   rebuildsTables?: boolean;
+  /**
+   * For a migration that landed after a higher-numbered one: whether a database from before the
+   * schema_version table has it. Such a database records only its highest version, which says
+   * nothing about a lower one that landed later. Without this, every version up to the highest
+   * counts as applied.
+   */
+  presentIn?: (db: BetterSqlite3.Database) => boolean;
+}
+
+function hasColumn(db: BetterSqlite3.Database, table: string, column: string): boolean {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).some((c) => c.name === column);
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -545,6 +560,7 @@ ALTER TABLE websub_source_subscriptions ADD COLUMN pending_secret TEXT;
   {
     version: 40,
     name: 'source-leases',
+    presentIn: (db) => hasColumn(db, 'sources', 'lease_owner'),
     up: `
 -- Fetch leases (storage/repos.ts LeaseRepo): who fetches a due source, until when, and a
 -- fencing token that grows on every claim. host is the URL's host[:port], kept with the URL by
@@ -578,8 +594,45 @@ export function registerSqlFunctions(db: BetterSqlite3.Database): void {
   db.function('wirefeed_host', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? sourceHost(v) : null));
 }
 
+/** The highest applied version (0 for an empty database). */
 export function schemaVersion(db: BetterSqlite3.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Migration bookkeeping: which versions this database has (db copy leaves it out). */
+export const MIGRATION_TABLE = 'schema_version';
+
+function hasLedger(db: BetterSqlite3.Database): boolean {
+  return db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(MIGRATION_TABLE) !== undefined;
+}
+
+/** The applied versions. */
+export function appliedVersions(db: BetterSqlite3.Database): Set<number> {
+  if (!hasLedger(db)) return new Set();
+  return new Set(db.prepare(`SELECT version FROM ${MIGRATION_TABLE}`).pluck().all() as number[]);
+}
+
+/**
+ * Creates the schema_version table in a database that has none, recording what a database from
+ * before it has: every known version up to its user_version, unless `presentIn` says otherwise.
+ */
+function adoptLedger(db: BetterSqlite3.Database, migrations: readonly Migration[]): void {
+  if (hasLedger(db)) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    if (!hasLedger(db)) {
+      db.exec(
+        `CREATE TABLE ${MIGRATION_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`,
+      );
+      const highest = schemaVersion(db);
+      const record = db.prepare(`INSERT INTO ${MIGRATION_TABLE} (version, name) VALUES (?, ?)`);
+      for (const m of migrations) if (m.version <= highest && (m.presentIn?.(db) ?? true)) record.run(m.version, m.name);
+    }
+    db.exec('COMMIT');
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw new StorageError(`storage: cannot record the applied migrations: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function refuseNewer(found: number, known: number): never {
@@ -589,9 +642,18 @@ function refuseNewer(found: number, known: number): never {
   );
 }
 
+/** Refuses a database that has a version this build does not know (written by a newer wirefeed). */
+function refuseUnknown(db: BetterSqlite3.Database, migrations: readonly Migration[], known: number): void {
+  const ours = new Set(migrations.map((m) => m.version));
+  const current = schemaVersion(db);
+  if (current > known) refuseNewer(current, known);
+  for (const v of appliedVersions(db)) if (!ours.has(v)) refuseNewer(v, known);
+}
+
 /**
- * Brings the database up to `to` (default: the newest version) and returns the versions it
- * went from and to. Refuses a database written by a newer wirefeed.
+ * Applies every known migration the database lacks, up to `to` (default: all), in version
+ * order, and returns the highest version before and after. Refuses a database written by a
+ * newer wirefeed.
  */
 export function migrate(
   db: BetterSqlite3.Database,
@@ -603,19 +665,20 @@ export function migrate(
   const from = schemaVersion(db);
   if (from > known) refuseNewer(from, known);
   registerSqlFunctions(db);
+  adoptLedger(db, migrations);
+  refuseUnknown(db, migrations, known);
   for (const m of migrations) {
     if (m.version > target) break;
-    if (m.version <= schemaVersion(db)) continue;
+    if (appliedVersions(db).has(m.version)) continue;
     // The pragma is a no-op inside a transaction: it must change before BEGIN.
     const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
     if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
-    // IMMEDIATE takes the write lock before re-reading the version, so two processes starting
-    // together apply each migration once.
+    // IMMEDIATE takes the write lock before re-reading what is applied, so two processes
+    // starting together apply each migration once.
     db.exec('BEGIN IMMEDIATE');
     try {
-      const current = schemaVersion(db);
-      if (current > known) refuseNewer(current, known);
-      if (m.version > current) {
+      refuseUnknown(db, migrations, known);
+      if (!appliedVersions(db).has(m.version)) {
         if (m.editsSchema) {
           db.unsafeMode(true);
           try {
@@ -629,7 +692,8 @@ export function migrate(
           const broken = db.pragma('foreign_key_check') as { table: string }[];
           if (broken.length) throw new Error(`foreign key check found ${broken.length} broken references (first in ${broken[0]!.table})`);
         }
-        db.pragma(`user_version = ${m.version}`);
+        db.prepare(`INSERT INTO ${MIGRATION_TABLE} (version, name) VALUES (?, ?)`).run(m.version, m.name);
+        db.pragma(`user_version = ${Math.max(m.version, schemaVersion(db))}`);
       }
       db.exec('COMMIT');
     } catch (err) {
