@@ -38,6 +38,7 @@ const ITEM_FIELDS: [string, keyof XmlItemRaw][] = [
   ['dcterms:modified', 'dctermsModifiedRaw'],
   ['dcterms:available', 'dctermsAvailableRaw'],
   ['dc:rights', 'dcRightsRaw'],
+  ['dc:title', 'dcTitleRaw'],
   ['rights', 'rightsRaw'],
   ['dc:language', 'dcLanguageRaw'],
   ['enclosure', 'enclosuresRaw'],

@@ -33,6 +33,7 @@ export interface XmlItemRaw {
   dctermsModifiedRaw?: XmlNode[];
   dctermsAvailableRaw?: XmlNode[];
   dcRightsRaw?: XmlNode[];
+  dcTitleRaw?: XmlNode[];
   rightsRaw?: XmlNode[];
   dcLanguageRaw?: XmlNode[];
   enclosuresRaw?: XmlNode[];

@@ -32,7 +32,9 @@ export function rssItem(item: RssItem, ctx: XmlFeedContext, aboutLink?: string):
   let url = urls.resolve(firstText(item.linksRaw) ?? aboutLink);
   // RSS 2.0: a guid is a permalink unless isPermaLink="false"; use it when there is no link.
   if (!url && guid && nodeAttr(guidNode, 'isPermaLink') !== 'false' && /^https?:\/\//i.test(guid)) url = urls.resolve(guid);
-  const title = firstText(item.titleRaw);
+  // Dublin Core's dc:title is the item's title when it has no <title> (RSS 1.0 modules, and RSS 2.0
+  // items that carry only DC elements); peers such as feedparser read it the same way.
+  const title = firstText(item.titleRaw) ?? firstText(item.dcTitleRaw);
   const description = firstText(item.descriptionRaw);
   const dc = dublinCoreDates(item);
   const assets = addMediaRssAssets(item, urls, enclosures(item, urls));

@@ -23,6 +23,7 @@ export type RssItem = Pick<
   | 'dctermsModifiedRaw'
   | 'dctermsAvailableRaw'
   | 'dcRightsRaw'
+  | 'dcTitleRaw'
   | 'dcLanguageRaw'
   | 'enclosuresRaw'
 > &
