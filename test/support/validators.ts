@@ -121,28 +121,40 @@ def summarize(d):
       'entries': entries,
   }
   return out
+def read(x):
+    # Served documents come with the headers they were served with (URL, media type), as when feedparser fetches.
+    data = base64.b64decode(x['b'])
+    return feedparser.parse(data, response_headers={'content-location': x['u'], 'content-type': x['t']}) if x.get('u') else feedparser.parse(data)
 docs = json.loads(sys.stdin.buffer.read())
-sys.stdout.buffer.write(json.dumps([summarize(feedparser.parse(base64.b64decode(x))) for x in docs], ensure_ascii=False).encode('utf-8'))
+sys.stdout.buffer.write(json.dumps([summarize(read(x)) for x in docs], ensure_ascii=False).encode('utf-8'))
 `;
+
+/** How a document was served over HTTP. */
+export interface Served {
+  url: string;
+  contentType: string;
+}
 
 type FeedparserResult<T> = { status: 'ok'; summary: T } | Exclude<Check, { status: 'ok' }>;
 
 /**
  * Reads feeds with Python's feedparser (the Debian one: the pyenv python3 on PATH lacks it),
  * all in one interpreter start. Debian's feedparser 6.0 has no JSON Feed reader: XML only.
+ * `served[i]`, when given, is how document i was served: its URL (relative links resolve against
+ * it) and Content-Type.
  */
-export function feedparserReadAll(docs: readonly (string | Buffer)[]): FeedparserResult<FeedparserSummary[]> {
+export function feedparserReadAll(docs: readonly (string | Buffer)[], served?: readonly (Served | undefined)[]): FeedparserResult<FeedparserSummary[]> {
   if (!existsSync(PYTHON)) return { status: 'missing', message: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ['-c', 'import feedparser'], { encoding: 'utf8' });
   if (probe.status !== 0) return { status: 'missing', message: 'python3-feedparser not installed for /usr/bin/python3' };
-  const input = JSON.stringify(docs.map((d) => Buffer.from(d).toString('base64')));
+  const input = JSON.stringify(docs.map((d, i) => ({ b: Buffer.from(d).toString('base64'), u: served?.[i]?.url ?? null, t: served?.[i]?.contentType ?? null })));
   const r = spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT], { input, maxBuffer: 256 << 20 });
   if (r.status !== 0) return { status: 'invalid', message: r.stderr.toString('utf8').slice(0, 2000) };
   return { status: 'ok', summary: JSON.parse(r.stdout.toString('utf8')) as FeedparserSummary[] };
 }
 
-export function feedparserRead(bytes: string | Buffer): FeedparserResult<FeedparserSummary> {
-  const r = feedparserReadAll([bytes]);
+export function feedparserRead(bytes: string | Buffer, served?: Served): FeedparserResult<FeedparserSummary> {
+  const r = feedparserReadAll([bytes], [served]);
   return r.status === 'ok' ? { status: 'ok', summary: r.summary[0] as FeedparserSummary } : r;
 }
 
