@@ -1,5 +1,5 @@
 // Text → parsed document (DESIGN.md §1 step 5). The one home of rss-parser. JSON Feed is
-// detected by content and read by formats/jsonfeed/wire.ts; XML goes through rss-parser's parseString
+// detected by content and read by formats/jsonfeed/wire.ts, CDF by formats/cdf/wire.ts; XML goes through rss-parser's parseString
 // with a fresh parser per document and customFields that keep the raw xml2js nodes of
 // everything rss-parser would otherwise drop or flatten (every author and category, Media
 // RSS, Dublin Core, xml:base, attributes), typed in document.ts; the format adapters read them.
@@ -7,6 +7,7 @@ import Parser from 'rss-parser';
 import { ParseError } from '../errors.js';
 import type { LintIssue } from '../model/types.js';
 import { parseFeedDate } from './dates.js';
+import { readCdf } from './formats/cdf/wire.js';
 import { parseJsonFeed } from './formats/jsonfeed/wire.js';
 import { normalizeNamespaces } from './namespaces.js';
 import type { ParsedDocument, XmlFeed, XmlFeedRaw, XmlFormat, XmlItemRaw } from './formats/document.js';
@@ -120,6 +121,9 @@ function xmlFormat(root: RootInfo): XmlFormat | undefined {
   if (root.name === 'rdf:RDF') {
     return root.attrs.xmlns === 'http://my.netscape.com/rdf/simple/0.9/' ? 'rss09x' : 'rss1';
   }
+  // CDF (formats/cdf): a CHANNEL root, upper case as CDF writes it (a lower-case <channel> root is
+  // an RSS channel without its <rss>, which namespaces.ts wraps).
+  if (root.name === 'CHANNEL') return 'cdf';
   if (local === 'feed' && root.name === 'feed') {
     return root.attrs.xmlns === 'http://purl.org/atom/ns#' || root.attrs.version === '0.3' ? 'atom03' : 'atom10';
   }
@@ -210,6 +214,15 @@ export async function parseFeedDocument(text: string): Promise<ParsedDocument> {
   }
   const format = xmlFormat(root);
   if (!format) throw new ParseError(`parse: not a feed (root element <${root.name}> is not RSS or Atom)`, { code: 'not_a_feed' });
+  if (format === 'cdf') {
+    let cdf: ReturnType<typeof readCdf>;
+    try {
+      cdf = readCdf(repaired.text);
+    } catch (err) {
+      throw new ParseError(`parse: malformed XML: ${(err as Error).message}`, { cause: err });
+    }
+    return { kind: 'xml', format, root: root.name, feed: cdf.feed, ...(cdf.base ? { rootBase: cdf.base } : {}), lint };
+  }
 
   const isAtom = format === 'atom10' || format === 'atom03';
   let source = isAtom ? escapeInlineXhtml(repaired.text) : repaired.text;

@@ -73,13 +73,13 @@ export type XmlFeed = XmlFeedRaw & {
     content?: string;
   })[];
 };
-export type XmlFormat = 'rss2' | 'rss1' | 'rss09x' | 'atom10' | 'atom03';
+export type XmlFormat = 'rss2' | 'rss1' | 'rss09x' | 'atom10' | 'atom03' | 'cdf';
 
 export type ParsedDocument =
   | {
       kind: 'xml';
       format: XmlFormat;
-      /** The root element's name: `rdf:RDF` for RSS 1.0 and Netscape RSS 0.90, `rss`, `feed`. */
+      /** The root element's name: `rdf:RDF` for RSS 1.0 and Netscape RSS 0.90, `rss`, `feed`, CDF's `CHANNEL`. */
       root: string;
       feed: XmlFeed;
       /** xml:base on the root element (RSS `<rss>`/`<rdf:RDF>`, Atom `<feed>`). */
