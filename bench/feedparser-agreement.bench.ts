@@ -14,7 +14,7 @@ import http from 'node:http';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
@@ -142,6 +142,8 @@ export const run: BenchModule = async ({ log }) => {
       }
     }
   });
+  // Agreement does not depend on load; it is noted because the machine is shared.
+  const load = `load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min)`;
   const results: BenchResult[] = [];
   if (unreadable.length) log(`compared ${compared} of ${corpus.length} documents served`);
   for (const field of Object.keys(tally) as (keyof typeof tally)[]) {
@@ -157,7 +159,7 @@ export const run: BenchModule = async ({ log }) => {
       subject: { name: 'documents agreeing', value: Math.round(share * 1000) / 10, unit: '%' },
       target: '≥ 97 %',
       pass: share >= 0.97,
-      notes: `${tally[field] + ruled}/${total}${exact}${unreadable.length ? `; ${unreadable.length} of ${corpus.length} served left out (feedparser crashes on them)` : ''}${misses[field].length ? `; first difference: ${misses[field][0]!.slice(0, 160)}` : ''}`,
+      notes: `${tally[field] + ruled}/${total}${exact}; ${load}${unreadable.length ? `; ${unreadable.length} of ${corpus.length} served left out (feedparser crashes on them)` : ''}${misses[field].length ? `; first difference: ${misses[field][0]!.slice(0, 160)}` : ''}`,
     });
   }
   return results;
