@@ -207,17 +207,8 @@ export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Expres
 export function createHttpServer(deps: HttpDeps): http.Server {
   const edge = feedEdge(deps);
   const app = createApp(deps, edge);
-  const fast = createFastLane({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl: deps.config.baseUrl, log: deps.log, metrics: deps.metrics });
+  const fast = createFastLane({ feeds: deps.feeds, partnerAuth: edge.partnerAuth, baseUrl: deps.config.baseUrl, log: deps.log, metrics: deps.metrics, fallback: app });
   return http.createServer((req, res) => {
-    fast(req, res).then(
-      (answered) => {
-        if (!answered) app(req, res);
-      },
-      () => {
-        // Nothing written: Express answers (and reports the error); half-written: cut it off.
-        if (!res.headersSent) app(req, res);
-        else res.destroy();
-      },
-    );
+    if (!fast(req, res)) app(req, res);
   });
 }

@@ -1,26 +1,36 @@
 // The fast lane: GET/HEAD of a feed that is already rendered and cached is answered straight
 // from the node request listener. Express costs several times raw Node per request, and the
 // cached-feed hit is the request partners and readers make all day. Anything else, including a
-// cache miss, a query that does not validate or a partner key snapshot to reload, returns false
-// and goes to Express, which renders, validates and reports errors; so does a storage error
-// while probing (createHttpServer), which Express then reports. A bad key or a missing
-// entitlement is answered here too (from the cached feed's access rule).
+// cache miss, a query that does not validate or a partner key snapshot to reload, goes to
+// Express (`fallback`), which renders, validates and reports errors; so does a storage error
+// while probing, which Express then reports. A bad key or a missing entitlement is answered
+// here too (from the cached feed's access rule).
+//
+// Per request the lane allocates as little as it can: what is not a feed URL is handed on
+// before any promise exists, a repeated path's parse is remembered, and a public hit awaits
+// only the data version (partner requests their key snapshot's version first).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { originFromHost, parseFeedQuery, queryStringToRecord } from '../services/feed-query.js';
 import type { FeedQuery, FeedService } from '../services/types.js';
 import { parseFeedPath, type FeedPath } from '../services/feed-path.js';
-import { takeKeyParam, type PartnerAuth } from './partner-auth.js';
+import { takeKeyParam, type AuthOutcome, type PartnerAuth } from './partner-auth.js';
 import type { Metrics } from './metrics.js';
 import { requestIdOf } from './request-id.js';
 
-/** Resolves true when it answered the request, false when Express must (nothing written yet). */
-export type FastLane = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Takes the request (true) or leaves it untouched (false: nothing written, the caller hands it
+ * to Express). A taken request is answered here, or handed to `fallback` once the lane finds it
+ * cannot answer it.
+ */
+export type FastLane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 const NO_QUERY: FeedQuery = Object.freeze({});
 
-export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerAuth; baseUrl?: string; log: Logger; metrics?: Metrics }): FastLane {
-  const { feeds, partnerAuth, log, metrics } = deps;
+export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerAuth; baseUrl?: string; log: Logger; metrics?: Metrics; fallback: Listener }): FastLane {
+  const { feeds, partnerAuth, log, metrics, fallback } = deps;
   // Feed paths repeat endlessly; remember their parse (bounded, misses included as null).
   const paths = new Map<string, FeedPath | null>();
 
@@ -34,7 +44,51 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
     return p ?? undefined;
   }
 
-  return async (req, res) => {
+  /**
+   * Answers from the cache, or hands the request to Express when it cannot (nothing written
+   * then). One async function per request: the lane's only promise besides the service's.
+   */
+  async function serve(req: IncomingMessage, res: ServerResponse, parsed: FeedPath, query: FeedQuery, authed: AuthOutcome | Promise<AuthOutcome | undefined>): Promise<void> {
+    let answered = false;
+    try {
+      const auth = authed instanceof Promise ? await authed : authed;
+      if (auth !== undefined) {
+        const id = requestIdOf(req);
+        let status: number | undefined;
+        if (auth.kind === 'invalid' || auth.kind === 'inactive') {
+          const refusal = auth.kind === 'invalid' ? 401 : 403;
+          partnerAuth.refuse(res, refusal, auth, id);
+          status = refusal;
+        } else {
+          const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
+          const feed = await feeds.peekFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
+          if (feed) {
+            const verdict = partnerAuth.admit(feed.access, auth);
+            if (verdict === 'ok') status = partnerAuth.send(req, res, feed, auth, id, parsed);
+            else {
+              status = verdict;
+              partnerAuth.refuse(res, verdict, auth, id);
+            }
+          }
+        }
+        if (status !== undefined) {
+          answered = true;
+          // A Map update, not prom-client: the scrape turns the tallies into counters.
+          metrics?.servedFast(status, auth.kind !== 'anonymous');
+          const level = log.level;
+          if (level === 'debug' || level === 'trace') log.debug({ reqId: id, method: req.method, url: req.url, status, lane: 'fast' }, 'request');
+        }
+      }
+    } catch {
+      // Nothing written: Express answers (and reports the error); half-written: cut it off.
+      if (res.headersSent) res.destroy();
+      else fallback(req, res);
+      return;
+    }
+    if (!answered) fallback(req, res);
+  }
+
+  return (req, res) => {
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
     const url = req.url;
@@ -55,30 +109,14 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
     }
     // A long poll may have to wait: Express holds it (routes/feeds.ts).
     if (query.wait) return false;
-    // A public request awaits once (the data version); a partner request twice (its key
-    // snapshot's version, then the data version). Neither queries the database.
-    const cached = partnerAuth.identifyCached(req, keyParam);
-    const auth = cached instanceof Promise ? await cached : cached;
-    if (auth === undefined) return false;
-    const id = requestIdOf(req);
-    let status: number;
-    if (auth.kind === 'invalid' || auth.kind === 'inactive') {
-      status = auth.kind === 'invalid' ? 401 : 403;
-      partnerAuth.refuse(res, status as 401 | 403, auth, id);
-    } else {
-      const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
-      const feed = await feeds.peekFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
-      if (!feed) return false;
-      const verdict = partnerAuth.admit(feed.access, auth);
-      if (verdict === 'ok') status = partnerAuth.send(req, res, feed, auth, id, parsed);
-      else {
-        status = verdict;
-        partnerAuth.refuse(res, verdict, auth, id);
-      }
+    // Without a key the answer (anonymous) is at hand; a key waits for its snapshot's version.
+    let authed: AuthOutcome | Promise<AuthOutcome | undefined>;
+    try {
+      authed = partnerAuth.identifyCached(req, keyParam);
+    } catch {
+      return false;
     }
-    // A Map update, not prom-client: the scrape turns the tallies into counters.
-    metrics?.servedFast(status, auth.kind !== 'anonymous');
-    if (log.level === 'debug' || log.level === 'trace') log.debug({ reqId: id, method, url, status, lane: 'fast' }, 'request');
+    void serve(req, res, parsed, query, authed);
     return true;
   };
 }

@@ -13,6 +13,8 @@ const CODING_SUFFIX = ['', '-gzip', '-br'] as const;
 interface Prepared {
   /** The opaque part of the ETag, without quotes. */
   tag: string;
+  /** The ETag header value per coding: what a revalidating client sends back as it is. */
+  etags: [string, string, string];
   /** Last-Modified in whole seconds (what the header can carry), or NaN. */
   lastModifiedS: number;
   ok: [string[], string[], string[]];
@@ -140,12 +142,13 @@ export function createFeedResponder(opts: { maxAgeS: number }): FeedResponder {
     const common = feed.variant ? partnerCommon : publicCommon;
     // WebSub §4 discovery: the hub and the topic (self) ride on every answer, 304s included.
     const link = ['Link', websubLinkHeader(feed.hubUrl, feed.selfUrl)];
+    const etags = CODING_SUFFIX.map((suffix) => `"${tag}${suffix}"`) as Prepared['etags'];
     const ok = [0, 1, 2].map((c) => {
       const enc = c === Coding.Identity ? [] : ['Content-Encoding', c === Coding.Gzip ? 'gzip' : 'br'];
-      return ['Content-Type', feed.contentType, 'Content-Length', String(bodies[c]!.length), ...enc, 'ETag', `"${tag}${CODING_SUFFIX[c]!}"`, ...lm, ...link, ...common];
+      return ['Content-Type', feed.contentType, 'Content-Length', String(bodies[c]!.length), ...enc, 'ETag', etags[c]!, ...lm, ...link, ...common];
     }) as Prepared['ok'];
-    const notModified = [0, 1, 2].map((c) => ['ETag', `"${tag}${CODING_SUFFIX[c]!}"`, ...lm, ...link, ...common]) as Prepared['notModified'];
-    const p: Prepared = { tag, lastModifiedS, ok, notModified, bodies };
+    const notModified = [0, 1, 2].map((c) => ['ETag', etags[c]!, ...lm, ...link, ...common]) as Prepared['notModified'];
+    const p: Prepared = { tag, etags, lastModifiedS, ok, notModified, bodies };
     prepared.set(feed, p);
     return p;
   }
@@ -163,7 +166,11 @@ export function createFeedResponder(opts: { maxAgeS: number }): FeedResponder {
 
   function notModified(req: IncomingMessage, p: Prepared): boolean {
     const inm = req.headers['if-none-match'];
-    if (inm !== undefined) return ifNoneMatchHits(inm, p.tag);
+    if (inm !== undefined) {
+      // Most revalidations send back exactly the one ETag they were given: no list to parse.
+      const e = p.etags;
+      return inm === e[0] || inm === e[1] || inm === e[2] || ifNoneMatchHits(inm, p.tag);
+    }
     const ims = req.headers['if-modified-since'];
     if (ims === undefined || Number.isNaN(p.lastModifiedS)) return false;
     const since = Date.parse(ims);
