@@ -1,15 +1,12 @@
 // Plain-text string helpers (no HTML parsing): whitespace, truncation, text → HTML paragraphs.
 // Titles and summaries are stored as text, never markup (DESIGN.md §3).
+import { escapeHtml } from '../html-escape.js';
 
 /** Collapses runs of whitespace (including NBSP and line breaks) to one space and trims. */
 export function collapseWhitespace(s: string): string {
   // \s covers NBSP, U+2028 and U+2029. A run that is already one plain space is left alone
   // (most runs in prose): matching it would only replace it with itself.
   return s.replace(/\s{2,}|[^\S ]/g, ' ').trim();
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Plain text → HTML paragraphs: blank lines split paragraphs, single newlines become <br>. */

@@ -2,6 +2,7 @@
 // source page (recent articles). Pure string building; every value is escaped, URLs are
 // limited to http(s), no scripts and no external assets, so a page works with JS disabled.
 import type { Article, AssetInput, Channel, FeedFormat, Source } from '../model/types.js';
+import { escapeHtml } from '../html-escape.js';
 import { displayTitle } from './field-values.js';
 
 const FORMATS: { format: FeedFormat; label: string; type: string }[] = [
@@ -9,12 +10,6 @@ const FORMATS: { format: FeedFormat; label: string; type: string }[] = [
   { format: 'atom', label: 'Atom 1.0', type: 'application/atom+xml' },
   { format: 'json', label: 'JSON Feed 1.1', type: 'application/feed+json' },
 ];
-
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESC[c]!);
-}
 
 /** An http(s) URL, or undefined: javascript:, data: and relative junk never reach an href. */
 export function httpUrl(url: string | undefined): string | undefined {

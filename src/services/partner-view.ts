@@ -8,6 +8,7 @@
 //                          or, without photos, when it has no byline
 //   creditLine             "Credit: …" (photo credits, else the byline) written before or
 //                          after the body
+import { escapeHtml } from '../html-escape.js';
 import type { Article, AssetInput, DeliveredItem, HeldBackItem, RightsPolicy } from '../model/types.js';
 
 export interface PartnerPage {
@@ -24,10 +25,6 @@ function assetMatches(a: AssetInput, patterns: readonly string[]): boolean {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /**

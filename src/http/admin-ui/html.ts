@@ -1,7 +1,8 @@
 // The console's HTML building blocks: a tagged template that escapes every interpolated value
 // (only values already built with `html` pass through), the page shell with landmarks, and
 // small shared pieces (times, badges, tables, forms with their CSRF field).
-import { escapeHtml, httpUrl } from '../../publish/html.js';
+import { escapeHtml } from '../../html-escape.js';
+import { httpUrl } from '../../publish/html.js';
 
 export class Html {
   constructor(readonly value: string) {}
