@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import type { Core } from '../compose.js';
 import type { Article } from '../model/types.js';
-import type { ActionInput, LifecycleAction } from '../services/lifecycle.js';
+import { parseArticleAction } from '../services/inputs.js';
+import type { LifecycleAction } from '../services/lifecycle.js';
 
 type Out = { out: (s: string) => void };
 
@@ -20,12 +21,15 @@ function line(a: Article): string {
 
 export function registerArticleCommands(program: Command, getCore: () => Promise<Core>, io: Out): void {
   const articles = program.command('articles').description('story lifecycle: kill, withhold, release, embargo, correct; revisions');
-  const act = (action: LifecycleAction, input: (o: Record<string, string | undefined>) => ActionInput) => async (ref: string, o: Record<string, string | undefined>) => {
-    const a = await (await getCore()).lifecycle.act(articleId(ref), action, input(o));
+  // The options become the admin API's body for the action, checked by the same schema.
+  const act = (action: LifecycleAction, body: (o: Record<string, string | undefined>) => Record<string, unknown>) => async (ref: string, o: Record<string, string | undefined>) => {
+    const id = articleId(ref);
+    const input = parseArticleAction(action, body(o), `articles ${action}`);
+    const a = await (await getCore()).lifecycle.act(id, action, input);
     if (o.json) io.out(JSON.stringify({ article: a }, null, 2) + '\n');
     else io.out(line(a));
   };
-  const withReason = (o: Record<string, string | undefined>): ActionInput => ({ reason: o.reason });
+  const withReason = (o: Record<string, string | undefined>) => ({ reason: o.reason });
 
   const simple: [LifecycleAction, string][] = [
     ['kill', 'kill a story (final): it leaves every feed and cursor partners receive a tombstone'],
@@ -52,7 +56,7 @@ export function registerArticleCommands(program: Command, getCore: () => Promise
     .option('--summary <text>')
     .option('--caption <text>', 'caption of the first photo')
     .option('--json', 'print JSON')
-    .action(act('correct', (o) => ({ reason: o.reason, correction: { title: o.title, summary: o.summary, assets: o.caption === undefined ? undefined : [{ caption: o.caption }] } })));
+    .action(act('correct', (o) => ({ reason: o.reason, title: o.title, summary: o.summary, assets: o.caption === undefined ? undefined : [{ caption: o.caption }] })));
   articles
     .command('revisions')
     .description('list the revisions of a story with what changed')

@@ -15,7 +15,7 @@ import { registerPartnerCommands } from './partners.js';
 import { registerArticleCommands } from './articles.js';
 import { registerDbCommands } from './db.js';
 import { VERSION } from '../paths.js';
-import type { SourcePatch } from '../model/types.js';
+import { newChannelSchema, newSourceSchema, parseInput, sourcePatchSchema } from '../services/inputs.js';
 import type { RefreshOutcome } from '../services/types.js';
 import { backupTo, restoreFrom } from '../services/backup.js';
 import { createProgress, type ProgressStream } from './progress.js';
@@ -145,7 +145,8 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .option('--rights <text>', 'default usage rights for assets without any')
     .option('--json', 'print the source as JSON')
     .action(async (url: string, o: { slug?: string; title?: string; category?: string[]; credit?: string; rights?: string; json?: boolean }) => {
-      const s = await (await getCore()).sources.add({ url, slug: o.slug, title: o.title, categories: o.category, defaultCredit: o.credit, defaultRights: o.rights });
+      const input = parseInput(newSourceSchema, { url, slug: o.slug, title: o.title, categories: o.category, defaultCredit: o.credit, defaultRights: o.rights }, 'sources add');
+      const s = await (await getCore()).sources.add(input);
       if (o.json) json(s);
       else io.out(`added source ${s.id} (${s.slug}) ${s.url}\n`);
     });
@@ -199,7 +200,7 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .action(async (ref: string, o: { url?: string; slug?: string; title?: string; category?: string[]; minInterval?: number; maxInterval?: number; credit?: string; rights?: string; json?: boolean }) => {
       const c = await getCore();
       const s = await c.sources.get(ref);
-      const patch: SourcePatch = {
+      const options = {
         ...(o.url !== undefined ? { url: o.url } : {}),
         ...(o.slug !== undefined ? { slug: o.slug } : {}),
         ...(o.title !== undefined ? { title: o.title } : {}),
@@ -209,7 +210,8 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
         ...(o.credit !== undefined ? { defaultCredit: o.credit } : {}),
         ...(o.rights !== undefined ? { defaultRights: o.rights } : {}),
       };
-      if (!Object.keys(patch).length) throw new ValidationError('nothing_to_change', 'sources edit: give at least one option to change (see --help)');
+      if (!Object.keys(options).length) throw new ValidationError('nothing_to_change', 'sources edit: give at least one option to change (see --help)');
+      const patch = parseInput(sourcePatchSchema, options, 'sources edit');
       const updated = await c.sources.update(s.id, patch);
       if (o.json) json(updated);
       else io.out(`updated source ${updated.id} (${updated.slug})\n`);
@@ -253,14 +255,12 @@ export function buildCli(env: NodeJS.ProcessEnv, io: Out): Command {
     .option('-q, --query <text>', 'only articles matching this full-text query')
     .addOption(new Option('--limit <n>', 'default number of items (1–500)').argParser(intArg('--limit')))
     .action(async (slug: string, o: { title: string; description?: string; source?: string[]; category?: string[]; query?: string; limit?: number }) => {
-      const c = await getCore();
-      const ch = await c.channels.create({
-        slug,
-        title: o.title,
-        description: o.description,
-        filter: { sourceIds: o.source, categories: o.category, query: o.query },
-        defaultLimit: o.limit,
-      });
+      const input = parseInput(
+        newChannelSchema,
+        { slug, title: o.title, description: o.description, filter: { sourceIds: o.source, categories: o.category, query: o.query }, defaultLimit: o.limit },
+        'channels add',
+      );
+      const ch = await (await getCore()).channels.create(input);
       io.out(`added channel ${ch.slug}: /feeds/${ch.slug}.rss\n`);
     });
   channels

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import type { Partner, PartnerPatch, RateLimit, RightsPolicy } from '../model/types.js';
 import type { PartnerService } from '../services/partners.js';
+import { newPartnerSchema, parseInput, partnerPatchSchema } from '../services/inputs.js';
 import { deliveriesCsv, parseInstant, type DeliveryLog } from '../services/deliveries.js';
 import { table } from './format.js';
 
@@ -55,15 +56,12 @@ export function registerPartnerCommands(program: Command, partners: () => Promis
   accountOptions(cmd.command('add').description('add a partner account').argument('<slug>').requiredOption('--name <name>', 'display name'))
     .option('--inactive', 'create it inactive (its keys do not work until activated)')
     .action(async (slug: string, o: PartnerOpts) => {
-      const p = await (await partners()).create({
-        slug,
-        name: o.name!,
-        contact: o.contact,
-        channels: o.channel ?? [],
-        rateLimit: o.rateLimit,
-        rightsPolicy: o.rightsPolicy,
-        active: !o.inactive,
-      });
+      const input = parseInput(
+        newPartnerSchema,
+        { slug, name: o.name, contact: o.contact, channels: o.channel ?? [], rateLimit: o.rateLimit, rightsPolicy: o.rightsPolicy, active: !o.inactive },
+        'partners add',
+      );
+      const p = await (await partners()).create(input);
       if (o.json) json(p);
       else io.out(`added partner ${p.slug}; create a key with: wirefeed partners keys create ${p.slug}\n`);
     });
@@ -80,7 +78,9 @@ export function registerPartnerCommands(program: Command, partners: () => Promis
       if (o.rightsPolicy !== undefined) patch.rightsPolicy = o.rightsPolicy;
       if (o.active || o.inactive) patch.active = !!o.active;
       if (Object.keys(patch).length === 0) throw new ValidationError('nothing_to_change', 'partners update: give at least one option to change');
-      const p = await (await partners()).update(slug, patch);
+      // Options never clear a field (the API's null), so what passes the check is a PartnerPatch.
+      const checked = parseInput(partnerPatchSchema, patch, 'partners update') as PartnerPatch;
+      const p = await (await partners()).update(slug, checked);
       if (o.json) json(p);
       else io.out(`updated partner ${p.slug}\n`);
     });

@@ -1,9 +1,10 @@
-// The one home of zod and of every data input's schema: a source, a channel, a partner, an
-// article action, and the sources/channels file (WIREFEED_CONFIG). The admin API, the config
-// file and the CLI (through the services) check the same shapes with the same limits, so a
-// source the API would refuse cannot come in through the file. The environment's own schema is
-// config.ts's.
+// The home of every data input's schema: a source, a channel, a partner, an article action, and
+// the sources/channels file (WIREFEED_CONFIG). The admin API, the config file and the CLI check
+// the same shapes with the same limits (parseInput), so what the API refuses cannot come in
+// through the file or the command line, and the API and the CLI refuse it in the same words.
+// The environment's own schema is config.ts's.
 import { z } from 'zod';
+import { ValidationError } from '../errors.js';
 import type { ChannelFilter } from '../model/types.js';
 import { searchTextProblem } from '../storage/search-terms.js';
 import { SLUG_RE, SLUG_RULE } from './slug.js';
@@ -23,6 +24,18 @@ export function checkInput<S extends InputSchema>(schema: S, value: unknown): { 
   if (res.success) return { ok: true, value: res.data };
   const issues = res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   return { ok: false, issues: issues as [InputIssue, ...InputIssue[]] };
+}
+
+/**
+ * Checks `value` against `schema`, or throws the refusal every edge words alike: a 422
+ * ValidationError `<where>: <field>: <problem>` (the first issue; all of them as details).
+ * `where` is "request" for the admin API, the command for the CLI.
+ */
+export function parseInput<S extends InputSchema>(schema: S, value: unknown, where: string): z.output<S> {
+  const res = checkInput(schema, value);
+  if (res.ok) return res.value;
+  const issue = res.issues[0];
+  throw new ValidationError('invalid_body', `${where}: ${issue.path || 'body'}: ${issue.message}`, 422, res.issues);
 }
 
 export const slugSchema = z.string().regex(SLUG_RE, SLUG_RULE);
@@ -233,3 +246,19 @@ export const articleActionSchemas = {
       .optional(),
   }),
 };
+
+export type ArticleActionName = keyof typeof articleActionSchemas;
+
+/**
+ * A lifecycle action's body, checked (parseInput), as the service takes it: the correction's
+ * fields apart from the notice. An action without a body (kill, withhold, release) is one
+ * without a reason.
+ */
+export function parseArticleAction(action: ArticleActionName, body: unknown, where: string): { reason?: string; until?: string; correction?: Omit<z.output<(typeof articleActionSchemas)['correct']>, 'reason'> } {
+  if (action === 'correct') {
+    const { reason, ...correction } = parseInput(articleActionSchemas.correct, body, where);
+    return { reason, correction };
+  }
+  const parsed: { reason?: string; until?: string } = parseInput(articleActionSchemas[action], body, where);
+  return { reason: parsed.reason, until: parsed.until };
+}

@@ -3,8 +3,8 @@ import { Router, type Request } from 'express';
 import { NotFoundError } from '../../errors.js';
 import type { ArticleService } from '../../services/articles.js';
 import type { ActionInput, LifecycleAction, LifecycleService } from '../../services/lifecycle.js';
-import { articleActionSchemas, type InputSchema } from '../../services/inputs.js';
-import { idOrSlug, parseBody, queryInt, queryText } from './validate.js';
+import { articleActionSchemas, parseArticleAction, type InputSchema } from '../../services/inputs.js';
+import { idOrSlug, queryInt, queryText } from './validate.js';
 
 /** Each lifecycle action's body, checked by the one schema per action. */
 const ACTION_BODIES = articleActionSchemas satisfies Record<LifecycleAction, InputSchema>;
@@ -16,13 +16,7 @@ function articleId(req: Request): number {
 }
 
 function actionInput(action: LifecycleAction, body: unknown): ActionInput {
-  // An action without a body (kill, withhold, release) is an action without a reason.
-  if (action === 'correct') {
-    const { reason, ...correction } = parseBody(ACTION_BODIES.correct, body ?? {});
-    return { reason, correction };
-  }
-  const parsed: { reason?: string; until?: string } = parseBody(ACTION_BODIES[action], body ?? {});
-  return { reason: parsed.reason, until: parsed.until };
+  return parseArticleAction(action, body ?? {}, 'request');
 }
 
 export function adminArticles(deps: { articles: ArticleService; lifecycle: LifecycleService }): Router {

@@ -1,19 +1,14 @@
 // Request body/query validation with the input schemas (services/inputs.ts); failures become ValidationError so the one error
 // handler answers them (422 for a well-formed body with bad fields).
 import { ValidationError } from '../../errors.js';
-import { checkInput, type InputOf, type InputSchema } from '../../services/inputs.js';
+import { parseInput, type InputOf, type InputSchema } from '../../services/inputs.js';
 import { queryInteger, queryText as readText } from '../../services/query-values.js';
 
 export function parseBody<S extends InputSchema>(schema: S, body: unknown): InputOf<S> {
   if (body === undefined) {
     throw new ValidationError('invalid_body', 'request: a JSON body (Content-Type: application/json) is required', 400);
   }
-  const res = checkInput(schema, body);
-  if (!res.ok) {
-    const issue = res.issues[0];
-    throw new ValidationError('invalid_body', `request: ${issue.path || 'body'}: ${issue.message}`, 422, res.issues);
-  }
-  return res.value;
+  return parseInput(schema, body, 'request');
 }
 
 /** A query-string integer in [min, max], or the default; anything else is a 400. */
