@@ -22,14 +22,15 @@ const MAX_POSITION = 16_383;
 const MAX_POSITIONS_PER_WORD = 256;
 const MAX_WORD_BYTES = 2_046;
 
-const foldCache = new Map<number, string>();
+/** Folded code points of one call (a document or a query): letters repeat, folding is not cheap. */
+type FoldCache = Map<number, string>;
 
 /**
  * One code point as unicode61 indexes it: '' for a diacritic, otherwise lower-cased by simple
  * (one-to-one) case folding, and with remove_diacritics 2 an ASCII letter carrying only
  * diacritics becomes the bare letter (é → e, ộ → o; ø and ß stay).
  */
-function foldCodePoint(cp: number): string {
+function foldCodePoint(cp: number, foldCache: FoldCache): string {
   if (cp < 128) return cp >= 65 && cp <= 90 ? String.fromCharCode(cp + 32) : String.fromCharCode(cp);
   let out = foldCache.get(cp);
   if (out !== undefined) return out;
@@ -56,13 +57,17 @@ function isWordCodePoint(cp: number): boolean {
 
 /** The words of `text` as FTS5 unicode61 (remove_diacritics 2) indexes them, in order. */
 export function ftsTokens(text: string): string[] {
+  return tokensOf(text, new Map());
+}
+
+function tokensOf(text: string, foldCache: FoldCache): string[] {
   const out: string[] = [];
   let word = '';
   let inWord = false;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (isWordCodePoint(cp)) {
-      word += foldCodePoint(cp);
+      word += foldCodePoint(cp, foldCache);
       inWord = true;
     } else if (inWord) {
       if (word !== '') out.push(word);
@@ -98,9 +103,10 @@ function quote(word: string): string {
  */
 export function ftsDocument(fields: readonly string[]): string {
   const positions = new Map<string, number[]>();
+  const foldCache: FoldCache = new Map();
   let pos = 0;
   for (const field of fields) {
-    for (const word of ftsTokens(field)) {
+    for (const word of tokensOf(field, foldCache)) {
       pos++;
       const key = clip(word);
       let list = positions.get(key);
@@ -127,8 +133,9 @@ export interface SearchTerm {
  */
 export function ftsQuery(terms: readonly SearchTerm[]): string | undefined {
   const phrases: string[] = [];
+  const foldCache: FoldCache = new Map();
   for (const t of terms) {
-    const tokens = ftsTokens(t.word);
+    const tokens = tokensOf(t.word, foldCache);
     if (tokens.length === 0) continue;
     const quoted = tokens.map(quote);
     if (t.prefix) quoted[quoted.length - 1] += ':*';
