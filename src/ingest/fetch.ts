@@ -4,7 +4,8 @@
 // decompressed body. The one home of undici (DESIGN.md §2).
 import { STATUS_CODES } from 'node:http';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
-import { FetchError, ValidationError, errorMessage } from '../errors.js';
+import { FetchError, ValidationError } from '../errors.js';
+import { toFetchError } from './fetch-errors.js';
 import type { ByteBudget } from './byte-budget.js';
 import { drop, header, readBody, startDeadline, tooLarge, type Deadline, type Headers } from './fetch-body.js';
 import { freshnessSeconds, retryAfterUntil } from './http-dates.js';
@@ -34,6 +35,8 @@ const MAX_CONNECT_TIMEOUT_MS = 10_000;
  */
 const CONNECTIONS_PER_ORIGIN = 16;
 
+const connectTimeoutMs = (timeoutMs: number): number => Math.min(timeoutMs, MAX_CONNECT_TIMEOUT_MS);
+
 export interface FetcherDeps {
   /** Host name resolution; tests inject one so no real DNS is needed. Defaults to dns.lookup. */
   resolve?: ResolveHost;
@@ -56,47 +59,13 @@ async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
   await body.dump({ limit: 64 * 1024 }).catch(() => {});
 }
 
-const NETWORK_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'DNS lookup failed temporarily',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EPIPE: 'connection closed',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  CERT_HAS_EXPIRED: 'TLS certificate expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
-};
-
-/** Maps whatever undici, node:net or zlib threw to one FetchError with a readable message. */
-function toFetchError(err: unknown, deadline: AbortSignal, timeoutMs: number): FetchError {
-  if (err instanceof FetchError && err.code === 'body_budget') return err;
-  if (deadline.aborted && deadline.reason instanceof FetchError) return deadline.reason;
-  if (err instanceof FetchError) return err;
-  if (err instanceof ValidationError) return new FetchError(`fetch: ${err.message}`, { cause: err, code: err.code });
-  const code = String((err as { code?: unknown })?.code ?? '');
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new FetchError(`fetch: connect timed out after ${Math.min(timeoutMs, MAX_CONNECT_TIMEOUT_MS)} ms`, { cause: err, code: 'timeout' });
-  }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new FetchError(`fetch: timed out after ${timeoutMs} ms`, { cause: err, code: 'timeout' });
-  }
-  const cause = (err as { cause?: unknown })?.cause;
-  if (cause instanceof FetchError) return cause;
-  const what = NETWORK_ERRORS[code];
-  return new FetchError(`fetch: ${what ? `${what} (${code})` : errorMessage(err)}`, { cause: err, code: 'network' });
-}
-
 /**
  * An undici Agent whose every new connection passes the private-network guard: exempt hosts
  * connect normally; others must be a global IP literal or a name whose resolved addresses are
  * all global (checked in lookup, so DNS rebinding is caught too).
  */
 function guardedAgent(policy: NetPolicy, o: { timeoutMs: number; connections: number; resolve?: ResolveHost }): Agent {
-  const connectTimeout = Math.min(o.timeoutMs, MAX_CONNECT_TIMEOUT_MS);
+  const connectTimeout = connectTimeoutMs(o.timeoutMs);
   const openLookup = o.resolve ? { lookup: lookupFrom(o.resolve) } : {};
   const openConnect = buildConnector({ timeout: connectTimeout, ...openLookup });
   const guardedConnect = buildConnector({ timeout: connectTimeout, lookup: createGuardedLookup(o.resolve) });
@@ -253,7 +222,7 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
     try {
       return await follow(req, deadline.signal, timer, startedAt);
     } catch (err) {
-      throw toFetchError(err, deadline.signal, opts.timeoutMs);
+      throw toFetchError(err, deadline.signal, opts.timeoutMs, connectTimeoutMs(opts.timeoutMs));
     } finally {
       timer.clear();
       signal?.removeEventListener('abort', onAbort);
@@ -322,7 +291,7 @@ export function createCallbackClient(
       return { status: res.statusCode, body: Buffer.concat(chunks).subarray(0, maxBody).toString('utf8'), headers: res.headers as Headers };
     } catch (err) {
       if (deadline.aborted) throw new FetchError(`fetch: timed out after ${opts.timeoutMs} ms`, { cause: err, code: 'timeout' });
-      throw toFetchError(err, deadline, opts.timeoutMs);
+      throw toFetchError(err, deadline, opts.timeoutMs, connectTimeoutMs(opts.timeoutMs));
     }
   }
 
