@@ -14,6 +14,7 @@ import type { SourceSubscriber } from '../../services/push-subscriber.js';
 import type { DeliveryLog } from '../../services/deliveries.js';
 import { utcDayStart } from '../../services/quotas.js';
 import { originFromHost } from '../../services/feed-query.js';
+import { channelPatchSchema, newChannelSchema, newSourceSchema, parseArticleAction, parseInput } from '../../services/inputs.js';
 import type { ChannelService, RefreshService, SourceService } from '../../services/types.js';
 import { auditLog } from '../audit.js';
 import { createTokenCheck } from '../auth.js';
@@ -231,7 +232,8 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
     signedIn(async (req, res, ctx) => {
       const form = { url: one(req.body.url).trim(), slug: one(req.body.slug).trim(), title: one(req.body.title).trim(), categories: one(req.body.categories) };
       try {
-        const s = await deps.sources.add({ url: form.url, slug: form.slug || undefined, title: form.title || undefined, categories: csv(form.categories) });
+        const input = parseInput(newSourceSchema, { url: form.url, slug: form.slug || undefined, title: form.title || undefined, categories: csv(form.categories) }, 'form');
+        const s = await deps.sources.add(input);
         audit(req, 'source.add', s.id, { slug: s.slug, url: s.url });
         res.redirect(303, `/admin/sources/${s.id}?done=added`);
       } catch (err) {
@@ -351,7 +353,8 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
     signedIn(async (req, res, ctx) => {
       const form = formOf(req.body);
       try {
-        const c = await deps.channels.create({ slug: form.slug, title: form.title, description: form.description || undefined, filter: filterOf(form), defaultLimit: limitOf(form) });
+        const input = parseInput(newChannelSchema, { slug: form.slug, title: form.title, description: form.description || undefined, filter: filterOf(form), defaultLimit: limitOf(form) }, 'form');
+        const c = await deps.channels.create(input);
         audit(req, 'channel.create', c.slug);
         res.redirect(303, `/admin/channels/${encodeURIComponent(c.slug)}?done=created`);
       } catch (err) {
@@ -376,7 +379,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
       await deps.channels.get(slug);
       const form = { ...formOf(req.body), slug };
       try {
-        await deps.channels.update(slug, { title: form.title, description: form.description, filter: filterOf(form), defaultLimit: limitOf(form) });
+        await deps.channels.update(slug, parseInput(channelPatchSchema, { title: form.title, description: form.description, filter: filterOf(form), defaultLimit: limitOf(form) }, 'form'));
         audit(req, 'channel.update', slug);
         res.redirect(303, `/admin/channels/${encodeURIComponent(slug)}?done=saved`);
       } catch (err) {
@@ -429,8 +432,12 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
     signedIn(async (req, res, ctx) => showArticle(res, ctx, await deps.articles.get(articleId(req.params.id)), 200, { notice: NOTICES[one(req.query.done)] })),
   );
 
-  /** The form fields of an action as the lifecycle service takes them. */
+  /** The form fields of an action as the lifecycle service takes them, checked as the API's body. */
   function actionInput(action: LifecycleAction, body: Record<string, unknown>, a: Article): ActionInput {
+    return parseArticleAction(action, actionBody(action, body, a), 'form');
+  }
+
+  function actionBody(action: LifecycleAction, body: Record<string, unknown>, a: Article): Record<string, unknown> {
     const reason = one(body.reason).trim() || undefined;
     if (action === 'embargo') {
       const until = one(body.until).trim();
@@ -452,7 +459,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): Router {
       return caption !== (x.caption ?? '') ? { caption } : null;
     });
     if (assets.some((x) => x !== null)) correction.assets = assets;
-    return { reason, correction };
+    return { reason, ...correction };
   }
 
   for (const action of LIFECYCLE_ACTIONS) {
