@@ -4,7 +4,7 @@ import type { Storage } from '../storage/repos.js';
 import type { ChannelService } from './types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { checkSlug } from './slug.js';
-import { channelFilterSchema, type ChannelFilterInput } from './inputs.js';
+import { channelFilterSchema, channelLimitSchema, parseInput, visibilitySchema, type ChannelFilterInput } from './inputs.js';
 
 export const ALL_CHANNEL_SLUG = 'all';
 /** Slugs that would shadow a route (`/feeds/sources/…`) or the built-in channel. */
@@ -23,11 +23,8 @@ export const ALL_CHANNEL: Channel = {
   createdAt: new Date(0).toISOString(),
 };
 
-export const VISIBILITIES: readonly Visibility[] = ['public', 'partners'];
-
 export function checkVisibility(v: unknown): Visibility {
-  if (!VISIBILITIES.includes(v as Visibility)) throw new ValidationError('invalid_visibility', 'visibility must be "public" or "partners"');
-  return v as Visibility;
+  return parseInput(visibilitySchema, v, 'channels', 'visibility');
 }
 
 /** The article selection a channel's filter stands for (empty parts dropped). */
@@ -48,12 +45,7 @@ export async function findChannel(storage: Storage, slug: string): Promise<Chann
 
 /** Validates a filter with the shared schema; the error names the field. */
 function checkFilter(filter: ChannelFilterInput | undefined): ChannelFilterInput {
-  const res = channelFilterSchema.safeParse(filter ?? {});
-  if (!res.success) {
-    const issue = res.error.issues[0]!;
-    throw new ValidationError('invalid_filter', `filter.${issue.path.join('.') || '(filter)'}: ${issue.message}`);
-  }
-  const f = res.data;
+  const f = parseInput(channelFilterSchema, filter ?? {}, 'channels', 'filter');
   return {
     ...(f.sourceIds?.length ? { sourceIds: [...new Set(f.sourceIds)] } : {}),
     ...(f.categories?.length ? { categories: f.categories } : {}),
@@ -62,9 +54,7 @@ function checkFilter(filter: ChannelFilterInput | undefined): ChannelFilterInput
 }
 
 function checkLimit(n: number | undefined): number {
-  const limit = n ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('invalid_limit', 'defaultLimit must be a whole number from 1 to 500');
-  return limit;
+  return parseInput(channelLimitSchema, n ?? DEFAULT_LIMIT, 'channels', 'defaultLimit');
 }
 
 export function createChannelService(deps: { storage: Storage; now?: () => Date }): ChannelService {

@@ -29,17 +29,20 @@ export function checkInput<S extends InputSchema>(schema: S, value: unknown): { 
 /**
  * Checks `value` against `schema`, or throws the refusal every edge words alike: a 422
  * ValidationError `<where>: <field>: <problem>` (the first issue; all of them as details).
- * `where` is "request" for the admin API, the command for the CLI.
+ * `where` is "request" for the admin API, the command for the CLI; `field` names `value`
+ * when it is one field of a larger input (a service checking a partner's rateLimit).
  */
-export function parseInput<S extends InputSchema>(schema: S, value: unknown, where: string): z.output<S> {
+export function parseInput<S extends InputSchema>(schema: S, value: unknown, where: string, field?: string): z.output<S> {
   const res = checkInput(schema, value);
   if (res.ok) return res.value;
   const issue = res.issues[0];
-  throw new ValidationError('invalid_body', `${where}: ${issue.path || 'body'}: ${issue.message}`, 422, res.issues);
+  const at = [field, issue.path].filter(Boolean).join('.') || 'body';
+  throw new ValidationError('invalid_body', `${where}: ${at}: ${issue.message}`, 422, res.issues);
 }
 
 export const slugSchema = z.string().regex(SLUG_RE, SLUG_RULE);
-const visibility = z.enum(['public', 'partners']);
+export const visibilitySchema = z.enum(['public', 'partners']);
+const visibility = visibilitySchema;
 
 // ---- channel filters ----
 
@@ -119,11 +122,13 @@ export const sourcePatchSchema = z
 
 // ---- channels ----
 
+export const channelLimitSchema = z.number().int().min(1).max(500);
+
 const channelFields = {
   title: z.string().trim().min(1).max(300),
   description: z.string().max(2000),
   filter: channelFilterSchema,
-  defaultLimit: z.number().int().min(1).max(500),
+  defaultLimit: channelLimitSchema,
   visibility,
 };
 
@@ -175,14 +180,14 @@ export type ConfigFileChannel = z.output<typeof configChannelSchema>;
 
 // ---- partners ----
 
-const rateLimit = z
+export const rateLimitSchema = z
   .object({
     requests: z.number().int().min(1).max(1_000_000),
     perSeconds: z.number().int().min(1).max(86_400),
     itemsPerDay: z.number().int().min(1).max(100_000_000).optional(),
   })
   .strict();
-const rightsPolicy = z
+export const rightsPolicySchema = z
   .object({
     excludeAssetsMatching: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
     requireCredit: z.boolean().optional(),
@@ -203,8 +208,8 @@ export const newPartnerSchema = z
     name: partnerFields.name,
     contact: partnerFields.contact.optional(),
     channels: partnerFields.channels.default([]),
-    rateLimit: rateLimit.optional(),
-    rightsPolicy: rightsPolicy.optional(),
+    rateLimit: rateLimitSchema.optional(),
+    rightsPolicy: rightsPolicySchema.optional(),
     active: partnerFields.active.optional(),
   })
   .strict();
@@ -215,8 +220,8 @@ export const partnerPatchSchema = z
     name: partnerFields.name,
     contact: partnerFields.contact.nullable(),
     channels: partnerFields.channels,
-    rateLimit: rateLimit.nullable(),
-    rightsPolicy: rightsPolicy.nullable(),
+    rateLimit: rateLimitSchema.nullable(),
+    rightsPolicy: rightsPolicySchema.nullable(),
     active: partnerFields.active,
   })
   .partial()

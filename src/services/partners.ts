@@ -9,6 +9,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { IsoDate, NewPartner, Partner, PartnerKey, PartnerPatch, RateLimit, RightsPolicy } from '../model/types.js';
 import type { Storage } from '../storage/repos.js';
+import { parseInput, rateLimitSchema, rightsPolicySchema } from './inputs.js';
 import { checkSlug } from './slug.js';
 import type { FeedAccess, FeedVariant } from './types.js';
 
@@ -143,21 +144,14 @@ function contextOf(p: Partner, keyId: string): PartnerContext {
   });
 }
 
-// ---- validation (the HTTP schemas check shapes; these are the rules every caller meets) ----
+// ---- validation: the rules every caller meets, with the input schemas' limits (inputs.ts) ----
 
 function checkRateLimit(r: RateLimit | undefined): void {
-  if (r === undefined) return;
-  const whole = (n: unknown, max: number) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max;
-  if (!whole(r.requests, 1_000_000) || !whole(r.perSeconds, 86_400) || (r.itemsPerDay !== undefined && !whole(r.itemsPerDay, 100_000_000)))
-    throw new ValidationError('invalid_rate_limit', 'rateLimit: requests (1–1000000) per perSeconds (1–86400), itemsPerDay optional (≥ 1)');
+  if (r !== undefined) parseInput(rateLimitSchema, r, 'partners', 'rateLimit');
 }
 
 function checkRightsPolicy(p: RightsPolicy | undefined): void {
-  if (p === undefined) return;
-  if (p.excludeAssetsMatching !== undefined && !(Array.isArray(p.excludeAssetsMatching) && p.excludeAssetsMatching.every((s) => typeof s === 'string' && s.trim() !== '')))
-    throw new ValidationError('invalid_rights_policy', 'rightsPolicy.excludeAssetsMatching must be non-empty strings');
-  if (p.creditLine !== undefined && p.creditLine !== 'prepend' && p.creditLine !== 'append')
-    throw new ValidationError('invalid_rights_policy', 'rightsPolicy.creditLine must be "prepend" or "append"');
+  if (p !== undefined) parseInput(rightsPolicySchema, p, 'partners', 'rightsPolicy');
 }
 
 interface Snapshot {
