@@ -81,6 +81,25 @@ describe('sanitizeHtml', () => {
       it(c.name, () => assert.equal(sanitizeHtml(c.html, BASE), c.out));
     }
   });
+  it('text without markup comes out as the full sanitizer gives it', () => {
+    const texts = [
+      '  plain words, "double" and \'single\' quotes  ',
+      'line one\r\nline two\ttabbed\u00a0nbsp',
+      'ünïcödé “curly” — dash, emoji 📰, CJK 新闻',
+      'a = b; c / d; 100% (e) [f] {g} #h @i ~j `k` |l|',
+      'controls \u0001\u0002 and \u0000 nul',
+      '\uFEFFbom and lone \uD800 surrogate',
+      'looks like a tag but is not: a < b',
+      'a > b',
+      'AT&T, &amp; and &#8211;',
+      '   ',
+    ];
+    for (const t of texts) {
+      // Between two tags the text takes sanitize-html's full path, untrimmed.
+      const full = sanitizeHtml(`<br>${t}<br>`, BASE).slice('<br />'.length, -'<br />'.length);
+      assert.equal(sanitizeHtml(t, BASE), full.trim(), JSON.stringify(t));
+    }
+  });
 });
 
 describe('text helpers', () => {

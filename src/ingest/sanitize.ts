@@ -149,6 +149,9 @@ const SANITIZE_OPTIONS: sanitize.IOptions = {
   },
 };
 
+/** What makes sanitize-html's output differ from its input text. */
+const MARKUP_CHARS = /[<>&]/;
+
 export interface HtmlSanitizer {
   /**
    * Sanitizes feed HTML with an allow-list and makes every URL in it absolute against
@@ -168,6 +171,9 @@ export function createHtmlSanitizer(urls: UrlPolicy = createUrlPolicy()): HtmlSa
   return {
     sanitize(html, baseUrl) {
       if (!html) return '';
+      // Text with no tag, reference or '>' comes out of sanitize-html as it went in (it escapes
+      // exactly &, < and > in text), without a parse and the per-call set-up of its options.
+      if (!MARKUP_CHARS.test(html)) return html.trim();
       return sanitize(html, optionsFor(baseUrl)).trim();
     },
   };
