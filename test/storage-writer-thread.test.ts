@@ -12,6 +12,7 @@ import { createWriterThread } from '../src/storage/sqlite/writer-thread.js';
 const T0 = '2025-01-01T00:00:00.000Z';
 const T1 = '2025-01-02T00:00:00.000Z';
 const CRASHING = new URL('./fixtures/storage/crashing-writer.ts', import.meta.url);
+const BATCH_ONLY = new URL('./fixtures/storage/batch-only-writer.ts', import.meta.url);
 
 function item(key: string, over: Partial<ArticleInput> = {}): ArticleInput {
   return {
@@ -203,6 +204,37 @@ describe('storage writer thread (file database)', () => {
       assert.equal(await check.articles.count(), 1050);
     } finally {
       check.close();
+    }
+  });
+
+  it('records queued behind a busy thread are written together; a failing one rolls back alone', async () => {
+    const s = openStorage(false);
+    const sources = await Promise.all([1, 2, 3, 4, 5].map((n) => addSource(s, n)));
+    // The fixture writer dies if a record marked 'batched' arrives on its own.
+    const writer = createWriterThread({ file: path.join(dir, 'w.db'), workerUrl: BATCH_ONLY });
+    try {
+      const first = writer.recordFetch(record(sources[0]!.id, [item('first')]));
+      const batched = (src: Source, items: ArticleInput[] | undefined) => writer.recordFetch(record(src.id, items, T0, { warnings: ['batched'] }));
+      const queued = [
+        batched(sources[1]!, [item('b1'), item('b2')]),
+        batched(sources[2]!, [item('c1'), item('c2', { contentHash: null as unknown as string })]),
+        batched(sources[3]!, undefined),
+        batched(sources[4]!, [item('e1')]),
+      ];
+      const outcomes = await Promise.allSettled([first, ...queued]);
+      assert.deepEqual(
+        outcomes.map((o) => (o.status === 'fulfilled' && !o.value.fenced ? o.value.itemsNew : 'rejected')),
+        [1, 2, 'rejected', 0, 1],
+      );
+      const failed = outcomes[2]!;
+      assert.ok(failed.status === 'rejected' && failed.reason instanceof StorageError && /NOT NULL constraint failed: articles\.content_hash/.test(failed.reason.message));
+      const bySeq = (await s.articles.query({ limit: 10, after: 0 })).map((a) => [a.identityKey, a.seq]);
+      assert.deepEqual(bySeq, [['first', 1], ['b1', 2], ['b2', 3], ['e1', 4]]);
+      assert.deepEqual((await s.fetchLog.list(sources[2]!.id, 5)).length, 0, 'the failed record left no fetch-log row');
+      assert.deepEqual((await s.fetchLog.list(sources[3]!.id, 5)).map((l) => l.outcome), ['not-modified']);
+      assert.equal(writer.commits, 4);
+    } finally {
+      writer.close();
     }
   });
 

@@ -9,7 +9,7 @@ import { openSqliteConnection } from './connection.js';
 import { createSqliteContext } from './context.js';
 import { createIngestRepo } from './ingest-repo.js';
 import { createLeaseRepo } from './lease-repo.js';
-import type { WriterReply, WriterRequest, WriterWorkerData } from './writer-thread.js';
+import type { AnyFetchRecord, WriterOutcome, WriterReply, WriterRequest, WriterWorkerData } from './writer-thread.js';
 
 /**
  * Serves one writer thread's port. The connection and the record being received are this
@@ -40,6 +40,36 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
     Atomics.notify(signal, 0);
   }
 
+  /**
+   * A batch's records in one transaction, one savepoint each (recordFetch's own transaction,
+   * nested): a record that fails rolls back alone and answers with its error, the others are
+   * committed together. recordFetch does all its work synchronously; its promise only carries
+   * the outcome out of the transaction.
+   */
+  async function recordBatch(recs: AnyFetchRecord[]): Promise<WriterOutcome[]> {
+    const runs: Promise<unknown>[] = [];
+    try {
+      const repo = repos().ingest;
+      const conn = db!;
+      conn
+        .transaction(() => {
+          for (const rec of recs) {
+            // After some errors (disk full, I/O) SQLite rolls the whole transaction back: the
+            // records before were undone too, so the batch fails as a whole.
+            if (!conn.inTransaction) throw new StorageError('storage: the batch transaction was rolled back');
+            const run: Promise<unknown> = isLeasedRecord(rec) ? repo.recordFetch(rec) : repo.recordFetch(rec);
+            run.catch(() => undefined); // read below, after the commit
+            runs.push(run);
+          }
+        })
+        .immediate();
+    } catch (err) {
+      const error = serializeError(err, 'storage_failed');
+      return recs.map(() => ({ ok: false, error }));
+    }
+    return (await Promise.allSettled(runs)).map((r) => (r.status === 'fulfilled' ? { ok: true, result: r.value } : { ok: false, error: serializeError(r.reason, 'storage_failed') }));
+  }
+
   port.on('message', (req: WriterRequest) => {
     if (req.type === 'close') {
       try {
@@ -53,6 +83,10 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
     if (req.type === 'items') {
       if (staged?.id !== req.id) staged = { id: req.id, items: [] };
       for (const item of req.items) staged.items.push(item);
+      return;
+    }
+    if (req.type === 'record-batch') {
+      void recordBatch(req.recs).then((outcomes) => reply({ type: 'done-batch', id: req.id, outcomes }));
       return;
     }
     if (req.type === 'lease') {
