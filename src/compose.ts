@@ -24,6 +24,8 @@ import { createSourceSubscriber, type SourceSubscriber } from './services/push-s
 import { DEMO_DIR, VERSION } from './paths.js';
 import { withBundledFeeds } from './ingest/bundled.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
+import { createQuotaMeter, type QuotaMeter } from './services/quotas.js';
+import { createSharedRequestWindows } from './services/shared-rate-windows.js';
 
 export interface Core {
   /** config.instanceId: names this process in logs (every line of `log`) and leases. */
@@ -45,6 +47,8 @@ export interface Core {
   metrics?: Metrics;
   /** Absent when WIREFEED_DELIVERY_LOG=0. */
   deliveries?: DeliveryLog;
+  /** Partner quota counters: request windows shared by all instances when the storage offers it (PostgreSQL). */
+  quotas: QuotaMeter;
   /** WebSub subscriptions of our sources at their hubs (off without WIREFEED_BASE_URL). */
   sourcePush: SourceSubscriber;
   /**
@@ -158,6 +162,8 @@ export async function createCore(config: Config, baseLog: Logger): Promise<Core>
     limits: { perTopic: config.websubPerTopic, perCallbackHost: config.websubPerCallbackHost },
   });
   const deliveries = config.deliveryLog ? createDeliveryLog({ storage, log }) : undefined;
+  const rateWindows = storage.rateWindows;
+  const quotas = createQuotaMeter(rateWindows ? createSharedRequestWindows({ reserve: (r) => rateWindows.reserve(r), log }) : undefined);
   let closed = false;
   return {
     instanceId: config.instanceId,
@@ -174,6 +180,7 @@ export async function createCore(config: Config, baseLog: Logger): Promise<Core>
     hub,
     metrics,
     deliveries,
+    quotas,
     sourcePush,
     allowlist,
     async close() {

@@ -113,6 +113,7 @@ export async function startServer(config: Config, baseLog: Logger, opts: { insta
       lifecycle: core.lifecycle,
       hub: core.hub,
       deliveries: core.deliveries,
+      quotas: core.quotas,
       sourcePush: core.sourcePush,
       demoDir: config.demo ? DEMO_DIR : undefined,
       health: async () => {

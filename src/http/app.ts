@@ -10,7 +10,7 @@ import type { PartnerService } from '../services/partners.js';
 import type { ConsoleService } from '../services/console.js';
 import type { LifecycleService } from '../services/lifecycle.js';
 import type { DeliveryLog } from '../services/deliveries.js';
-import { createQuotaMeter } from '../services/quotas.js';
+import { createQuotaMeter, type QuotaMeter } from '../services/quotas.js';
 import type { ChannelService, FeedService, RefreshService, SourceService } from '../services/types.js';
 import { createAdminConsole } from './admin-ui/console.js';
 import { auditAdminActions } from './audit.js';
@@ -55,6 +55,8 @@ export interface HttpDeps {
   deliveries?: DeliveryLog;
   /** Clock of quotas and delivery times (tests pass a fixed one); Date.now by default. */
   now?: () => number;
+  /** Partner quota counters (compose.ts: shared through PostgreSQL); default: this server's memory. */
+  quotas?: QuotaMeter;
   /** Our subscriptions at sources' hubs (GET/POST /websub/callback/:token). */
   sourcePush?: SourceSubscriber;
   /** Directory of the offline demo feeds, served under /demo/. */
@@ -74,8 +76,9 @@ const DEMO_TYPES: Record<string, string> = {
 /** The responder and partner auth shared by the fast lane and the Express routes. */
 function feedEdge(deps: HttpDeps): { responder: FeedResponder; partnerAuth: PartnerAuth } {
   const responder = createFeedResponder({ maxAgeS: deps.config.feedMaxAgeS });
-  // Quota counters belong to this server (README "Quotas": what survives a restart).
-  return { responder, partnerAuth: createPartnerAuth({ partners: deps.partners, responder, quotas: createQuotaMeter(), deliveries: deps.deliveries, now: deps.now }) };
+  // Quota counters belong to this server unless given (README "Quotas": what survives a restart).
+  const quotas = deps.quotas ?? createQuotaMeter();
+  return { responder, partnerAuth: createPartnerAuth({ partners: deps.partners, responder, quotas, deliveries: deps.deliveries, now: deps.now }) };
 }
 
 export function createApp(deps: HttpDeps, edge = feedEdge(deps)): express.Express {

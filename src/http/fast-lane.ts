@@ -64,10 +64,13 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
           const feed = await feeds.peekFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
           if (feed) {
             const verdict = partnerAuth.admit(feed.access, auth);
-            if (verdict === 'ok') status = partnerAuth.send(req, res, feed, auth, id, parsed);
-            else {
+            // A partner's quota answers from memory, or after a round trip for shared counters.
+            if (verdict === 'ok') {
+              const sent = partnerAuth.send(req, res, feed, auth, id, parsed);
+              status = typeof sent === 'number' ? sent : await sent;
+            } else {
               status = verdict;
-              partnerAuth.refuse(res, verdict, auth, id);
+              await partnerAuth.refuse(res, verdict, auth, id);
             }
           }
         }

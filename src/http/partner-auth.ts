@@ -48,14 +48,17 @@ export interface PartnerAuth {
   identify(req: IncomingMessage, keyParam: string | undefined): Promise<AuthOutcome>;
   /** The entitlement decision for a feed; see services/partners.ts decideAccess. */
   admit(access: FeedAccess, auth: AuthOutcome): AccessVerdict;
-  /** Writes the 401/403 answer (JSON error, WWW-Authenticate per RFC 6750 §3; a partner's counts against its quota). */
-  refuse(res: ServerResponse, verdict: 401 | 403, auth: AuthOutcome, requestId: string): void;
+  /**
+   * Writes the 401/403 answer (JSON error, WWW-Authenticate per RFC 6750 §3; a partner's counts
+   * against its quota, so the answer may wait for shared quota counters: then a promise).
+   */
+  refuse(res: ServerResponse, verdict: 401 | 403, auth: AuthOutcome, requestId: string): void | Promise<void>;
   /**
    * Answers an admitted feed request: anonymous ones straight through the responder; partner
    * ones with their quota (RateLimit headers, or 429) and a delivery record for a 200 GET.
-   * Returns the status written.
+   * Returns the status written (a promise when the quota needs shared counters first).
    */
-  send(req: IncomingMessage, res: ServerResponse, feed: RenderedFeed, auth: AuthOutcome, requestId: string, what: FeedRequestInfo): number;
+  send(req: IncomingMessage, res: ServerResponse, feed: RenderedFeed, auth: AuthOutcome, requestId: string, what: FeedRequestInfo): number | Promise<number>;
 }
 
 /** What a partner received, for the delivery log. */
@@ -150,26 +153,31 @@ export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
     refuse(res, verdict, auth, requestId) {
       const { code, message, challenge } = refusal(verdict, auth);
       const extra: string[] = challenge ? ['WWW-Authenticate', challenge] : [];
-      if (auth.kind === 'partner') extra.push(...rateLimitHeaders(quotas.take(auth.partner.partnerId, auth.partner.rateLimit, now())));
-      writeJsonError(res, verdict, code, message, requestId, extra);
+      const write = (q?: QuotaState): void => writeJsonError(res, verdict, code, message, requestId, q ? [...extra, ...rateLimitHeaders(q)] : extra);
+      if (auth.kind !== 'partner') return write();
+      const q = quotas.take(auth.partner.partnerId, auth.partner.rateLimit, now());
+      return q instanceof Promise ? q.then(write) : write(q);
     },
     send(req, res, feed, auth, requestId, what) {
       if (auth.kind !== 'partner') return responder.write(req, res, feed, requestId);
       const p = auth.partner;
       const t = now();
+      const answer = (q: QuotaState): number => {
+        const headers = rateLimitHeaders(q);
+        if (!q.allowed) {
+          const why = q.items && q.items.remaining === 0 ? 'the daily item quota is used up' : `more than ${p.rateLimit.requests} requests in ${p.rateLimit.perSeconds} s`;
+          writeJsonError(res, 429, 'rate_limited', `partners: ${why}; retry after ${q.retryAfterS} s`, requestId, [...headers, 'Retry-After', String(q.retryAfterS)]);
+          return 429;
+        }
+        const status = responder.write(req, res, feed, requestId, headers);
+        if (status === 200 && req.method === 'GET') {
+          quotas.addItems(p.partnerId, feed.items.length, t);
+          deliveries?.record(p.partnerId, what.target, what.format, feed, t);
+        }
+        return status;
+      };
       const q = quotas.take(p.partnerId, p.rateLimit, t);
-      const headers = rateLimitHeaders(q);
-      if (!q.allowed) {
-        const why = q.items && q.items.remaining === 0 ? 'the daily item quota is used up' : `more than ${p.rateLimit.requests} requests in ${p.rateLimit.perSeconds} s`;
-        writeJsonError(res, 429, 'rate_limited', `partners: ${why}; retry after ${q.retryAfterS} s`, requestId, [...headers, 'Retry-After', String(q.retryAfterS)]);
-        return 429;
-      }
-      const status = responder.write(req, res, feed, requestId, headers);
-      if (status === 200 && req.method === 'GET') {
-        quotas.addItems(p.partnerId, feed.items.length, t);
-        deliveries?.record(p.partnerId, what.target, what.format, feed, t);
-      }
-      return status;
+      return q instanceof Promise ? q.then(answer) : answer(q);
     },
   };
 }

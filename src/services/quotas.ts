@@ -1,6 +1,9 @@
 // Partner quotas: requests per window (fixed windows aligned to the epoch, e.g. each UTC minute
-// for 600/60) and, optionally, items per UTC day. Counters live in memory, in this object:
-//   - the request window starts afresh after a restart (at most one extra window's worth);
+// for 600/60) and, optionally, items per UTC day. Request windows are counted by a
+// RequestWindows: in this object's memory by default (one process: SQLite), or shared through
+// the database by several instances (shared-rate-windows.ts, on PostgreSQL). Item counts live in
+// memory, in this object, per instance:
+//   - an in-memory request window starts afresh after a restart (at most one extra window's worth);
 //   - the daily item count is rebuilt from the delivery log on a partner's first request
 //     after a start (`seedItems`), so it survives restarts, minus the last unflushed second.
 // Every request a partner makes counts, a 304 included (it is cheap for us, but not free),
@@ -22,8 +25,6 @@ export interface QuotaState {
 }
 
 interface Counter {
-  windowStart: number;
-  used: number;
   day: number;
   items: number;
   /** The daily item count has been rebuilt from the delivery log. */
@@ -32,9 +33,44 @@ interface Counter {
 
 const DAY_MS = 86_400_000;
 
+/** Where requests per window are counted. */
+export interface RequestWindows {
+  /**
+   * Counts one request in the window starting at `windowStart` (epoch ms) if it has room: a
+   * promise when the answer needs a round trip first.
+   */
+  admit(partnerId: number, limit: RateLimit, windowStart: number, nowMs: number): boolean | Promise<boolean>;
+  /** Requests left in that window, as far as this instance knows. */
+  remaining(partnerId: number, limit: RateLimit, windowStart: number): number;
+}
+
+/** Counted in this process's memory: exact for one process. */
+export function createLocalRequestWindows(): RequestWindows {
+  const windows = new Map<number, { start: number; used: number }>();
+  const current = (partnerId: number, windowStart: number) => {
+    let w = windows.get(partnerId);
+    if (!w || w.start !== windowStart) windows.set(partnerId, (w = { start: windowStart, used: 0 }));
+    return w;
+  };
+  return {
+    admit(partnerId, limit, windowStart) {
+      const w = current(partnerId, windowStart);
+      if (w.used >= limit.requests) return false;
+      w.used++;
+      return true;
+    },
+    remaining(partnerId, limit, windowStart) {
+      return Math.max(0, limit.requests - current(partnerId, windowStart).used);
+    },
+  };
+}
+
 export interface QuotaMeter {
-  /** Counts one request of `partnerId` under `limit` at `nowMs` and says whether it may go on. */
-  take(partnerId: number, limit: RateLimit, nowMs: number): QuotaState;
+  /**
+   * Counts one request of `partnerId` under `limit` at `nowMs` and says whether it may go on
+   * (a promise when shared counters must be asked first).
+   */
+  take(partnerId: number, limit: RateLimit, nowMs: number): QuotaState | Promise<QuotaState>;
   /** Adds delivered items to today's count. */
   addItems(partnerId: number, n: number, nowMs: number): void;
   /** True while the partner's daily item count still needs `seedItems` (first request after a start). */
@@ -42,12 +78,12 @@ export interface QuotaMeter {
   seedItems(partnerId: number, items: number, nowMs: number): void;
 }
 
-export function createQuotaMeter(): QuotaMeter {
+export function createQuotaMeter(windows: RequestWindows = createLocalRequestWindows()): QuotaMeter {
   const counters = new Map<number, Counter>();
 
   function counterOf(partnerId: number, nowMs: number): Counter {
     let c = counters.get(partnerId);
-    if (!c) counters.set(partnerId, (c = { windowStart: -1, used: 0, day: Math.floor(nowMs / DAY_MS), items: 0, seeded: false }));
+    if (!c) counters.set(partnerId, (c = { day: Math.floor(nowMs / DAY_MS), items: 0, seeded: false }));
     const day = Math.floor(nowMs / DAY_MS);
     if (day !== c.day) {
       c.day = day;
@@ -61,10 +97,6 @@ export function createQuotaMeter(): QuotaMeter {
       const c = counterOf(partnerId, nowMs);
       const windowMs = limit.perSeconds * 1000;
       const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-      if (windowStart !== c.windowStart) {
-        c.windowStart = windowStart;
-        c.used = 0;
-      }
       const resetS = Math.max(1, Math.ceil((windowStart + windowMs - nowMs) / 1000));
       const state: QuotaState = { allowed: true, limit, remaining: 0, resetS };
       if (limit.itemsPerDay !== undefined) {
@@ -75,14 +107,18 @@ export function createQuotaMeter(): QuotaMeter {
           state.retryAfterS = dayResetS;
         }
       }
-      if (c.used >= limit.requests) {
-        state.allowed = false;
-        state.retryAfterS = Math.max(state.retryAfterS ?? 0, resetS);
-      } else if (state.allowed) {
-        c.used++;
-      }
-      state.remaining = Math.max(0, limit.requests - c.used);
-      return state;
+      const finish = (admitted: boolean): QuotaState => {
+        state.remaining = windows.remaining(partnerId, limit, windowStart);
+        if (!admitted) {
+          state.allowed = false;
+          state.retryAfterS = Math.max(state.retryAfterS ?? 0, resetS);
+        }
+        return state;
+      };
+      // A request refused for its items is not counted against the window.
+      if (!state.allowed) return finish(windows.remaining(partnerId, limit, windowStart) > 0);
+      const admitted = windows.admit(partnerId, limit, windowStart, nowMs);
+      return typeof admitted === 'boolean' ? finish(admitted) : admitted.then(finish);
     },
 
     addItems(partnerId, n, nowMs) {

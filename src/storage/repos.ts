@@ -394,6 +394,30 @@ export interface RetentionPolicy {
   maxPerSource?: number;
 }
 
+/** One reservation of partner requests from a shared window counter. */
+export interface RateWindowReservation {
+  partnerId: number;
+  /** The window's length (the partner's rateLimit.perSeconds) and start (epoch ms, aligned). */
+  windowS: number;
+  windowStartMs: number;
+  /** Requests the partner may make in the window, across all instances. */
+  limit: number;
+  /** Requests this instance asks for. */
+  want: number;
+}
+
+/**
+ * Partner request counters shared by every instance on the database (PostgreSQL only: on SQLite
+ * one process serves, and its in-memory counters are the whole truth).
+ */
+export interface RateWindowRepo {
+  /**
+   * Atomically takes up to `want` requests from the window's counter, never past `limit`;
+   * `granted` may be 0 (the window is spent), `used` is the counter afterwards.
+   */
+  reserve(r: RateWindowReservation): Promise<{ granted: number; used: number }>;
+}
+
 export interface Storage {
   /** Which backend this is (storage/open.ts chooses it from the database URL). */
   readonly backend: 'sqlite' | 'postgres';
@@ -407,6 +431,8 @@ export interface Storage {
   ingest: IngestRepo;
   stats: StatsRepo;
   websub: WebSubRepo;
+  /** Present on PostgreSQL: partner rate limits shared across instances (services/shared-rate-windows.ts). */
+  rateWindows?: RateWindowRepo;
   /**
    * A number that changes whenever published data may have changed (articles, sources,
    * channels), in this process or another one on the same database. It keys the rendered-feed

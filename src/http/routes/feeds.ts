@@ -33,12 +33,12 @@ export function feedDocuments(deps: { feeds: FeedService; partnerAuth: PartnerAu
     const requestId = res.locals.requestId as string;
     const auth = await partnerAuth.identify(req, keyParam);
     if (auth.kind === 'invalid' || auth.kind === 'inactive') {
-      partnerAuth.refuse(res, auth.kind === 'invalid' ? 401 : 403, auth, requestId);
+      await partnerAuth.refuse(res, auth.kind === 'invalid' ? 401 : 403, auth, requestId);
       return;
     }
     const verdict = partnerAuth.admit(await deps.feeds.access(parsed.target), auth);
     if (verdict !== 'ok') {
-      partnerAuth.refuse(res, verdict, auth, requestId);
+      await partnerAuth.refuse(res, verdict, auth, requestId);
       return;
     }
     const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
@@ -53,6 +53,6 @@ export function feedDocuments(deps: { feeds: FeedService; partnerAuth: PartnerAu
     } else {
       feed = await deps.feeds.getFeed(parsed.target, parsed.format, query, origin, variant);
     }
-    partnerAuth.send(req, res, feed, auth, requestId, parsed);
+    await partnerAuth.send(req, res, feed, auth, requestId, parsed);
   };
 }

@@ -25,7 +25,10 @@ const DERIVED: Record<string, { column: string; from: string[]; value(get: (c: s
 };
 
 /** Tables the backend keeps for itself. */
-const OWN_TABLES: Record<string, string> = { schema_version: 'migration bookkeeping of this database' };
+const OWN_TABLES: Record<string, string> = {
+  schema_version: 'migration bookkeeping of this database',
+  partner_rate_windows: "the running instances' shared rate-limit counters",
+};
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 

@@ -26,6 +26,24 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // Twin of SQLite migration 45: the hash of the raw item an article's content came from.
     up: `ALTER TABLE articles ADD COLUMN raw_hash TEXT COLLATE "C";`,
   },
+  {
+    version: 58,
+    name: 'partner-rate-windows',
+    // PostgreSQL only (SQLite counts in its one process's memory): each partner's requests per
+    // rate-limit window, shared by the instances (rate-window-repo.ts). Windows are epoch ms;
+    // ended ones are deleted by maintenance. last_grant is what the latest reservation got.
+    up: `
+CREATE TABLE partner_rate_windows (
+  partner_id BIGINT NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+  window_s INTEGER NOT NULL,
+  window_start BIGINT NOT NULL,
+  window_end BIGINT NOT NULL,
+  used INTEGER NOT NULL,
+  last_grant INTEGER NOT NULL,
+  PRIMARY KEY (partner_id, window_s, window_start)
+);
+CREATE INDEX partner_rate_windows_end ON partner_rate_windows (window_end);`,
+  },
 ];
 
 export const PG_SCHEMA_VERSION: number = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

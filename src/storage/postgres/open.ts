@@ -18,6 +18,7 @@ import { applyArticleEvent, createArticleLifecycle, storeRevision } from './life
 import { migratePostgres } from './migrations.js';
 import { createPartnerRepo } from './partner-repo.js';
 import { createPool, redactDatabaseUrl, type PgPoolOptions } from './pool.js';
+import { createRateWindowRepo } from './rate-window-repo.js';
 import { createSourceRepo } from './source-repo.js';
 import { createStatsRepo } from './stats-repo.js';
 import { getSetting, maintenance, pruneArticles, setSetting, versionOf } from './storage-ops.js';
@@ -88,6 +89,7 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
     leases: createLeaseRepo(ctx),
     stats: createStatsRepo(ctx),
     websub: createWebSubRepo(ctx),
+    rateWindows: createRateWindowRepo(ctx),
     dataVersion: versionOf(ctx, commits, 'data', isClosed, stale),
     getSetting: (key) => getSetting(ctx, key),
     setSetting: (key, value) => setSetting(ctx, key, value),

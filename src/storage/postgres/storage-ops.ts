@@ -4,6 +4,7 @@ import { StorageError } from '../../errors.js';
 import type { RetentionPolicy } from '../repos.js';
 import type { CommitListener } from './commit-listener.js';
 import type { PgContext } from './context.js';
+import { PRUNE_RATE_WINDOWS_SQL } from './rate-window-repo.js';
 
 export async function getSetting(ctx: PgContext, key: string): Promise<string | undefined> {
   return ctx.read('get setting', async (q) => (await q.one<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]))?.value);
@@ -42,8 +43,12 @@ export async function pruneArticles(ctx: PgContext, policy: RetentionPolicy): Pr
   });
 }
 
-/** Fresh planner statistics (autovacuum does the vacuuming; VACUUM cannot run in a transaction anyway). */
+/**
+ * Ended partner rate windows deleted, and fresh planner statistics (autovacuum does the
+ * vacuuming; VACUUM cannot run in a transaction anyway).
+ */
 export async function maintenance(ctx: PgContext): Promise<void> {
+  await ctx.tx('prune rate windows', (t) => t.exec(PRUNE_RATE_WINDOWS_SQL), { kind: 'none' });
   await ctx.read('maintenance', (q) => q.exec('ANALYZE'));
 }
 
