@@ -28,8 +28,8 @@ describePg('postgres commit listener (LISTEN/NOTIFY)', () => {
     await pool.end();
     await dropSchema(schema);
   });
-  const listen = async (origin: string) => {
-    const l = await startCommitListener({ connection: { url: PG_TEST_URL!, schema }, channel: notifyChannel(schema), origin, retryMs: { min: 20, max: 100 } });
+  const listen = async (origin: string, retryMs = { min: 20, max: 100 }) => {
+    const l = await startCommitListener({ connection: { url: PG_TEST_URL!, schema }, channel: notifyChannel(schema), origin, retryMs });
     listeners.push(l);
     return l;
   };
@@ -63,7 +63,8 @@ describePg('postgres commit listener (LISTEN/NOTIFY)', () => {
   });
 
   it('while deaf the counts stand still and say since when; the reconnect counts a change of every kind', async () => {
-    const b = await listen('b');
+    // Deaf for half a second before reconnecting: long enough to be seen.
+    const b = await listen('b', { min: 500, max: 500 });
     const ctx = createPgContext({ pool, channel: notifyChannel(schema), origin: 'a' });
     const t0 = Date.now();
     await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wirefeed listener' AND query LIKE 'LISTEN "${notifyChannel(schema)}"'`);
@@ -74,8 +75,8 @@ describePg('postgres commit listener (LISTEN/NOTIFY)', () => {
     await until(() => b.listening, 'reconnection');
     assert.equal(b.deafSince, undefined);
     await until(() => b.received.data > deaf.data && b.received.partners > deaf.partners, 'the gap counted as a change');
-    await ctx.tx('w', (t) => t.exec(`INSERT INTO settings VALUES ('k', 'v')`));
     const after = b.received.data;
+    await ctx.tx('w', (t) => t.exec(`INSERT INTO settings VALUES ('k', 'v')`));
     await until(() => b.received.data === after + 1, 'a notice after reconnecting');
   });
 });
