@@ -16,9 +16,10 @@ import { ensureAdminToken } from './admin-token.js';
 import { applyConfigFile } from './services/config-sync.js';
 import { createScheduler, assertValidSchedule, type Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer } from './http/app.js';
-import { createMetricsServer } from './http/metrics.js';
 import { DEMO_DIR, VERSION } from './paths.js';
 import { seedDemo } from './services/demo.js';
+import { importLazily } from './lazy-import.js';
+import { siblingModuleUrl } from './worker-thread.js';
 
 export interface RunningServer {
   url: string;
@@ -38,6 +39,7 @@ export interface RunningServer {
  */
 export async function listenMetrics(config: Config, core: Core, log: Logger): Promise<{ server: Server; url: string } | undefined> {
   if (!core.metrics || config.metricsPort === undefined) return undefined;
+  const { createMetricsServer } = await importLazily<typeof import('./http/metrics.js')>(siblingModuleUrl(import.meta.url, 'http/metrics'));
   const server = createMetricsServer(core.metrics);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

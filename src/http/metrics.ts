@@ -23,19 +23,7 @@ export interface Metrics {
   scrape(): Promise<{ contentType: string; body: string }>;
 }
 
-const FORMAT_RE = /\.(rss|atom|json)$/;
-
-/** Route class of a path for the requests counter: a few fixed values, never the path itself. */
-export function routeClass(path: string): string {
-  if (path.startsWith('/feeds/')) return FORMAT_RE.test(path) ? 'feed' : 'page';
-  if (path === '/') return 'page';
-  if (path.startsWith('/api/') || path === '/api') return 'api';
-  if (path.startsWith('/admin')) return 'console';
-  if (path === '/metrics') return 'metrics';
-  if (path === '/healthz') return 'health';
-  if (path.startsWith('/demo/')) return 'demo';
-  return 'other';
-}
+export { routeClass } from './route-class.js';
 
 function bump<K>(map: Map<K, number>, key: K, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);

@@ -3,7 +3,7 @@
 // the resolved address at connect time, a total deadline that really aborts, and a cap on the
 // decompressed body. The one home of undici (DESIGN.md §2).
 import { STATUS_CODES } from 'node:http';
-import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher, buildConnector } from 'undici';
 import { FetchError, ValidationError } from '../errors.js';
 import { toFetchError } from './fetch-errors.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -64,7 +64,8 @@ async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
  * connect normally; others must be a global IP literal or a name whose resolved addresses are
  * all global (checked in lookup, so DNS rebinding is caught too).
  */
-function guardedAgent(policy: NetPolicy, o: { timeoutMs: number; connections: number; resolve?: ResolveHost }): Agent {
+function guardedAgent(undici: Undici, policy: NetPolicy, o: { timeoutMs: number; connections: number; resolve?: ResolveHost }): Agent {
+  const { Agent, buildConnector } = undici;
   const connectTimeout = connectTimeoutMs(o.timeoutMs);
   const openLookup = o.resolve ? { lookup: lookupFrom(o.resolve) } : {};
   const openConnect = buildConnector({ timeout: connectTimeout, ...openLookup });
@@ -86,12 +87,43 @@ function guardedAgent(policy: NetPolicy, o: { timeoutMs: number; connections: nu
   });
 }
 
+type Undici = typeof import('undici');
+
+interface LazyAgent {
+  /** undici's request() and the agent, both made on the first call. */
+  get(): Promise<{ request: Undici['request']; agent: Agent }>;
+  close(): Promise<void>;
+}
+
+/**
+ * undici is imported on the first request, not at start-up: a process that never fetches over
+ * the network (a serve-only instance with WIREFEED_SCHEDULER=0, the offline demo) does not
+ * carry it (≈ 15 MB of RSS). After close() a first request meets a closed agent, as it would
+ * have with an agent made up front.
+ */
+function lazyAgent(make: (undici: Undici) => Agent): LazyAgent {
+  let ready: Promise<{ request: Undici['request']; agent: Agent }> | undefined;
+  let closed = false;
+  return {
+    get: () =>
+      (ready ??= import('undici').then((undici) => {
+        const agent = make(undici);
+        if (closed) void agent.close();
+        return { request: undici.request, agent };
+      })),
+    async close() {
+      closed = true;
+      if (ready) await (await ready).agent.close();
+    },
+  };
+}
+
 export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetcher {
   const policy: NetPolicy = { allowPrivateNetworks: opts.allowPrivateNetworks, allowlist: opts.privateNetworkAllowlist };
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const clock = opts.now ?? (() => new Date());
 
-  const agent = guardedAgent(policy, { timeoutMs: opts.timeoutMs, connections: CONNECTIONS_PER_ORIGIN, resolve: deps.resolve });
+  const client = lazyAgent((undici) => guardedAgent(undici, policy, { timeoutMs: opts.timeoutMs, connections: CONNECTIONS_PER_ORIGIN, resolve: deps.resolve }));
 
   function validate(raw: string, context: string): URL {
     try {
@@ -114,6 +146,7 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
     if (req.lastModified) requestHeaders['if-modified-since'] = req.lastModified;
     const redirects: RedirectHop[] = [];
     const visited = new Set([url.href]);
+    const { request, agent } = await client.get();
 
     for (;;) {
       const res = await request(url, { dispatcher: agent, method: 'GET', headers: requestHeaders, signal });
@@ -231,7 +264,7 @@ export function createFetcher(opts: FetchOptions, deps: FetcherDeps = {}): Fetch
 
   return {
     fetchFeed,
-    close: () => agent.close(),
+    close: () => client.close(),
   };
 }
 
@@ -266,13 +299,14 @@ export function createCallbackClient(
   deps: FetcherDeps = {},
 ): CallbackClient {
   const policy: NetPolicy = { allowPrivateNetworks: opts.allowPrivateNetworks, allowlist: opts.privateNetworkAllowlist };
-  const agent = guardedAgent(policy, { timeoutMs: opts.timeoutMs, connections: opts.connections ?? 16, resolve: deps.resolve });
+  const client = lazyAgent((undici) => guardedAgent(undici, policy, { timeoutMs: opts.timeoutMs, connections: opts.connections ?? 16, resolve: deps.resolve }));
   const maxBody = opts.maxBodyBytes ?? 16 * 1024;
 
   async function send(req: CallbackRequest): Promise<CallbackResponse> {
     const deadline = AbortSignal.timeout(opts.timeoutMs);
     try {
       const url = validateFeedUrl(req.url, policy, 'callback URL');
+      const { request, agent } = await client.get();
       const res = await request(url, {
         dispatcher: agent,
         method: req.method,
@@ -295,5 +329,5 @@ export function createCallbackClient(
     }
   }
 
-  return { send, close: () => agent.close() };
+  return { send, close: () => client.close() };
 }

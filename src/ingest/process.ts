@@ -4,25 +4,17 @@
 import type { Worker } from 'node:worker_threads';
 import { WirefeedError, errorMessage, reviveError, serializeError, type SerializedError } from '../errors.js';
 import type { NormalizedFeed } from '../model/types.js';
+import { importLazily } from '../lazy-import.js';
 import { siblingModuleUrl, startWorker } from '../worker-thread.js';
-import { decodeFeedBytes } from './decode.js';
-import { normalizeFeed } from './normalize.js';
-import { parseFeedDocument } from './parse.js';
-import { processKnown } from './refetch.js';
-import { sourceStates } from './source-states.js';
 import type { ProcessFeed, ProcessOptions } from './types.js';
 
-/** The whole pipeline on the current thread (on a re-fetch, for the items not known yet). */
+/**
+ * The whole pipeline on the current thread (on a re-fetch, for the items not known yet); the
+ * pipeline's modules are loaded on the first call (process-inline.ts).
+ */
 export async function processFeedInline(bytes: Buffer, opts: ProcessOptions): Promise<NormalizedFeed> {
-  const decoded = decodeFeedBytes(bytes, opts.contentType);
-  const run = async (text: string) => {
-    const doc = await parseFeedDocument(text);
-    doc.lint.unshift(...decoded.lint);
-    return { feed: normalizeFeed(doc, opts), kind: doc.kind };
-  };
-  const { feed, kind } = opts.known ? await processKnown(decoded.text, { ...opts, known: opts.known }, run) : await run(decoded.text);
-  const states = sourceStates(decoded.text, kind);
-  return states.length ? { ...feed, states } : feed;
+  const inline = await importLazily<typeof import('./process-inline.js')>(siblingModuleUrl(import.meta.url, 'process-inline'));
+  return inline.processFeedInline(bytes, opts);
 }
 
 // ---- worker protocol ----

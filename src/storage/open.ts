@@ -5,9 +5,9 @@
 import { StorageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { backendOf, DATABASE_URL_FORMS, redactDatabaseUrl, sqlitePathOf, type BackendName } from './database-url.js';
+import { importLazily } from '../lazy-import.js';
+import { siblingModuleUrl } from '../worker-thread.js';
 import type { Storage } from './repos.js';
-import { openPostgresStorage } from './postgres/open.js';
-import { openSqliteStorage } from './sqlite/open.js';
 
 export interface OpenStorageOptions {
   /** `sqlite:<path>`, `postgres://…` or `postgresql://…` (database-url.ts). */
@@ -30,10 +30,12 @@ export type StorageOpener = (opts: OpenStorageOptions) => Promise<Storage>;
 async function openSqlite(opts: OpenStorageOptions): Promise<Storage> {
   const file = sqlitePathOf(opts.url);
   if (!file) throw new StorageError(`storage: ${opts.url} names no file (e.g. sqlite:data/wirefeed.db)`);
+  const { openSqliteStorage } = await importLazily<typeof import('./sqlite/open.js')>(siblingModuleUrl(import.meta.url, 'sqlite/open'));
   return openSqliteStorage({ path: file, log: opts.log, ...(opts.writerIdleMs !== undefined ? { writerIdleMs: opts.writerIdleMs } : {}) });
 }
 
 async function openPostgres(opts: OpenStorageOptions): Promise<Storage> {
+  const { openPostgresStorage } = await importLazily<typeof import('./postgres/open.js')>(siblingModuleUrl(import.meta.url, 'postgres/open'));
   return openPostgresStorage({
     databaseUrl: opts.url,
     ...(opts.schema !== undefined ? { schema: opts.schema } : {}),
@@ -45,8 +47,9 @@ async function openPostgres(opts: OpenStorageOptions): Promise<Storage> {
 }
 
 /**
- * The backends this build has. A backend missing here is refused with an error that says so,
- * never replaced by another one.
+ * The backends this build has, each imported only when a URL selects it (a process carries one
+ * database driver in memory, not both). A backend missing here is refused with an error that
+ * says so, never replaced by another one.
  */
 const BACKENDS: Readonly<Partial<Record<BackendName, StorageOpener>>> = {
   sqlite: openSqlite,
