@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ValidationError } from '../src/errors.js';
 import type { SourceService } from '../src/services/types.js';
 import { ADMIN_TOKEN, addSource, articleInput, ingest, startServer, type TestServer } from './http-fixtures.js';
+import { describeBackends } from './support/backends.js';
 
 interface Res {
   status: number;
@@ -34,10 +35,10 @@ async function seed(srv: TestServer) {
   await srv.storage.channels.create({ slug: 'world', title: 'World', filter: { categories: ['world'] }, now: '2025-01-01T00:00:00.000Z' });
 }
 
-describe('http: admin API', () => {
+describeBackends('http: admin API', (backend) => {
   let srv: TestServer;
   beforeEach(async () => {
-    srv = await startServer();
+    srv = await startServer({ storage: await backend.open() });
     await seed(srv);
   });
   afterEach(() => srv.close());
@@ -259,6 +260,7 @@ describe('http: admin API', () => {
   });
 });
 
+// Once, not per backend: the errors come from a stand-in source service, never from storage.
 describe('http: error mapping', () => {
   /** A source service whose add fails with `err`; the other methods are not reached here. */
   const failingSources = (err: unknown): SourceService => {

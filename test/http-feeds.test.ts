@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { addSource, articleInput, ingest, photo, startServer, type TestServer } from './http-fixtures.js';
+import { describeBackends } from './support/backends.js';
 
 interface Got {
   status: number;
@@ -39,7 +40,7 @@ function stable(h: http.IncomingHttpHeaders): Record<string, unknown> {
   return rest;
 }
 
-describe('http: feeds', () => {
+describeBackends('http: feeds', (backend) => {
   let srv: TestServer;
   let demoDir: string;
 
@@ -49,6 +50,7 @@ describe('http: feeds', () => {
     writeFileSync(path.join(demoDir, 'wire.json'), '{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[]}');
     writeFileSync(path.join(demoDir, 'cranes.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
     srv = await startServer({
+      storage: await backend.open({ suite: true }),
       demoDir,
       seed: async (s) => {
         const wire = await addSource(s, 'wire');
@@ -302,7 +304,7 @@ describe('http: feeds', () => {
 
   describe('health failure', () => {
     it('answers 503 when not ok', async () => {
-      const s = await startServer();
+      const s = await startServer({ storage: await backend.open() });
       try {
         // Closing storage makes the health probe's count throw.
         await s.storage.close();

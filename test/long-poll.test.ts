@@ -6,16 +6,16 @@ import { addSource, ADMIN_TOKEN, articleInput, ingest, startServer, type TestSer
 import { cursorReaders } from './support/cursor-reader.js';
 import { CONTENT_TYPES, serializers } from '../src/publish/index.js';
 import { createFeedService } from '../src/services/feeds.js';
-import { openSqliteStorage } from '../src/storage/sqlite/open.js';
+import { describeBackends } from './support/backends.js';
 
-describe('long polling (wait=)', function () {
+describeBackends('long polling (wait=)', function (backend) {
   this.timeout(20_000);
   let srv: TestServer;
   let wire: number;
   let other: number;
   let cursor: number;
   beforeEach(async () => {
-    srv = await startServer();
+    srv = await startServer({ storage: await backend.open() });
     wire = (await addSource(srv.storage, 'wire')).id;
     other = (await addSource(srv.storage, 'other')).id;
     await ingest(srv.storage, wire, [articleInput('a')]);
@@ -96,18 +96,14 @@ describe('long polling (wait=)', function () {
   });
 
   it('a commit wakes a held request even while the render interval would serve the previous page', async () => {
-    const storage = openSqliteStorage({ path: ':memory:' });
-    try {
-      const feeds = createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, cacheEntries: 10, version: '1', renderIntervalMs: 60_000 });
-      const src = await addSource(storage, 'wire');
-      const target = { kind: 'channel' as const, slug: 'all' };
-      assert.equal((await feeds.getFeed(target, 'json', { after: 0 })).items.length, 0, 'an empty page is cached');
-      // wait=30 outlasts the test's timeout: only the commit can end it in time.
-      const held = feeds.waitFeed(target, 'json', { after: 0, wait: 30 });
-      await later(200, () => ingest(storage, src.id, [articleInput('x')]));
-      assert.equal((await held).items.length, 1);
-    } finally {
-      await storage.close();
-    }
+    const storage = await backend.open();
+    const feeds = createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, cacheEntries: 10, version: '1', renderIntervalMs: 60_000 });
+    const src = await addSource(storage, 'wire');
+    const target = { kind: 'channel' as const, slug: 'all' };
+    assert.equal((await feeds.getFeed(target, 'json', { after: 0 })).items.length, 0, 'an empty page is cached');
+    // wait=30 outlasts the test's timeout: only the commit can end it in time.
+    const held = feeds.waitFeed(target, 'json', { after: 0, wait: 30 });
+    await later(200, () => ingest(storage, src.id, [articleInput('x')]));
+    assert.equal((await held).items.length, 1);
   });
 });
