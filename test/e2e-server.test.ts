@@ -1,12 +1,13 @@
 // The service as a new user meets it: start with no configuration (demo on), read the three
 // feeds, use the admin API against a loopback source, stop gracefully and restart.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { startServer, type RunningServer } from '../src/main.js';
+import { describeBackends } from './support/backends.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
 const WIRE = new URL('./fixtures/wire/', import.meta.url);
@@ -22,19 +23,22 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, ms = 1
   }
 }
 
-function start(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WIREFEED_DATA_DIR: dataDir, WIREFEED_SCHEDULE: '0 0 1 1 *', ...env });
-  return startServer(config, silentLogger());
-}
-
-describe('wirefeed end to end', function () {
+describeBackends('wirefeed end to end', function (backend) {
   this.timeout(30_000);
   let dir: string;
+  let dbEnv: Record<string, string>;
   let app: RunningServer | undefined;
   let fixture: FixtureServer;
 
+  /** The server on this test's data directory and database (a restart opens the same ones). */
+  function start(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WIREFEED_DATA_DIR: dataDir, WIREFEED_SCHEDULE: '0 0 1 1 *', ...dbEnv, ...env });
+    return startServer(config, silentLogger());
+  }
+
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-e2e-'));
+    dbEnv = (await backend.database()).env;
     fixture = await startFixtureServer({
       '/wire.rss': { headers: { 'content-type': 'application/rss+xml' }, body: wireRss() },
     });
@@ -51,7 +55,7 @@ describe('wirefeed end to end', function () {
     const health = await fetch(`${app.url}/healthz`);
     assert.equal(health.status, 200);
     const report = (await health.json()) as { storage: string; instance: string };
-    assert.equal(report.storage, 'sqlite');
+    assert.equal(report.storage, backend.name);
     assert.equal(report.instance, `${hostname()}-${process.pid}`, 'the default instance id');
     const rss = await waitFor(async () => {
       const text = await (await fetch(`${app!.url}/feeds/all.rss`)).text();
@@ -71,8 +75,10 @@ describe('wirefeed end to end', function () {
       if (fmt === 'json') assert.ok((JSON.parse(body) as { items: unknown[] }).items.length >= 10);
       else assert.ok((body.match(fmt === "rss" ? /<item>/g : /<entry[ >]/g) ?? []).length >= 10, fmt);
     }
-    // The database lives in the data directory, in WAL mode, and the admin token was generated there.
-    assert.ok(statSync(path.join(dir, 'wirefeed.db')).isFile());
+    // The SQLite database lives in the data directory (with PostgreSQL there is no file). The
+    // admin token was generated there.
+    if (backend.name === 'sqlite') assert.ok(statSync(path.join(dir, 'wirefeed.db')).isFile());
+    else assert.equal(existsSync(path.join(dir, 'wirefeed.db')), false, 'no SQLite file beside PostgreSQL');
     assert.equal(statSync(path.join(dir, 'admin-token')).mode & 0o777, 0o600);
   });
 

@@ -13,10 +13,10 @@ import { parseFeedQuery, queryStringToRecord } from '../src/services/feed-query.
 import { createFeedService } from '../src/services/feeds.js';
 import type { FeedQuery, FeedService, FeedTarget } from '../src/services/types.js';
 import { parseFeedPath } from '../src/services/feed-path.js';
-import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { readers } from './fixtures/publish/read-back.js';
 import { addSource } from './http-fixtures.js';
+import { describeBackends } from './support/backends.js';
 import { prng } from './support/prng.js';
 
 const BASE = 'https://feeds.example.org';
@@ -83,80 +83,76 @@ function follow(url: string): { target: FeedTarget; format: OutputFormat; query:
   return { ...p, query: parseFeedQuery(queryStringToRecord(u.search.slice(1))) };
 }
 
-describe('unique ids in every output document (randomized property test)', function () {
+describeBackends('unique ids in every output document (randomized property test)', function (backend) {
   this.timeout(120_000);
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: every page of every channel, source and format has unique ids; the cursor ends on the newest revisions`, async () => {
       const random = prng(seed);
-      const storage: Storage = openSqliteStorage({ path: ':memory:' });
+      const storage: Storage = await backend.open();
       const feeds: FeedService = createFeedService({ storage, serializers, contentTypes: CONTENT_TYPES, baseUrl: BASE, cacheEntries: 200, version: 't' });
-      try {
-        const sources: Source[] = [];
-        for (let s = 0; s < 7; s++) sources.push(await addSource(storage, `src${s}`));
-        await storage.channels.create({ slug: 'span', title: 'Span', filter: { sourceIds: sources.slice(0, 4).map((s) => s.id) }, now: '2026-01-01T00:00:00.000Z' });
-        await storage.channels.create({ slug: 'odd', title: 'Odd', filter: { sourceIds: sources.slice(2).map((s) => s.id), categories: ['odd'] }, now: '2026-01-01T00:00:00.000Z' });
-        const targets: FeedTarget[] = [
-          { kind: 'channel', slug: 'all' },
-          { kind: 'channel', slug: 'span' },
-          { kind: 'channel', slug: 'odd' },
-          ...sources.map((s): FeedTarget => ({ kind: 'source', slug: s.slug })),
-        ];
-        // Each source's current document: story → revision.
-        const docs = sources.map(() => new Map<number, number>());
-        let partnerNext = `${BASE}/feeds/all.json?limit=7&after=0`;
-        const partner = new Map<string, string>();
-        let duplicatesCollapsed = 0;
+      const sources: Source[] = [];
+      for (let s = 0; s < 7; s++) sources.push(await addSource(storage, `src${s}`));
+      await storage.channels.create({ slug: 'span', title: 'Span', filter: { sourceIds: sources.slice(0, 4).map((s) => s.id) }, now: '2026-01-01T00:00:00.000Z' });
+      await storage.channels.create({ slug: 'odd', title: 'Odd', filter: { sourceIds: sources.slice(2).map((s) => s.id), categories: ['odd'] }, now: '2026-01-01T00:00:00.000Z' });
+      const targets: FeedTarget[] = [
+        { kind: 'channel', slug: 'all' },
+        { kind: 'channel', slug: 'span' },
+        { kind: 'channel', slug: 'odd' },
+        ...sources.map((s): FeedTarget => ({ kind: 'source', slug: s.slug })),
+      ];
+      // Each source's current document: story → revision.
+      const docs = sources.map(() => new Map<number, number>());
+      let partnerNext = `${BASE}/feeds/all.json?limit=7&after=0`;
+      const partner = new Map<string, string>();
+      let duplicatesCollapsed = 0;
 
-        for (let round = 0; round < 5; round++) {
-          for (const [si, src] of sources.entries()) {
-            const doc = docs[si]!;
-            // New stories from a shared pool of 30 (so copies overlap), and updates of held ones.
-            for (let k = 0; k < 4; k++) {
-              const story = Math.floor(random() * 30);
-              doc.set(story, Math.max(doc.get(story) ?? 0, Math.floor(random() * (round + 2))));
-            }
-            const copies = [...doc.entries()].map(([story, rev]) => ({ story, rev }));
-            await storage.ingest.recordFetch({
-              sourceId: src.id, startedAt: new Date(T0 + round * 3600_000).toISOString(), ms: 1, outcome: 'modified', warnings: [],
-              items: documentItems(src.slug, copies, round, random), now: new Date(T0 + round * 3600_000 + si).toISOString(), source: { lastFetchedAt: new Date(T0 + round * 3600_000).toISOString() },
-            });
+      for (let round = 0; round < 5; round++) {
+        for (const [si, src] of sources.entries()) {
+          const doc = docs[si]!;
+          // New stories from a shared pool of 30 (so copies overlap), and updates of held ones.
+          for (let k = 0; k < 4; k++) {
+            const story = Math.floor(random() * 30);
+            doc.set(story, Math.max(doc.get(story) ?? 0, Math.floor(random() * (round + 2))));
           }
-
-          for (const target of targets) {
-            for (const format of FORMATS) {
-              const limit = 1 + Math.floor(random() * 40);
-              const newest = await feeds.getFeed(target, format, { limit });
-              const page = idsOf(format, newest.body.toString('utf8'));
-              assert.equal(new Set(page.ids).size, page.ids.length, `${target.slug}.${format}?limit=${limit}: ${page.ids.join(' ')}`);
-              // Cursor pages, walked to the end.
-              let next: string | undefined = `${BASE}/feeds/${target.kind === 'source' ? 'sources/' : ''}${target.slug}.${format}?limit=${1 + Math.floor(random() * 9)}&after=0`;
-              for (let p = 0; p < 200 && next; p++) {
-                const f = follow(next);
-                const cur = idsOf(format, (await feeds.getFeed(f.target, f.format, f.query)).body.toString('utf8'));
-                assert.equal(new Set(cur.ids).size, cur.ids.length, `${next}: ${cur.ids.join(' ')}`);
-                if (cur.ids.length === 0) break;
-                next = cur.next;
-              }
-            }
-          }
-
-          // The partner keeps its place across rounds and stores each item by id.
-          for (let p = 0; p < 500; p++) {
-            const f = follow(partnerNext);
-            const cur = idsOf('json', (await feeds.getFeed(f.target, f.format, f.query)).body.toString('utf8'));
-            cur.ids.forEach((id, i) => partner.set(id, cur.titles[i]!));
-            partnerNext = cur.next!;
-            if (cur.ids.length === 0) break;
-          }
-          const all = idsOf('json', (await feeds.getFeed({ kind: 'channel', slug: 'all' }, 'json', { limit: 500 })).body.toString('utf8'));
-          const expected = new Map(all.ids.map((id, i) => [id, all.titles[i]!]));
-          assert.deepEqual(new Map([...partner].sort()), new Map([...expected].sort()), `round ${round}: the partner holds the newest revision of every story`);
-          duplicatesCollapsed += (await storage.articles.count()) - all.ids.length;
+          const copies = [...doc.entries()].map(([story, rev]) => ({ story, rev }));
+          await storage.ingest.recordFetch({
+            sourceId: src.id, startedAt: new Date(T0 + round * 3600_000).toISOString(), ms: 1, outcome: 'modified', warnings: [],
+            items: documentItems(src.slug, copies, round, random), now: new Date(T0 + round * 3600_000 + si).toISOString(), source: { lastFetchedAt: new Date(T0 + round * 3600_000).toISOString() },
+          });
         }
-        assert.ok(duplicatesCollapsed > 0, 'the sources did share ids (the property was exercised)');
-      } finally {
-        await storage.close();
+
+        for (const target of targets) {
+          for (const format of FORMATS) {
+            const limit = 1 + Math.floor(random() * 40);
+            const newest = await feeds.getFeed(target, format, { limit });
+            const page = idsOf(format, newest.body.toString('utf8'));
+            assert.equal(new Set(page.ids).size, page.ids.length, `${target.slug}.${format}?limit=${limit}: ${page.ids.join(' ')}`);
+            // Cursor pages, walked to the end.
+            let next: string | undefined = `${BASE}/feeds/${target.kind === 'source' ? 'sources/' : ''}${target.slug}.${format}?limit=${1 + Math.floor(random() * 9)}&after=0`;
+            for (let p = 0; p < 200 && next; p++) {
+              const f = follow(next);
+              const cur = idsOf(format, (await feeds.getFeed(f.target, f.format, f.query)).body.toString('utf8'));
+              assert.equal(new Set(cur.ids).size, cur.ids.length, `${next}: ${cur.ids.join(' ')}`);
+              if (cur.ids.length === 0) break;
+              next = cur.next;
+            }
+          }
+        }
+
+        // The partner keeps its place across rounds and stores each item by id.
+        for (let p = 0; p < 500; p++) {
+          const f = follow(partnerNext);
+          const cur = idsOf('json', (await feeds.getFeed(f.target, f.format, f.query)).body.toString('utf8'));
+          cur.ids.forEach((id, i) => partner.set(id, cur.titles[i]!));
+          partnerNext = cur.next!;
+          if (cur.ids.length === 0) break;
+        }
+        const all = idsOf('json', (await feeds.getFeed({ kind: 'channel', slug: 'all' }, 'json', { limit: 500 })).body.toString('utf8'));
+        const expected = new Map(all.ids.map((id, i) => [id, all.titles[i]!]));
+        assert.deepEqual(new Map([...partner].sort()), new Map([...expected].sort()), `round ${round}: the partner holds the newest revision of every story`);
+        duplicatesCollapsed += (await storage.articles.count()) - all.ids.length;
       }
+      assert.ok(duplicatesCollapsed > 0, 'the sources did share ids (the property was exercised)');
     });
   }
 });

@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../src/main.js';
 import type { FeedFormat } from '../src/model/types.js';
 import { WIRE_EXPECTED as e } from './fixtures/publish/documents.js';
 import { readers } from './fixtures/publish/read-back.js';
+import { describeBackends } from './support/backends.js';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
 const WIRE = new URL('./fixtures/wire/', import.meta.url);
@@ -24,7 +25,7 @@ const OUTPUTS: FeedFormat[] = ['rss', 'atom', 'json'];
 
 const texts = (html: string, tag: string) => DomUtils.getElementsByTagName(tag, parseDocument(html)).map((el) => DomUtils.textContent(el));
 
-describe('wire story end to end: 3 input formats × 3 output formats over HTTP', function () {
+describeBackends('wire story end to end: 3 input formats × 3 output formats over HTTP', function (backend) {
   this.timeout(30_000);
   let dir: string;
   let app: RunningServer;
@@ -36,7 +37,10 @@ describe('wire story end to end: 3 input formats × 3 output formats over HTTP',
       Object.fromEntries(INPUTS.map(([fmt, file, type]) => [`/wire.${fmt}`, { headers: { 'content-type': type }, body: readFileSync(new URL(file, WIRE)) }])),
     );
     app = await startServer(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', WIREFEED_DATA_DIR: dir, WIREFEED_DEMO: '0', WIREFEED_SCHEDULE: '0 0 1 1 *', WIREFEED_PRIVATE_NETWORK_ALLOWLIST: `127.0.0.1:${fixture.port}` }),
+      loadConfig({
+        PORT: '0', HOST: '127.0.0.1', WIREFEED_DATA_DIR: dir, WIREFEED_DEMO: '0', WIREFEED_SCHEDULE: '0 0 1 1 *', WIREFEED_PRIVATE_NETWORK_ALLOWLIST: `127.0.0.1:${fixture.port}`,
+        ...(await backend.database({ suite: true })).env,
+      }),
       silentLogger(),
     );
     const headers = { authorization: `Bearer ${app.adminToken}`, 'content-type': 'application/json' };
