@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
+import { describeBackends, type BackendUnderTest } from './support/backends.js';
 import { CLI_BIN, cleanEnv, ensureBuilt } from './support/binary.js';
 
 const HOSTS = 5;
@@ -107,120 +108,120 @@ async function waitFor(what: string, ok: () => boolean | Promise<boolean>, timeo
   }
 }
 
-interface Backend {
-  name: string;
-  /** Environment selecting the database, and a Storage on it for the test itself. */
-  open(dir: string): Promise<{ env: Record<string, string>; storage: Storage; drop(): Promise<void> }>;
+/** The database the three processes share, and a Storage on it for the test itself. */
+interface SharedDatabase {
+  env: Record<string, string>;
+  storage: Storage;
+  close(): Promise<void>;
 }
 
-const sqlite: Backend = {
-  name: 'sqlite',
-  async open(dir) {
+async function sharedDatabase(backend: BackendUnderTest, dir: string): Promise<SharedDatabase> {
+  if (backend.name === 'sqlite') {
+    // One file in the data directory, opened by all three and by the test.
     const file = path.join(dir, 'wirefeed.db');
     const storage = openSqliteStorage({ path: file });
-    return { env: { WIREFEED_DB: file }, storage, drop: async () => storage.close() };
-  },
-};
-
-function suite(backend: Backend): void {
-  describe(`three scheduler processes on one database (${backend.name})`, function () {
-    this.timeout(120_000);
-    let dir: string;
-    let db: Awaited<ReturnType<Backend['open']>>;
-    let hosts: FeedHost[];
-    let instances: Instance[];
-
-    before(() => ensureBuilt());
-    beforeEach(async () => {
-      dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-scale-'));
-      db = await backend.open(dir);
-      hosts = await Promise.all(Array.from({ length: HOSTS }, () => feedHost()));
-      instances = [];
-    });
-    afterEach(async function () {
-      for (const i of instances) if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill('SIGTERM');
-      await Promise.all(instances.map((i) => i.exit));
-      if (this.currentTest?.state === 'failed') for (const i of instances) process.stderr.write(`--- ${i.id}\n${i.logs().slice(-4000)}\n`);
-      await Promise.all(hosts.map((h) => h.close()));
-      await db.drop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    async function seed(): Promise<number[]> {
-      const now = new Date().toISOString();
-      const ids: number[] = [];
-      for (const [h, host] of hosts.entries()) {
-        for (let i = 0; i < PER_HOST_SOURCES; i++) {
-          ids.push((await db.storage.sources.create({ url: `${host.origin}/h${h}/f${i}.xml`, slug: `h${h}-f${i}`, nextFetchAt: now, now })).id);
-        }
-      }
-      return ids;
-    }
-    const allHits = () => hosts.flatMap((h) => h.hits);
-    const logRows = async (ids: number[]) => Promise.all(ids.map(async (id) => (await db.storage.fetchLog.list(id, 10)).length));
-    const start = () => {
-      const allow = hosts.map((h) => new URL(h.origin).host).join(',');
-      for (const id of ['c1', 'c2', 'c3']) instances.push(startInstance(id, db.env, dir, allow));
-    };
-
-    it('fetch every due source exactly once per cycle, within the per-host limit; a kill -9 loses nothing', async () => {
-      const ids = await seed();
-      const n = ids.length;
-      start();
-
-      // Cycle 1: all three alive.
-      await waitFor('cycle 1 recorded', async () => (await logRows(ids)).every((r) => r === 1), 90_000);
-      const cycle1 = allHits();
-      const perPath = new Map<string, number>();
-      for (const h of cycle1) perPath.set(h.path, (perPath.get(h.path) ?? 0) + 1);
-      assert.equal(perPath.size, n);
-      for (const [p, c] of perPath) assert.equal(c, 1, `${p} fetched ${c} times in cycle 1`);
-      const byInstance = new Set(cycle1.map((h) => h.instance));
-      assert.ok(byInstance.size >= 2, `fetches came from ${[...byInstance].join(', ')}`);
-      for (const h of hosts) assert.ok(h.maxConcurrent <= PER_HOST, `a host served ${h.maxConcurrent} at once`);
-
-      // Cycle 2: everything due again; c2 is killed as soon as it is fetching.
-      const cycle2Start = Date.now();
-      const cycle2Hits = () => allHits().filter((h) => h.at >= cycle2Start);
-      for (const id of ids) await db.storage.sources.update(id, { nextFetchAt: new Date().toISOString() });
-      await waitFor('c2 fetching in cycle 2', () => cycle2Hits().some((h) => h.instance === 'c2'), 30_000);
-      const victim = instances.find((i) => i.id === 'c2')!;
-      victim.child.kill('SIGKILL');
-      const killedAt = Date.now();
-      await victim.exit;
-
-      await waitFor('cycle 2 recorded', async () => (await logRows(ids)).every((r) => r === 2), 60_000);
-      // Let anything still in flight land, then check nothing was written twice.
-      await new Promise((r) => setTimeout(r, 1000));
-      assert.deepEqual(await logRows(ids), ids.map(() => 2), 'one fetch-log row per source per cycle');
-
-      const cycle2 = cycle2Hits();
-      let takenOver = 0;
-      let latestTakeover = 0;
-      for (const [h, host] of hosts.entries()) {
-        for (let i = 0; i < PER_HOST_SOURCES; i++) {
-          const p = `/h${h}/f${i}.xml`;
-          const hits = cycle2.filter((x) => x.path === p);
-          const dead = hits.filter((x) => x.instance === 'c2');
-          const live = hits.filter((x) => x.instance !== 'c2');
-          assert.ok(live.length <= 1, `${p} fetched ${live.length} times by the live instances`);
-          assert.ok(hits.length >= 1, `${p} not fetched in cycle 2`);
-          if (dead.length && live.length) {
-            // c2 died holding it: the others fetched it once its lease lapsed (plus a tick).
-            takenOver++;
-            latestTakeover = Math.max(latestTakeover, live[0]!.at - killedAt);
-            assert.ok(live[0]!.at >= dead[0]!.at);
-          }
-          assert.ok(dead.length <= 1, `${p} fetched ${dead.length} times by c2`);
-        }
-        assert.ok(host.maxConcurrent <= PER_HOST, `host ${h} served ${host.maxConcurrent} at once`);
-      }
-      assert.ok(takenOver >= 1, 'c2 died holding at least one source');
-      assert.ok(latestTakeover <= (LEASE_S + 2) * 1000, `taken over ${latestTakeover} ms after the kill (lease ${LEASE_S} s)`);
-      const live = await db.storage.leases.liveLeases(new Date(0).toISOString());
-      assert.deepEqual(live, [], 'no lease left behind by the live instances');
-    });
-  });
+    return { env: { WIREFEED_DB: file }, storage, close: () => storage.close() };
+  }
+  // The harness closes this storage and drops the schema after the test.
+  const db = await backend.database();
+  return { env: db.env, storage: await backend.openOn(db), close: async () => {} };
 }
 
-suite(sqlite);
+describeBackends('three scheduler processes on one database', function (backend) {
+  this.timeout(120_000);
+  let dir: string;
+  let db: SharedDatabase;
+  let hosts: FeedHost[];
+  let instances: Instance[];
+
+  before(() => ensureBuilt());
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-scale-'));
+    db = await sharedDatabase(backend, dir);
+    hosts = await Promise.all(Array.from({ length: HOSTS }, () => feedHost()));
+    instances = [];
+  });
+  afterEach(async function () {
+    for (const i of instances) if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill('SIGTERM');
+    await Promise.all(instances.map((i) => i.exit));
+    if (this.currentTest?.state === 'failed') for (const i of instances) process.stderr.write(`--- ${i.id}\n${i.logs().slice(-4000)}\n`);
+    await Promise.all(hosts.map((h) => h.close()));
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function seed(): Promise<number[]> {
+    const now = new Date().toISOString();
+    const ids: number[] = [];
+    for (const [h, host] of hosts.entries()) {
+      for (let i = 0; i < PER_HOST_SOURCES; i++) {
+        ids.push((await db.storage.sources.create({ url: `${host.origin}/h${h}/f${i}.xml`, slug: `h${h}-f${i}`, nextFetchAt: now, now })).id);
+      }
+    }
+    return ids;
+  }
+  const allHits = () => hosts.flatMap((h) => h.hits);
+  const logRows = async (ids: number[]) => Promise.all(ids.map(async (id) => (await db.storage.fetchLog.list(id, 10)).length));
+  const start = () => {
+    const allow = hosts.map((h) => new URL(h.origin).host).join(',');
+    for (const id of ['c1', 'c2', 'c3']) instances.push(startInstance(id, db.env, dir, allow));
+  };
+
+  it('fetch every due source exactly once per cycle, within the per-host limit; a kill -9 loses nothing', async () => {
+    const ids = await seed();
+    const n = ids.length;
+    start();
+
+    // Cycle 1: all three alive.
+    await waitFor('cycle 1 recorded', async () => (await logRows(ids)).every((r) => r === 1), 90_000);
+    const cycle1 = allHits();
+    const perPath = new Map<string, number>();
+    for (const h of cycle1) perPath.set(h.path, (perPath.get(h.path) ?? 0) + 1);
+    assert.equal(perPath.size, n);
+    for (const [p, c] of perPath) assert.equal(c, 1, `${p} fetched ${c} times in cycle 1`);
+    const byInstance = new Set(cycle1.map((h) => h.instance));
+    assert.ok(byInstance.size >= 2, `fetches came from ${[...byInstance].join(', ')}`);
+    for (const h of hosts) assert.ok(h.maxConcurrent <= PER_HOST, `a host served ${h.maxConcurrent} at once`);
+
+    // Cycle 2: everything due again; c2 is killed as soon as it is fetching.
+    const cycle2Start = Date.now();
+    const cycle2Hits = () => allHits().filter((h) => h.at >= cycle2Start);
+    for (const id of ids) await db.storage.sources.update(id, { nextFetchAt: new Date().toISOString() });
+    await waitFor('c2 fetching in cycle 2', () => cycle2Hits().some((h) => h.instance === 'c2'), 30_000);
+    const victim = instances.find((i) => i.id === 'c2')!;
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await victim.exit;
+
+    await waitFor('cycle 2 recorded', async () => (await logRows(ids)).every((r) => r === 2), 60_000);
+    // Let anything still in flight land, then check nothing was written twice.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual(await logRows(ids), ids.map(() => 2), 'one fetch-log row per source per cycle');
+
+    const cycle2 = cycle2Hits();
+    let takenOver = 0;
+    let latestTakeover = 0;
+    for (const [h, host] of hosts.entries()) {
+      for (let i = 0; i < PER_HOST_SOURCES; i++) {
+        const p = `/h${h}/f${i}.xml`;
+        const hits = cycle2.filter((x) => x.path === p);
+        const dead = hits.filter((x) => x.instance === 'c2');
+        const live = hits.filter((x) => x.instance !== 'c2');
+        assert.ok(live.length <= 1, `${p} fetched ${live.length} times by the live instances`);
+        assert.ok(hits.length >= 1, `${p} not fetched in cycle 2`);
+        if (dead.length && live.length) {
+          // c2 died holding it: the others fetched it once its lease lapsed (plus a tick).
+          takenOver++;
+          latestTakeover = Math.max(latestTakeover, live[0]!.at - killedAt);
+          assert.ok(live[0]!.at >= dead[0]!.at);
+        }
+        assert.ok(dead.length <= 1, `${p} fetched ${dead.length} times by c2`);
+      }
+      assert.ok(host.maxConcurrent <= PER_HOST, `host ${h} served ${host.maxConcurrent} at once`);
+    }
+    assert.ok(takenOver >= 1, 'c2 died holding at least one source');
+    assert.ok(latestTakeover <= (LEASE_S + 2) * 1000, `taken over ${latestTakeover} ms after the kill (lease ${LEASE_S} s)`);
+    const live = await db.storage.leases.liveLeases(new Date(0).toISOString());
+    assert.deepEqual(live, [], 'no lease left behind by the live instances');
+  });
+});
