@@ -52,6 +52,37 @@ describePg('storage on PostgreSQL through openStorage', () => {
     assert.equal((await b.partners.list()).length, 1);
   });
 
+  it('the schema named in the URL (search_path) is the commit channel: it hears instances given the schema, and not another schema of the database', async () => {
+    const viaUrl = (name: string) => `${PG_TEST_URL!}${PG_TEST_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-csearch_path=${name}`)}`;
+    const other = freshSchemaName();
+    const pg = await import('pg');
+    const c = new pg.default.Client({ connectionString: PG_TEST_URL });
+    await c.connect();
+    await c.query(`CREATE SCHEMA ${schema}; CREATE SCHEMA ${other}`).finally(() => c.end());
+    try {
+      const given = await open('given');
+      const named = await openStorage({ url: viaUrl(schema), poolSize: 2, instanceId: 'named' });
+      opened.push(named);
+      const elsewhere = await openStorage({ url: viaUrl(other), poolSize: 2, instanceId: 'elsewhere' });
+      opened.push(elsewhere);
+
+      const quiet = await named.dataVersion();
+      await elsewhere.sources.create({ url: 'https://feeds.example.com/other', slug: 'other', nextFetchAt: T0, now: T0 });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await named.dataVersion(), quiet, "another schema's commit is not heard");
+      assert.deepEqual(await named.sources.list(), []);
+
+      const before = await given.dataVersion();
+      await named.sources.create({ url: 'https://feeds.example.com/rss', slug: 'src', nextFetchAt: T0, now: T0 });
+      await until(async () => (await given.dataVersion()) !== before, "the given-schema instance's data version to move");
+      const heard = await named.dataVersion();
+      await given.sources.create({ url: 'https://feeds.example.com/atom', slug: 'src2', nextFetchAt: T0, now: T0 });
+      await until(async () => (await named.dataVersion()) !== heard, "the URL-named instance's data version to move");
+    } finally {
+      await dropSchema(other);
+    }
+  });
+
   it('a key revoked through another instance stops working on this one as soon as the notice arrives, cached path included', async () => {
     const a = await open('a');
     const b = await open('b');

@@ -50,14 +50,18 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
     onIdleError: (err) => opts.log?.warn({ database: shown, err: errorMessage(err) }, 'storage: an idle PostgreSQL connection was closed; it is replaced on demand'),
   };
   const pool = createPool(connection);
-  const channel = notifyChannel(opts.schema);
   // Unique per open storage, not just per instance id: two storages in one process (tests, a
   // misconfigured pair sharing an id) must still hear each other's commits.
   const origin = `${opts.instanceId ?? 'wirefeed'}/${randomBytes(6).toString('hex')}`;
   let listener;
+  let channel: string;
   try {
     const { from, to } = await migratePostgres(pool, opts.schema !== undefined ? { schema: opts.schema } : {});
     if (from !== to) opts.log?.info({ database: shown, schema: opts.schema, from, to }, 'storage schema migrated');
+    // The channel is the schema actually in use, also when the URL names it (libpq `options`
+    // setting search_path, the way a deployment does): instances on one schema must share it,
+    // instances on other schemas of the same database must not.
+    channel = notifyChannel(opts.schema ?? (await pool.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s);
     listener = await startCommitListener({
       connection,
       channel,
