@@ -140,6 +140,22 @@ export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
     return auth;
   }
 
+  /** A partner's answer once its quota is known: 429, or the feed with its RateLimit fields. */
+  function answer(req: IncomingMessage, res: ServerResponse, feed: RenderedFeed, p: PartnerContext, requestId: string, what: FeedRequestInfo, t: number, q: QuotaState): number {
+    const headers = rateLimitHeaders(q);
+    if (!q.allowed) {
+      const why = q.items && q.items.remaining === 0 ? 'the daily item quota is used up' : `more than ${p.rateLimit.requests} requests in ${p.rateLimit.perSeconds} s`;
+      writeJsonError(res, 429, 'rate_limited', `partners: ${why}; retry after ${q.retryAfterS} s`, requestId, [...headers, 'Retry-After', String(q.retryAfterS)]);
+      return 429;
+    }
+    const status = responder.write(req, res, feed, requestId, headers);
+    if (status === 200 && req.method === 'GET') {
+      quotas.addItems(p.partnerId, feed.items.length, t);
+      deliveries?.record(p.partnerId, what.target, what.format, feed, t);
+    }
+    return status;
+  }
+
   return {
     identifyCached(req, keyParam) {
       const auth = partners.authenticateCached(presentedKey(req, keyParam));
@@ -160,24 +176,9 @@ export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
     },
     send(req, res, feed, auth, requestId, what) {
       if (auth.kind !== 'partner') return responder.write(req, res, feed, requestId);
-      const p = auth.partner;
       const t = now();
-      const answer = (q: QuotaState): number => {
-        const headers = rateLimitHeaders(q);
-        if (!q.allowed) {
-          const why = q.items && q.items.remaining === 0 ? 'the daily item quota is used up' : `more than ${p.rateLimit.requests} requests in ${p.rateLimit.perSeconds} s`;
-          writeJsonError(res, 429, 'rate_limited', `partners: ${why}; retry after ${q.retryAfterS} s`, requestId, [...headers, 'Retry-After', String(q.retryAfterS)]);
-          return 429;
-        }
-        const status = responder.write(req, res, feed, requestId, headers);
-        if (status === 200 && req.method === 'GET') {
-          quotas.addItems(p.partnerId, feed.items.length, t);
-          deliveries?.record(p.partnerId, what.target, what.format, feed, t);
-        }
-        return status;
-      };
-      const q = quotas.take(p.partnerId, p.rateLimit, t);
-      return q instanceof Promise ? q.then(answer) : answer(q);
+      const q = quotas.take(auth.partner.partnerId, auth.partner.rateLimit, t);
+      return q instanceof Promise ? q.then((s) => answer(req, res, feed, auth.partner, requestId, what, t, s)) : answer(req, res, feed, auth.partner, requestId, what, t, q);
     },
   };
 }

@@ -78,6 +78,16 @@ export interface QuotaMeter {
   seedItems(partnerId: number, items: number, nowMs: number): void;
 }
 
+/** Completes `state` once the window answered (no closure per request on the in-memory path). */
+function settle(state: QuotaState, windows: RequestWindows, partnerId: number, windowStart: number, admitted: boolean): QuotaState {
+  state.remaining = windows.remaining(partnerId, state.limit, windowStart);
+  if (!admitted) {
+    state.allowed = false;
+    state.retryAfterS = Math.max(state.retryAfterS ?? 0, state.resetS);
+  }
+  return state;
+}
+
 export function createQuotaMeter(windows: RequestWindows = createLocalRequestWindows()): QuotaMeter {
   const counters = new Map<number, Counter>();
 
@@ -107,18 +117,10 @@ export function createQuotaMeter(windows: RequestWindows = createLocalRequestWin
           state.retryAfterS = dayResetS;
         }
       }
-      const finish = (admitted: boolean): QuotaState => {
-        state.remaining = windows.remaining(partnerId, limit, windowStart);
-        if (!admitted) {
-          state.allowed = false;
-          state.retryAfterS = Math.max(state.retryAfterS ?? 0, resetS);
-        }
-        return state;
-      };
       // A request refused for its items is not counted against the window.
-      if (!state.allowed) return finish(windows.remaining(partnerId, limit, windowStart) > 0);
+      if (!state.allowed) return settle(state, windows, partnerId, windowStart, windows.remaining(partnerId, limit, windowStart) > 0);
       const admitted = windows.admit(partnerId, limit, windowStart, nowMs);
-      return typeof admitted === 'boolean' ? finish(admitted) : admitted.then(finish);
+      return typeof admitted === 'boolean' ? settle(state, windows, partnerId, windowStart, admitted) : admitted.then((a) => settle(state, windows, partnerId, windowStart, a));
     },
 
     addItems(partnerId, n, nowMs) {
