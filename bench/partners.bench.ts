@@ -1,7 +1,10 @@
 // Partner serving cost, measured with wrk against our own server on loopback:
 //   (a) an authenticated cached feed (Bearer key: hash, key table lookup, quota, RateLimit
 //       headers, delivery record) against an anonymous request for the same feed;
-//   (b) partner requests with the delivery log on against the same with it off.
+//   (b) partner requests with the delivery log on against the same with it off;
+//   (c) when WIREFEED_BENCH_DATABASE_URL or WIREFEED_TEST_DATABASE_URL names a PostgreSQL server:
+//       (a) on PostgreSQL, the partner's rate limit counted in shared windows (batches reserved
+//       from the database, shared-rate-windows.ts), in a fresh schema.
 // Each pair runs interleaved on one machine in one run; only the ratio is judged (target 0.8).
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -18,6 +21,11 @@ import { createDeliveryLog, type DeliveryLog } from '../src/services/deliveries.
 import { createFeedService } from '../src/services/feeds.js';
 import { createPartnerService, type PartnerService } from '../src/services/partners.js';
 import { createSourceService } from '../src/services/sources.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createQuotaMeter, type QuotaMeter } from '../src/services/quotas.js';
+import { createSharedRequestWindows } from '../src/services/shared-rate-windows.js';
+import { openPostgresStorage } from '../src/storage/postgres/open.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { testConfig } from '../test/http-fixtures.js';
@@ -28,7 +36,7 @@ import type { BenchModule, BenchResult } from './types.js';
 const TARGET = 0.8;
 const FEED_PATH = '/feeds/all.rss';
 
-function server(storage: Storage, partners: PartnerService, deliveries: DeliveryLog | undefined): http.Server {
+function server(storage: Storage, partners: PartnerService, deliveries: DeliveryLog | undefined, quotas?: QuotaMeter): http.Server {
   const config = testConfig({ baseUrl: 'https://feeds.example.net', deliveryLog: deliveries !== undefined });
   return createHttpServer({
     config,
@@ -45,6 +53,7 @@ function server(storage: Storage, partners: PartnerService, deliveries: Delivery
     lifecycle: createLifecycleService({ storage, now: () => new Date() }),
     version: 'bench',
     health: async () => ({ ok: true }),
+    ...(quotas ? { quotas } : {}),
   });
 }
 
@@ -141,6 +150,8 @@ export const run: BenchModule = async ({ quick, log }) => {
       pass: logRatio >= TARGET,
       notes: `wrk, 32 connections, 2 threads, ${rounds} pairs of ${seconds}s, alternating, median of pair ratios; every 200 is one delivery row, written in 1 s batches`,
     });
+    const pgUrl = process.env.WIREFEED_BENCH_DATABASE_URL || process.env.WIREFEED_TEST_DATABASE_URL || undefined;
+    if (pgUrl) results.push(await sharedWindowsOnPostgres(pgUrl, { seconds, rounds, log }));
     return results;
   } finally {
     for (const s of servers) await close(s);
@@ -150,3 +161,57 @@ export const run: BenchModule = async ({ quick, log }) => {
     rmSync(dir, { recursive: true, force: true });
   }
 };
+
+async function adminExec(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** (c): partner vs anonymous on PostgreSQL, the rate limit counted in shared windows. */
+async function sharedWindowsOnPostgres(url: string, o: { seconds: number; rounds: number; log: (s: string) => void }): Promise<BenchResult> {
+  const schema = `wf_bench_${randomBytes(6).toString('hex')}`;
+  await adminExec(url, `CREATE SCHEMA ${schema}`);
+  const storage = await openPostgresStorage({ databaseUrl: url, schema, instanceId: 'bench' });
+  const partners = createPartnerService({ storage });
+  const deliveries = createDeliveryLog({ storage });
+  const rateWindows = storage.rateWindows!;
+  let reservations = 0;
+  const quotas = createQuotaMeter(createSharedRequestWindows({ reserve: (r) => (reservations++, rateWindows.reserve(r)) }));
+  const srv = server(storage, partners, deliveries, quotas);
+  try {
+    const now = '2025-03-01T12:00:00.000Z';
+    const source = await storage.sources.create({ url: 'https://wire.example.com/feed.xml', slug: 'wire', title: 'Example Wire', nextFetchAt: now, now });
+    await storage.ingest.recordFetch({ sourceId: source.id, startedAt: now, ms: 1, outcome: 'modified', warnings: [], items: wireItems(), now, source: { lastFetchedAt: now } });
+    // Out of reach of the load, as in (a); the batches are 5% of it.
+    await partners.create({ slug: 'bench', name: 'Bench', channels: [], rateLimit: { requests: 1_000_000, perSeconds: 60 } });
+    const { key } = await partners.createKey('bench');
+    const feedUrl = (await listen(srv)) + FEED_PATH;
+    const anon = { 'accept-encoding': 'gzip' };
+    const partner = { ...anon, authorization: `Bearer ${key}` };
+    for (const h of [anon, partner]) if ((await status(feedUrl, h)) !== 200) throw new Error('bench: warm-up on PostgreSQL failed');
+    const load = (headers: Record<string, string>) => async () => (await wrk(feedUrl, { headers, seconds: o.seconds, threads: 2, connections: 32 })).rps;
+    await load(partner)();
+    const { a: authed, b: anonymous, ratio } = await compare(load(partner), load(anon), o.rounds);
+    o.log(`PostgreSQL, shared rate windows: partner ${authed.toFixed(0)} req/s vs anonymous ${anonymous.toFixed(0)} req/s: median pair ratio ${ratio.toFixed(2)}; ${reservations} reservations`);
+    return {
+      name: `authenticated cached ${ITEMS}-item feed on PostgreSQL, rate limit in shared windows (batches reserved from the database) vs anonymous`,
+      subject: { name: 'partner request, shared windows', value: Math.round(authed), unit: 'req/s' },
+      baseline: { name: 'anonymous request, same feed', value: Math.round(anonymous), unit: 'req/s' },
+      ratio,
+      target: `≥ ${TARGET}`,
+      pass: ratio >= TARGET,
+      notes: `wrk, 32 connections, 2 threads, ${o.rounds} pairs of ${o.seconds}s, alternating, median of pair ratios; limit 1,000,000/60 s (batches of 50,000): ${reservations} reservations in the run`,
+    };
+  } finally {
+    await close(srv);
+    await deliveries.close();
+    await partners.close();
+    await storage.close();
+    await adminExec(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  }
+}
