@@ -42,6 +42,16 @@ async function until(what: string, ok: () => Promise<boolean>, ms: number): Prom
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Until no commit notice has arrived for a while: a late one would expire the render cached next. */
+async function quiet(storage: Storage): Promise<void> {
+  for (let v = await storage.dataVersion(); ; ) {
+    await sleep(300);
+    const now = await storage.dataVersion();
+    if (now === v) return;
+    v = now;
+  }
+}
+
 describePg('PostgreSQL outage seen by one instance', function () {
   this.timeout(60_000);
   let schema: string;
@@ -101,6 +111,7 @@ describePg('PostgreSQL outage seen by one instance', function () {
   });
 
   it('down: cached feeds served unchanged within the bound, 503 past it and when uncached; recovers when back', async () => {
+    await quiet(mine);
     const before = await get(srv);
     proxy.cut();
     const cutAt = Date.now();
@@ -125,6 +136,7 @@ describePg('PostgreSQL outage seen by one instance', function () {
   });
 
   it('partitioned (connections alive but silent): the heartbeat notices, the same bound applies', async () => {
+    await quiet(mine);
     const before = await get(srv);
     proxy.freeze();
     const frozenAt = Date.now();
