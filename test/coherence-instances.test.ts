@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { cursorReaders } from './support/cursor-reader.js';
 import { ensureBuilt, startServerProcess, type ServerProcess } from './support/binary.js';
-import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
+import { describePg, dropSchema, freshSchemaName, PG_TEST_URL, schemaUrl } from './support/pg-schema.js';
 
 const ADMIN_TOKEN = 'coherence-admin-token-0123456789';
 const FEEDS = ['/feeds/all.rss', '/feeds/all.atom', '/feeds/all.json'];
@@ -70,7 +70,7 @@ describePg('two server processes on one PostgreSQL schema', function () {
     servers = [];
     await pgQuery('public', `CREATE SCHEMA ${schema}`);
     // The server takes its schema from the URL: libpq's `options` sets search_path per session.
-    const url = `${PG_TEST_URL}${PG_TEST_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-csearch_path=${schema}`)}`;
+    const url = schemaUrl(schema);
     for (const id of ['web-1', 'web-2']) {
       const dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-coherence-'));
       dirs.push(dir);

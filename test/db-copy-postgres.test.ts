@@ -7,12 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { copyDatabase } from '../src/services/db-copy.js';
 import { openPostgresCopyEndpoint } from '../src/storage/postgres/copy-endpoint.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import { openSqliteCopyEndpoint } from '../src/storage/sqlite/copy-endpoint.js';
-import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
+import { describePg, dropSchema, freshSchemaName, PG_TEST_URL, pgExec, schemaUrl } from './support/pg-schema.js';
 import { cli } from './support/cli-in-process.js';
 import { SEED_T0, seedEveryTable } from './support/seed-every-table.js';
 
@@ -100,10 +99,8 @@ describePg('db copy between SQLite and PostgreSQL', function () {
     const from = path.join(dir, 'from.db');
     const back = path.join(dir, 'back.db');
     // The CLI names the schema as a user would: libpq `options` setting the session's search_path.
-    const pgUrl = `${PG_TEST_URL!}${PG_TEST_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-csearch_path=${schema}`)}`;
-    const c = new pg.Client({ connectionString: PG_TEST_URL });
-    await c.connect();
-    await c.query(`CREATE SCHEMA ${schema}`).finally(() => c.end());
+    const pgUrl = schemaUrl(schema);
+    await pgExec(`CREATE SCHEMA ${schema}`);
     const summary = (out: string) => Object.fromEntries([...out.matchAll(/^(\w+) +(\d+) +([0-9a-f]{16}) +same$/gm)].map((m) => [m[1]!, [Number(m[2]), m[3]]]));
 
     const there = await cli(['db', 'copy', '--from', `sqlite:${from}`, '--to', pgUrl], {});

@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { RateLimit } from '../src/model/types.js';
 import { createQuotaMeter, type QuotaState } from '../src/services/quotas.js';
 import { batchOf, createSharedRequestWindows, OFFLINE_PAUSE_MS } from '../src/services/shared-rate-windows.js';
 import { openPostgresStorage } from '../src/storage/postgres/open.js';
 import type { RateWindowReservation, Storage } from '../src/storage/repos.js';
 import { ensureBuilt, startServerProcess, type ServerProcess } from './support/binary.js';
-import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
+import { describePg, dropSchema, freshSchemaName, PG_TEST_URL, pgExec, schemaUrl } from './support/pg-schema.js';
 
 const ADMIN_TOKEN = 'shared-limit-admin-token-0123456789';
 
@@ -90,15 +89,6 @@ describe('shared partner rate windows (the meter)', () => {
   });
 });
 
-async function pgQuery(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_TEST_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 describePg('partner rate windows on PostgreSQL (the counter row)', function () {
   this.timeout(30_000);
@@ -106,7 +96,7 @@ describePg('partner rate windows on PostgreSQL (the counter row)', function () {
   let storages: Storage[];
   beforeEach(async () => {
     schema = freshSchemaName();
-    await pgQuery(`CREATE SCHEMA ${schema}`);
+    await pgExec(`CREATE SCHEMA ${schema}`);
     storages = [];
     for (const id of ['a', 'b']) storages.push(await openPostgresStorage({ databaseUrl: PG_TEST_URL!, schema, poolSize: 4, instanceId: id }));
   });
@@ -138,8 +128,8 @@ describePg('partner rate limit shared by two server processes on one PostgreSQL 
     schema = freshSchemaName();
     dirs = [];
     servers = [];
-    await pgQuery(`CREATE SCHEMA ${schema}`);
-    const url = `${PG_TEST_URL}${PG_TEST_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-csearch_path=${schema}`)}`;
+    await pgExec(`CREATE SCHEMA ${schema}`);
+    const url = schemaUrl(schema);
     for (const id of ['web-1', 'web-2']) {
       const dir = mkdtempSync(path.join(tmpdir(), 'wirefeed-limit-'));
       dirs.push(dir);

@@ -5,27 +5,17 @@
 // database is taken away from this instance only (terminated sessions, or a relay that drops or
 // freezes its connections), never from the shared server.
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { StorageError } from '../src/errors.js';
 import { openPostgresStorage } from '../src/storage/postgres/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { addSource, articleInput, ingest, startServer, type TestServer } from './http-fixtures.js';
-import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
+import { describePg, dropSchema, freshSchemaName, PG_TEST_URL, pgExec } from './support/pg-schema.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 const STALE_MS = 3_000;
 const HEARTBEAT_MS = 400;
 const FEED = '/feeds/all.rss';
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_TEST_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function get(srv: TestServer, p = FEED): Promise<{ status: number; etag: string | null; retryAfter: string | null; body: string }> {
   const r = await fetch(srv.url + p, { signal: AbortSignal.timeout(10_000) });
@@ -66,7 +56,7 @@ describePg('PostgreSQL outage seen by one instance', function () {
     // 200 ms answer can be late, and each reconnect expires the cache the tests rely on.
     const heartbeatMs = this.currentTest?.title.startsWith('partitioned') ? HEARTBEAT_MS : undefined;
     schema = freshSchemaName();
-    await admin(`CREATE SCHEMA ${schema}`);
+    await pgExec(`CREATE SCHEMA ${schema}`);
     const target = new URL(PG_TEST_URL!);
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     const viaProxy = new URL(PG_TEST_URL!);
@@ -99,7 +89,7 @@ describePg('PostgreSQL outage seen by one instance', function () {
       }
     })();
     for (let i = 0; i < 3; i++) {
-      await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'wirefeed outage-${schema}%'`);
+      await pgExec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'wirefeed outage-${schema}%'`);
       await sleep(300);
     }
     await ingest(other, sourceId, [articleInput('second', { title: 'Secondstory' })]);

@@ -6,7 +6,7 @@ import { StorageError } from '../src/errors.js';
 import { createPartnerService } from '../src/services/partners.js';
 import { openStorage } from '../src/storage/open.js';
 import type { Storage } from '../src/storage/repos.js';
-import { describePg, dropSchema, freshSchemaName, PG_TEST_URL } from './support/pg-schema.js';
+import { describePg, dropSchema, freshSchemaName, PG_TEST_URL, schemaUrl } from './support/pg-schema.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 
@@ -53,7 +53,7 @@ describePg('storage on PostgreSQL through openStorage', () => {
   });
 
   it('the schema named in the URL (search_path) is the commit channel: it hears instances given the schema, and not another schema of the database', async () => {
-    const viaUrl = (name: string) => `${PG_TEST_URL!}${PG_TEST_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-csearch_path=${name}`)}`;
+    const viaUrl = (name: string) => schemaUrl(name);
     const other = freshSchemaName();
     const pg = await import('pg');
     const c = new pg.default.Client({ connectionString: PG_TEST_URL });

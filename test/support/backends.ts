@@ -3,19 +3,14 @@
 // in-memory SQLite database, or a PostgreSQL schema with a random name created before the test
 // and dropped after it, so tests never see each other's rows and leave nothing behind.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { BackendName } from '../../src/storage/database-url.js';
 import { openStorage } from '../../src/storage/open.js';
 import type { Storage } from '../../src/storage/repos.js';
-
-const PG_URL = process.env.WIREFEED_TEST_DATABASE_URL || undefined;
-
-export const PG_SKIP_LINE =
-  'PostgreSQL tests skipped: set WIREFEED_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them';
+import { PG_SKIP_NOTE, PG_TEST_URL as PG_URL, pgExec, schemaUrl } from './pg-schema.js';
 
 // Once per run, whatever the number of suites: this module is evaluated once and the hook sits
 // on mocha's root suite.
-if (!PG_URL) before(() => console.log(PG_SKIP_LINE));
+if (!PG_URL) before(() => console.log(PG_SKIP_NOTE));
 
 export interface Lifetime {
   /** Kept until the end of the suite (for a `before` hook) instead of the end of the test. */
@@ -43,17 +38,6 @@ export interface BackendUnderTest {
   openOn(db: TestDatabase): Promise<Storage>;
 }
 
-/** One statement on its own connection (the harness never shares the backend's pool). */
-async function pgExec(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 type Held = { storage: Storage; schema?: undefined } | { schema: string; storage?: undefined };
 
 /** Closes the storages, then drops the schemas, all of them even when one fails. */
@@ -61,7 +45,7 @@ async function release(held: Held[]): Promise<void> {
   const all = held.splice(0);
   const errors: unknown[] = [];
   for (const h of all) if (h.storage) await h.storage.close().catch((err: unknown) => errors.push(err));
-  for (const h of all) if (h.schema) await pgExec(PG_URL!, `DROP SCHEMA IF EXISTS "${h.schema}" CASCADE`).catch((err: unknown) => errors.push(err));
+  for (const h of all) if (h.schema) await pgExec(`DROP SCHEMA IF EXISTS "${h.schema}" CASCADE`).catch((err: unknown) => errors.push(err));
   if (errors.length) throw errors[0];
 }
 
@@ -81,7 +65,7 @@ export function describeBackends(title: string, body: (this: Mocha.Suite, backen
       const openOn = async (schema: string) => openStorage({ url: PG_URL!, schema, poolSize: 4, instanceId: 'test' });
       const newSchema = async (lifetime: Lifetime | undefined): Promise<string> => {
         const schema = `wf_test_${randomBytes(6).toString('hex')}`;
-        await pgExec(PG_URL!, `CREATE SCHEMA "${schema}"`);
+        await pgExec(`CREATE SCHEMA "${schema}"`);
         hold(lifetime, { schema });
         return schema;
       };
@@ -101,7 +85,7 @@ export function describeBackends(title: string, body: (this: Mocha.Suite, backen
         async database(lifetime): Promise<TestDatabase> {
           if (name === 'sqlite') return { env: {} };
           const schema = await newSchema(lifetime);
-          const url = `${PG_URL!}${PG_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-csearch_path=${schema}`)}`;
+          const url = schemaUrl(schema);
           return { env: { WIREFEED_DATABASE_URL: url }, schema };
         },
         async openOn(db) {

@@ -5,7 +5,7 @@ import pg from 'pg';
 
 export const PG_TEST_URL: string | undefined = process.env.WIREFEED_TEST_DATABASE_URL || undefined;
 
-export const PG_SKIP_NOTE = 'PostgreSQL tests skipped: set WIREFEED_TEST_DATABASE_URL=postgres://user@127.0.0.1:5432/db to run them';
+export const PG_SKIP_NOTE = 'PostgreSQL tests skipped: set WIREFEED_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them';
 
 /** `describe` when PostgreSQL is configured, otherwise a skipped suite that says why. */
 export function describePg(title: string, fn: (this: Mocha.Suite) => void): void {
@@ -17,12 +17,22 @@ export function freshSchemaName(): string {
   return `wft_${randomBytes(6).toString('hex')}`;
 }
 
-export async function dropSchema(schema: string): Promise<void> {
+/** One statement on its own connection to the test server (never a storage's pool). */
+export async function pgExec(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: PG_TEST_URL });
   await c.connect();
   try {
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.query(sql);
   } finally {
     await c.end();
   }
+}
+
+/** The test server's URL with `schema` as the session's search_path (libpq `options`), as a deployment names its schema. */
+export function schemaUrl(schema: string): string {
+  return `${PG_TEST_URL!}${PG_TEST_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-csearch_path=${schema}`)}`;
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  await pgExec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 }
