@@ -24,8 +24,7 @@ import { createSourceSubscriber, type SourceSubscriber } from './services/push-s
 import { DEMO_DIR, VERSION } from './paths.js';
 import { withBundledFeeds } from './ingest/bundled.js';
 import type { Metrics } from './http/metrics.js';
-import { importLazily } from './lazy-import.js';
-import { siblingModuleUrl } from './worker-thread.js';
+import { importSibling } from './lazy-import.js';
 import { createQuotaMeter, type QuotaMeter } from './services/quotas.js';
 import { createSharedRequestWindows } from './services/shared-rate-windows.js';
 
@@ -150,7 +149,7 @@ export async function createCore(config: Config, baseLog: Logger): Promise<Core>
   });
   // prom-client (and the OpenTelemetry API it loads) is imported only when metrics are on: a few
   // MB of RSS the process would otherwise carry for nothing.
-  const metrics: Metrics | undefined = config.metrics ? (await importLazily<typeof import('./http/metrics.js')>(siblingModuleUrl(import.meta.url, 'http/metrics'))).createMetrics({ storage, feeds: () => feeds }) : undefined;
+  const metrics: Metrics | undefined = config.metrics ? (await importSibling<typeof import('./http/metrics.js')>(import.meta.url, 'http/metrics')).createMetrics({ storage, feeds: () => feeds }) : undefined;
   const articles = createArticleService({ storage, now: () => new Date() });
   const partners = createPartnerService({ storage, log });
   const consoleFigures = createConsoleService({ storage, now: () => new Date() });

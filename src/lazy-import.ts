@@ -1,8 +1,9 @@
 // Loading a module of this project on first use, so a heavy dependency (rss-parser,
-// sanitize-html, pg, prom-client…) stays out of a process that never needs it. A leaf like
-// worker-thread.ts.
+// sanitize-html, pg, prom-client…) stays out of a process that never needs it. Imports only
+// worker-thread.ts (where a sibling module's URL is worked out).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { siblingModuleUrl } from './worker-thread.js';
 
 /**
  * The module at `url` (from siblingModuleUrl: .js built, .ts under tsx), as the same instance a
@@ -15,4 +16,9 @@ import { fileURLToPath } from 'node:url';
 export async function importLazily<T>(url: URL): Promise<T> {
   if (typeof require === 'function' && require.extensions[path.extname(url.pathname)]) return require(fileURLToPath(url)) as T;
   return (await import(url.href)) as T;
+}
+
+/** importLazily of the module `name` beside `moduleUrl` (the caller's import.meta.url), e.g. 'http/metrics'. */
+export function importSibling<T>(moduleUrl: string, name: string): Promise<T> {
+  return importLazily<T>(siblingModuleUrl(moduleUrl, name));
 }

@@ -18,8 +18,7 @@ import { createScheduler, assertValidSchedule, type Scheduler } from './schedule
 import { createHttpServer } from './http/app.js';
 import { DEMO_DIR, VERSION } from './paths.js';
 import { seedDemo } from './services/demo.js';
-import { importLazily } from './lazy-import.js';
-import { siblingModuleUrl } from './worker-thread.js';
+import { importSibling } from './lazy-import.js';
 
 export interface RunningServer {
   url: string;
@@ -39,7 +38,7 @@ export interface RunningServer {
  */
 export async function listenMetrics(config: Config, core: Core, log: Logger): Promise<{ server: Server; url: string } | undefined> {
   if (!core.metrics || config.metricsPort === undefined) return undefined;
-  const { createMetricsServer } = await importLazily<typeof import('./http/metrics.js')>(siblingModuleUrl(import.meta.url, 'http/metrics'));
+  const { createMetricsServer } = await importSibling<typeof import('./http/metrics.js')>(import.meta.url, 'http/metrics');
   const server = createMetricsServer(core.metrics);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

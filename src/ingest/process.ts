@@ -4,7 +4,7 @@
 import type { Worker } from 'node:worker_threads';
 import { WirefeedError, errorMessage, reviveError, serializeError, type SerializedError } from '../errors.js';
 import type { NormalizedFeed } from '../model/types.js';
-import { importLazily } from '../lazy-import.js';
+import { importSibling } from '../lazy-import.js';
 import { siblingModuleUrl, startWorker } from '../worker-thread.js';
 import type { ProcessFeed, ProcessOptions } from './types.js';
 
@@ -13,7 +13,7 @@ import type { ProcessFeed, ProcessOptions } from './types.js';
  * pipeline's modules are loaded on the first call (process-inline.ts).
  */
 export async function processFeedInline(bytes: Buffer, opts: ProcessOptions): Promise<NormalizedFeed> {
-  const inline = await importLazily<typeof import('./process-inline.js')>(siblingModuleUrl(import.meta.url, 'process-inline'));
+  const inline = await importSibling<typeof import('./process-inline.js')>(import.meta.url, 'process-inline');
   return inline.processFeedInline(bytes, opts);
 }
 

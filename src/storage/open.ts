@@ -5,8 +5,7 @@
 import { StorageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { backendOf, DATABASE_URL_FORMS, redactDatabaseUrl, sqlitePathOf, type BackendName } from './database-url.js';
-import { importLazily } from '../lazy-import.js';
-import { siblingModuleUrl } from '../worker-thread.js';
+import { importSibling } from '../lazy-import.js';
 import type { Storage } from './repos.js';
 
 export interface OpenStorageOptions {
@@ -30,12 +29,12 @@ export type StorageOpener = (opts: OpenStorageOptions) => Promise<Storage>;
 async function openSqlite(opts: OpenStorageOptions): Promise<Storage> {
   const file = sqlitePathOf(opts.url);
   if (!file) throw new StorageError(`storage: ${opts.url} names no file (e.g. sqlite:data/wirefeed.db)`);
-  const { openSqliteStorage } = await importLazily<typeof import('./sqlite/open.js')>(siblingModuleUrl(import.meta.url, 'sqlite/open'));
+  const { openSqliteStorage } = await importSibling<typeof import('./sqlite/open.js')>(import.meta.url, 'sqlite/open');
   return openSqliteStorage({ path: file, log: opts.log, ...(opts.writerIdleMs !== undefined ? { writerIdleMs: opts.writerIdleMs } : {}) });
 }
 
 async function openPostgres(opts: OpenStorageOptions): Promise<Storage> {
-  const { openPostgresStorage } = await importLazily<typeof import('./postgres/open.js')>(siblingModuleUrl(import.meta.url, 'postgres/open'));
+  const { openPostgresStorage } = await importSibling<typeof import('./postgres/open.js')>(import.meta.url, 'postgres/open');
   return openPostgresStorage({
     databaseUrl: opts.url,
     ...(opts.schema !== undefined ? { schema: opts.schema } : {}),
