@@ -100,12 +100,8 @@ export const run: BenchModule = async ({ quick, log }) => {
   const deliveries = createDeliveryLog({ storage });
   const servers: http.Server[] = [];
   try {
-    const now = '2025-03-01T12:00:00.000Z';
-    const source = await storage.sources.create({ url: 'https://wire.example.com/feed.xml', slug: 'wire', title: 'Example Wire', nextFetchAt: now, now });
-    await storage.ingest.recordFetch({ sourceId: source.id, startedAt: now, ms: 1, outcome: 'modified', warnings: [], items: wireItems(), now, source: { lastFetchedAt: now } });
     // A quota the load cannot reach: the cost of counting is measured, not 429s.
-    await partners.create({ slug: 'bench', name: 'Bench', channels: [], rateLimit: { requests: 1_000_000, perSeconds: 1 } });
-    const { key } = await partners.createKey('bench');
+    const key = await seedWireAndPartner(storage, partners, 1);
 
     const logged = server(storage, partners, deliveries);
     const unlogged = server(storage, partners, undefined);
@@ -162,6 +158,15 @@ export const run: BenchModule = async ({ quick, log }) => {
   }
 };
 
+/** The wire story in source 'wire', and partner 'bench' allowed 1,000,000 requests per `perSeconds`; returns its key. */
+async function seedWireAndPartner(storage: Storage, partners: PartnerService, perSeconds: number): Promise<string> {
+  const now = '2025-03-01T12:00:00.000Z';
+  const source = await storage.sources.create({ url: 'https://wire.example.com/feed.xml', slug: 'wire', title: 'Example Wire', nextFetchAt: now, now });
+  await storage.ingest.recordFetch({ sourceId: source.id, startedAt: now, ms: 1, outcome: 'modified', warnings: [], items: wireItems(), now, source: { lastFetchedAt: now } });
+  await partners.create({ slug: 'bench', name: 'Bench', channels: [], rateLimit: { requests: 1_000_000, perSeconds } });
+  return (await partners.createKey('bench')).key;
+}
+
 async function adminExec(url: string, sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -184,12 +189,8 @@ async function sharedWindowsOnPostgres(url: string, o: { seconds: number; rounds
   const quotas = createQuotaMeter(createSharedRequestWindows({ reserve: (r) => (reservations++, rateWindows.reserve(r)) }));
   const srv = server(storage, partners, deliveries, quotas);
   try {
-    const now = '2025-03-01T12:00:00.000Z';
-    const source = await storage.sources.create({ url: 'https://wire.example.com/feed.xml', slug: 'wire', title: 'Example Wire', nextFetchAt: now, now });
-    await storage.ingest.recordFetch({ sourceId: source.id, startedAt: now, ms: 1, outcome: 'modified', warnings: [], items: wireItems(), now, source: { lastFetchedAt: now } });
     // Out of reach of the load, as in (a); the batches are 5% of it.
-    await partners.create({ slug: 'bench', name: 'Bench', channels: [], rateLimit: { requests: 1_000_000, perSeconds: 60 } });
-    const { key } = await partners.createKey('bench');
+    const key = await seedWireAndPartner(storage, partners, 60);
     const feedUrl = (await listen(srv)) + FEED_PATH;
     const anon = { 'accept-encoding': 'gzip' };
     const partner = { ...anon, authorization: `Bearer ${key}` };
