@@ -33,7 +33,9 @@ describeBackends('refresh service', function (backend) {
   beforeEach(async () => {
     storage = await backend.open();
     fixture = await startFixtureServer();
-    fetcher = createFetcher({ timeoutMs: 500, maxBytes: 1 << 20, userAgent: 'wirefeed-test', allowPrivateNetworks: true, privateNetworkAllowlist: [] });
+    // Well under the hung route's 5 s, well over a cold first fetch on a loaded machine (the first
+    // fetches of a run took 390–440 ms at load 12 on 2 cores, and 500 ms timed some out).
+    fetcher = createFetcher({ timeoutMs: 2_000, maxBytes: 1 << 20, userAgent: 'wirefeed-test', allowPrivateNetworks: true, privateNetworkAllowlist: [] });
     processor = createFeedProcessor({ workerThresholdBytes: 1 << 20 });
     clock = new Date('2026-01-10T12:00:00Z');
     refresh = createRefreshService({

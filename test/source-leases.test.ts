@@ -159,6 +159,22 @@ function suite(name: string, open: () => Pair | Promise<Pair>, describeIt: (titl
       assert.deepEqual(await claim(pair.a, 'one', at(2 * LEASE_S + 1), 1), []);
     });
 
+    it('a claimed source reports the time it was due, and a released one is due again at that time', async () => {
+      const [id] = await addSources(pair.a, ['a.test'], 1); // due at -60
+      const [first] = await claim(pair.a, 'one', at(0), 1);
+      assert.equal(first!.source.nextFetchAt, at(-60));
+      assert.deepEqual(await claim(pair.b, 'two', at(1), 1), []);
+      await pair.a.leases.releaseLeases('one', [first!.lease]);
+      const [again] = await claim(pair.b, 'two', at(1), 1);
+      assert.equal(again!.source.id, id);
+      assert.equal(again!.source.nextFetchAt, at(-60));
+      assert.equal(again!.lease.token, 2);
+      // Released without a fetch, a source keeps its place in the due order.
+      await pair.b.leases.releaseLeases('two', [again!.lease]);
+      const later = await pair.a.sources.create({ url: 'http://a.test/later.xml', slug: 'later', nextFetchAt: at(-30), now: at(-120) });
+      assert.deepEqual((await claim(pair.a, 'one', at(2), 2)).map((c) => c.source.id), [id, later.id]);
+    });
+
     it('a fenced write changes nothing; the current holder writes and frees the lease', async () => {
       const [id] = await addSources(pair.a, ['a.test'], 1);
       const [old] = await claim(pair.a, 'one', at(0), 1);
