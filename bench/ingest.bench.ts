@@ -194,7 +194,7 @@ export const run: BenchModule = async ({ quick, log }) => {
       ratio: round(oursRate / baseRate),
       target: 'informational',
       pass: true,
-      notes: `${corpusNote}; sanitize-html alone costs about as much per item as rss-parser's whole parse`,
+      notes: `${corpusNote}; per-core cost of the whole pipeline`,
     });
 
     // ---- re-fetch: the same feeds again with 10 % of their items changed ----

@@ -1,5 +1,5 @@
 // Loading a module of this project on first use, so a heavy dependency (rss-parser,
-// sanitize-html, pg, prom-client…) stays out of a process that never needs it. Imports only
+// htmlparser2, pg, prom-client…) stays out of a process that never needs it. Imports only
 // worker-thread.ts (where a sibling module's URL is worked out).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 // The one home of htmlparser2 (DESIGN.md §2): a streaming start/end-tag scanner, used for HTML
-// pages (feed discovery) and small XML documents (OPML). Entities are decoded and names
-// lower-cased, so callers match plain names.
+// pages (feed discovery), small XML documents (OPML) and feed HTML bodies (the sanitizer and
+// text extraction). Entities are decoded and names lower-cased, so callers match plain names.
 import { Parser } from 'htmlparser2';
 
 export interface TagHandlers {
@@ -36,4 +36,13 @@ export function scanTags(text: string, handlers: TagHandlers, opts: { xmlMode: b
   );
   parser.end(text);
   if (failure) throw failure;
+}
+
+/**
+ * Scans an HTML fragment with htmlparser2's HTML-mode defaults, handing the events straight
+ * through (the sanitizer's hot path: no per-tag work here). Comments, CDATA sections,
+ * processing instructions and doctypes raise no event, so they vanish from what callers write.
+ */
+export function scanHtml(html: string, handlers: Required<TagHandlers>): void {
+  new Parser(handlers, { decodeEntities: true }).end(html);
 }

@@ -1,7 +1,7 @@
 // decode → parse → normalize → source states on the current thread (DESIGN.md §1 steps 4–6).
 // Its own module so the processor (process.ts) imports it only when a document is processed
 // here: in the server every document goes to a parse worker, and the main thread never loads
-// rss-parser, sanitize-html and their dependencies (tens of MB of idle RSS).
+// rss-parser, htmlparser2, iconv-lite and their dependencies (tens of MB of idle RSS).
 import type { NormalizedFeed } from '../model/types.js';
 import { decodeFeedBytes } from './decode.js';
 import { normalizeFeed } from './normalize.js';

@@ -1,156 +1,106 @@
-// The one home of sanitize-html (DESIGN.md §2): the sanitizer, and its text-only mode for
-// html-text.ts. Feed HTML is hostile until proven otherwise:
-// an allow-list of elements and attributes, http(s) URLs only (made absolute against the
-// item's base by the one URL policy, urls.ts), no styles, no scripts, iframes only from known
-// video players and always sandboxed, tracking pixels dropped, lazy-load attributes promoted so
-// images survive.
-import sanitize from 'sanitize-html';
-import { createUrlPolicy, isHttpUrl, type UrlPolicy } from './urls.js';
+// The HTML sanitizer (DESIGN.md §3), on htmlparser2's streaming tokenizer (markup-scan.ts):
+// what it keeps is sanitize-policy.ts; how it writes is sanitize-html's discard mode, event for
+// event, and test/sanitize-differential.test.ts holds it to sanitize-html's output over every
+// HTML body in the fixtures and a table of attacks. Written by hand because sanitize-html
+// rebuilds its options, closures and lookup lists on every call and per element, which cost
+// ≈ 45 % of ingest's CPU (README "Why the sanitizer is hand-written"). Also the text-only
+// reading used by html-text.ts.
+import { escapeHtml } from '../html-escape.js';
+import { scanHtml } from './markup-scan.js';
+import {
+  ALLOWED_ATTRIBUTES,
+  ALLOWED_TAGS,
+  EMPTY_VALUE_ATTRIBUTES,
+  IFRAME_HOSTS,
+  NON_TEXT_TAGS,
+  SELF_CLOSING,
+  TEXT_NON_TEXT_TAGS,
+  URL_ATTRIBUTES,
+  dropsElement,
+  rewriteAttributes,
+} from './sanitize-policy.js';
+import { canonicalSrcset } from './srcset-candidates.js';
+import { createUrlPolicy, isUnsafeHref, type UrlPolicy } from './urls.js';
 
-const ALLOWED_TAGS = [
-  'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code',
-  'em', 'strong', 'b', 'i', 'u', 's', 'sub', 'sup', 'small', 'mark', 'abbr', 'cite', 'q',
-  'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'a', 'img', 'figure', 'figcaption', 'picture', 'source',
-  'audio', 'video', 'track', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption',
-  'colgroup', 'col', 'span', 'div', 'time', 'details', 'summary', 'iframe',
-];
+const TAGS = new Set(ALLOWED_TAGS);
+const GLOBAL_ATTRIBUTES = new Set(ALLOWED_ATTRIBUTES['*']);
+const ATTRIBUTES = new Map(Object.entries(ALLOWED_ATTRIBUTES).map(([tag, names]) => [tag, new Set([...names, ...(ALLOWED_ATTRIBUTES['*'] ?? [])])]));
+const EMPTY_OK = new Set(EMPTY_VALUE_ATTRIBUTES);
+const URL_ATTRS = new Set(URL_ATTRIBUTES);
+const VOID = new Set(SELF_CLOSING);
+const NON_TEXT = new Set(NON_TEXT_TAGS);
+const TEXT_NON_TEXT = new Set(TEXT_NON_TEXT_TAGS);
+const IFRAMES = new Set(IFRAME_HOSTS);
+const LINK_SCHEMES = ['http', 'https', 'mailto'];
+const LOAD_SCHEMES = ['http', 'https'];
 
-const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
-  '*': ['lang', 'dir'],
-  a: ['href', 'title', 'rel'],
-  img: ['src', 'srcset', 'sizes', 'alt', 'title', 'width', 'height'],
-  source: ['src', 'srcset', 'sizes', 'type', 'media'],
-  audio: ['src', 'controls', 'preload', 'loop', 'muted'],
-  video: ['src', 'poster', 'controls', 'preload', 'loop', 'muted', 'playsinline', 'width', 'height'],
-  track: ['src', 'kind', 'srclang', 'label', 'default'],
-  iframe: ['src', 'width', 'height', 'title', 'allowfullscreen', 'sandbox'],
-  td: ['colspan', 'rowspan', 'headers'],
-  th: ['colspan', 'rowspan', 'headers', 'scope'],
-  col: ['span'],
-  colgroup: ['span'],
-  time: ['datetime'],
-  abbr: ['title'],
-  blockquote: ['cite'],
-  q: ['cite'],
-  ol: ['start', 'reversed', 'type'],
-  li: ['value'],
-  details: ['open'],
-};
-
-/** Embeds we trust enough to show, sandboxed. */
-const IFRAME_HOSTS = [
-  'www.youtube.com',
-  'youtube.com',
-  'www.youtube-nocookie.com',
-  'player.vimeo.com',
-  'www.dailymotion.com',
-  'w.soundcloud.com',
-  'open.spotify.com',
-];
-
-const IFRAME_SANDBOX = 'allow-scripts allow-same-origin allow-presentation';
-
-/** Hosts/paths that only serve tracking pixels (FeedBurner, WordPress stats, analytics). */
-const TRACKER_PATTERNS = [
-  /^https?:\/\/feeds\.feedburner\.com\/~r\//i,
-  /^https?:\/\/feeds\.feedburner\.com\/~ff\//i,
-  /^https?:\/\/[^/]*feedsportal\.com\//i,
-  /^https?:\/\/pixel\.wp\.com\//i,
-  /^https?:\/\/stats\.wordpress\.com\//i,
-  /^https?:\/\/(www\.)?google-analytics\.com\//i,
-  /^https?:\/\/pixel\.quantserve\.com\//i,
-  /^https?:\/\/[^/]*feedblitz\.com\/.*\.(gif|png)/i,
-  /^https?:\/\/[^/]*\.doubleclick\.net\//i,
-];
-
-const URL_ATTRIBUTES = ['href', 'src', 'poster', 'cite'];
-const LAZY_SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-lazy'];
-const LAZY_SRCSET = ['data-srcset', 'data-lazy-srcset'];
-
-function isPlaceholderSrc(src: string | undefined): boolean {
-  return !src || /^data:/i.test(src.trim()) || /(?:blank|spacer|placeholder|transparent|pixel)\.(gif|png|svg)/i.test(src);
+/**
+ * Text as HTML: exactly &, < and > escaped, as sanitize-html wrote it (html-text.ts's fast path
+ * inverts this). Attribute values go through escapeHtml, which also escapes ".
+ */
+function escapeText(s: string): string {
+  if (!/[&<>]/.test(s)) return s;
+  return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-function isTrackingPixel(attribs: Record<string, string>): boolean {
-  const src = attribs.src ?? '';
-  if (TRACKER_PATTERNS.some((re) => re.test(src))) return true;
-  const w = attribs.width?.trim();
-  const h = attribs.height?.trim();
-  return (w === '1' || w === '0') && (h === '1' || h === '0');
-}
-
-/** The first lazy-load attribute with a non-blank value, as written. */
-function firstNonBlank(attribs: Record<string, string>, names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const v = attribs[name];
-    if (v && v.trim()) return v;
-  }
-  return undefined;
-}
-
-function transformAll(baseUrl: string, urls: UrlPolicy) {
-  // htmlparser2 hands every tag a fresh attribute object that sanitize-html replaces with the
-  // one returned here, so it is edited in place rather than copied (same key order either way).
-  return (tagName: string, attribs: Record<string, string>): { tagName: string; attribs: Record<string, string> } => {
-    let hasAttributes = false;
-    for (const _ in attribs) {
-      hasAttributes = true;
-      break;
-    }
-    if (hasAttributes) {
-      const lazySrc = firstNonBlank(attribs, LAZY_SRC);
-      if (lazySrc && isPlaceholderSrc(attribs.src)) attribs.src = lazySrc;
-      const lazySrcset = firstNonBlank(attribs, LAZY_SRCSET);
-      if (lazySrcset && !attribs.srcset) attribs.srcset = lazySrcset;
-      for (const name of URL_ATTRIBUTES) {
-        const v = attribs[name];
-        if (v === undefined) continue;
-        // Fragment-only links point inside the article; resolving them against the feed URL
-        // would send readers to the feed, so they are left as they are.
-        if (name === 'href' && v.trim().startsWith('#')) continue;
-        // A link may be a mailbox; what is loaded (src, poster) and cited must be http(s).
-        const abs = urls.check(v, baseUrl, tagName === 'a' && name === 'href' ? 'contact' : 'link');
-        if (abs?.ok) attribs[name] = abs.url;
-        else delete attribs[name];
-      }
-      if (attribs.srcset !== undefined) {
-        const s = urls.srcset(attribs.srcset, baseUrl);
-        if (s === undefined) delete attribs.srcset;
-        else attribs.srcset = s;
-      }
-    }
-    if (tagName === 'a') attribs.rel = 'noopener noreferrer';
-    if (tagName === 'iframe') attribs.sandbox = IFRAME_SANDBOX;
-    return { tagName, attribs };
-  };
-}
-
-/** Everything but the URL base: pure configuration, built once. */
-const SANITIZE_OPTIONS: sanitize.IOptions = {
-  allowedTags: ALLOWED_TAGS,
-  allowedAttributes: ALLOWED_ATTRIBUTES,
-  allowedSchemes: ['http', 'https'],
-  allowedSchemesByTag: { a: ['http', 'https', 'mailto'] },
-  allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster'],
-  allowProtocolRelative: false,
-  allowedIframeHostnames: IFRAME_HOSTS,
-  allowIframeRelativeUrls: false,
-  disallowedTagsMode: 'discard',
-  // HTML void elements: written as <x />, never with a closing tag.
-  selfClosing: ['img', 'br', 'hr', 'source', 'track', 'col', 'wbr'],
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'svg', 'math', 'object', 'embed', 'applet', 'select', 'button'],
-  parseStyleAttributes: false,
-  exclusiveFilter(frame) {
-    const a = frame.attribs;
-    if (frame.tag === 'img') return !isHttpUrl(a.src) || isTrackingPixel(a);
-    if (frame.tag === 'iframe') return !isHttpUrl(a.src);
-    if (frame.tag === 'source' || frame.tag === 'track') return !isHttpUrl(a.src) && !a.srcset;
+/**
+ * An iframe's src must name one of IFRAME_HOSTS: read by the WHATWG parser after folding a
+ * backslash or spaced "//" (as browsers do), a relative or unreadable src is refused.
+ */
+function isAllowedIframeSrc(src: string): boolean {
+  const v = src.replace(/^(\w+:)?\s*[\\/]\s*[\\/]/, '$1//');
+  if (v.startsWith('relative:')) return false;
+  try {
+    const u = new URL(v, 'relative://relative-site/');
+    if (u.protocol === 'relative:' && u.hostname === 'relative-site') return false;
+    return IFRAMES.has(u.hostname);
+  } catch {
     return false;
-  },
-};
+  }
+}
 
-/** What makes sanitize-html's output differ from its input text. */
-const MARKUP_CHARS = /[<>&]/;
+interface Frame {
+  tag: string;
+  attribs: Record<string, string>;
+  /** Where the element's start tag begins in the output. */
+  at: number;
+  /** Disallowed: neither its tags nor (for NON_TEXT_TAGS) its content are written. */
+  skip: boolean;
+}
+
+/**
+ * Writes an allowed start tag with the attributes the policy keeps, deleting the others from
+ * `attribs` so that dropsElement judges what was written.
+ */
+function startTag(tag: string, attribs: Record<string, string>): string {
+  const allowed = ATTRIBUTES.get(tag) ?? GLOBAL_ATTRIBUTES;
+  let out = '<' + tag;
+  for (const name in attribs) {
+    let value = attribs[name]!;
+    if (!allowed.has(name) || (value === '' && !EMPTY_OK.has(name))) {
+      delete attribs[name];
+      continue;
+    }
+    if (URL_ATTRS.has(name) && isUnsafeHref(value, tag === 'a' ? LINK_SCHEMES : LOAD_SCHEMES)) {
+      delete attribs[name];
+      continue;
+    }
+    if (tag === 'iframe' && name === 'src' && !isAllowedIframeSrc(value)) {
+      delete attribs[name];
+      continue;
+    }
+    if (name === 'srcset') {
+      const canonical = canonicalSrcset(value);
+      if (canonical === undefined) {
+        delete attribs[name];
+        continue;
+      }
+      value = attribs[name] = canonical;
+    }
+    out += value ? ` ${name}="${escapeHtml(value)}"` : name === 'alt' ? ' alt=""' : ' ' + name;
+  }
+  return out + (VOID.has(tag) ? ' />' : '>');
+}
 
 export interface HtmlSanitizer {
   /**
@@ -160,40 +110,73 @@ export interface HtmlSanitizer {
   sanitize(html: string, baseUrl: string): string;
 }
 
-/** A sanitizer for one document (or one worker): it keeps the options of the last base it saw. */
+/** A sanitizer for one document (or one worker), sharing the URL policy's base cache. */
 export function createHtmlSanitizer(urls: UrlPolicy = createUrlPolicy()): HtmlSanitizer {
-  // A document's items share one base: its options are made once, not per body.
-  let last: { baseUrl: string; options: sanitize.IOptions } | undefined;
-  const optionsFor = (baseUrl: string): sanitize.IOptions => {
-    if (last?.baseUrl !== baseUrl) last = { baseUrl, options: { ...SANITIZE_OPTIONS, transformTags: { '*': transformAll(baseUrl, urls) } } };
-    return last.options;
-  };
   return {
     sanitize(html, baseUrl) {
       if (!html) return '';
-      // Text with no tag, reference or '>' comes out of sanitize-html as it went in (it escapes
-      // exactly &, < and > in text), without a parse and the per-call set-up of its options.
-      if (!MARKUP_CHARS.test(html)) return html.trim();
-      return sanitize(html, optionsFor(baseUrl)).trim();
+      // Text with no tag, reference or '>' comes out as it went in (only &, < and > are escaped).
+      if (!/[<>&]/.test(html)) return html.trim();
+      let out = '';
+      const stack: Frame[] = [];
+      // Open elements inside a dropped non-text element, itself included: nothing is written.
+      let hidden = 0;
+      scanHtml(html, {
+        onopentag(tag, attribs) {
+          if (hidden > 0) {
+            hidden++;
+            return;
+          }
+          const skip = !TAGS.has(tag);
+          stack.push({ tag, attribs, at: out.length, skip });
+          if (skip) {
+            if (NON_TEXT.has(tag)) hidden = 1;
+            return;
+          }
+          rewriteAttributes(tag, attribs, baseUrl, urls);
+          out += startTag(tag, attribs);
+        },
+        ontext(text) {
+          if (hidden === 0) out += escapeText(text);
+        },
+        onclosetag(tag) {
+          if (hidden > 0 && --hidden > 0) return;
+          const frame = stack.pop();
+          if (!frame) return;
+          // An end tag that closes something else (bad markup) leaves the element open.
+          if (frame.tag !== tag) {
+            stack.push(frame);
+            return;
+          }
+          if (frame.skip) return;
+          if (dropsElement(tag, frame.attribs)) out = out.slice(0, frame.at);
+          else if (!VOID.has(tag)) out += `</${tag}>`;
+        },
+      });
+      return out.trim();
     },
   };
 }
 
-/** Text-only mode: every tag discarded, the bodies of non-text elements dropped. */
-const TEXT_ONLY: sanitize.IOptions = {
-  allowedTags: [],
-  allowedAttributes: {},
-  disallowedTagsMode: 'discard',
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'head'],
-};
-
 /**
  * The text content of an HTML fragment, entities decoded, whitespace as written. Script/style
- * bodies are dropped, not shown as text. A stray `<title>` is markup around text, as feedparser
- * reads it, not a document head swallowing everything after it. Word boundaries are the
- * caller's business (html-text.ts).
+ * bodies are dropped, not shown as text (TEXT_NON_TEXT_TAGS). Word boundaries are the caller's
+ * business (html-text.ts).
  */
 export function htmlTextContent(html: string): string {
-  // Invert sanitize-html's own text escaping (it escapes exactly &, < and > in text).
-  return sanitize(html, TEXT_ONLY).replace(/&(amp|lt|gt);/g, (_m, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : '>'));
+  let out = '';
+  let hidden = 0;
+  scanHtml(html, {
+    onopentag(tag) {
+      if (hidden > 0) hidden++;
+      else if (TEXT_NON_TEXT.has(tag)) hidden = 1;
+    },
+    ontext(text) {
+      if (hidden === 0) out += text;
+    },
+    onclosetag() {
+      if (hidden > 0) hidden--;
+    },
+  });
+  return out;
 }

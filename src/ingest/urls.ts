@@ -105,6 +105,29 @@ export interface UrlPolicy {
   srcset(value: string, base: string): string | undefined;
 }
 
+// The sanitizer's last check on a URL it writes out (sanitize.ts, srcset-candidates.ts), after
+// the policy above has made it absolute: a second, independent reading of its scheme.
+/** A scheme at the start of a URL once the characters browsers skip are removed (launder's reading, as sanitize-html applies it). */
+const LAUNDER_SCHEME = /^([a-zA-Z][a-zA-Z0-9.\-+]*):/;
+
+/**
+ * True when `href` must not be kept where only `schemes` may appear: it names another scheme
+ * or is protocol-relative. Characters up to U+0020 and `<!-- -->` comments are removed first,
+ * as browsers ignore them inside URLs (OWASP XSS filter evasion: embedded tab, newline).
+ */
+export function isUnsafeHref(href: string, schemes: readonly string[]): boolean {
+  // eslint-disable-next-line no-control-regex
+  let s = href.replace(/[\x00-\x20]+/g, '');
+  for (let open = s.indexOf('<!--'); open !== -1; open = s.indexOf('<!--')) {
+    const close = s.indexOf('-->', open + 4);
+    if (close === -1) break;
+    s = s.slice(0, open) + s.slice(close + 3);
+  }
+  const m = LAUNDER_SCHEME.exec(s);
+  if (!m) return /^[/\\]{2}/.test(s);
+  return !schemes.includes(m[1]!.toLowerCase());
+}
+
 /** True for a value that already names the http(s) scheme (what an allowed src looks like after checking). */
 export function isHttpUrl(u: string | undefined): boolean {
   return !!u && /^https?:\/\//i.test(u);
