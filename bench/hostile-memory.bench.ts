@@ -4,8 +4,9 @@
 // slow and never-ending trickles) 16 at a time through its admin API, while its resident set
 // is sampled from /proc. Reported: peak RSS during the run and RSS after it settles, each as a
 // ratio to the same process's idle RSS measured first in the same run; target ≤ 300 MiB.
+// The process gets the environment package.json's start script sets (the allocator settings).
 // HM_KINDS=<regex> runs only the matching kinds; HM_EXTRA='{"ENV":"value"}' adds environment
-// to the wirefeed process (e.g. MALLOC_ARENA_MAX), for finding where the memory goes.
+// to the wirefeed process (e.g. MALLOC_ARENA_MAX=8 to undo a setting), for finding where the memory goes.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -71,6 +72,18 @@ function rssOf(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The environment `npm start` gives the service (the `VAR=value` words before `exec node` in
+ * package.json's start script: the allocator settings), so the bench measures the process as
+ * it is started; the Dockerfile sets the same in ENV.
+ */
+function startScriptEnv(): Record<string, string> {
+  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = /^((?:\w+=\S+\s+)*)exec node /.exec(start);
+  if (!words) throw new Error(`hostile-memory: package.json start script not of the form "[VAR=value ...] exec node ...": ${start}`);
+  return Object.fromEntries(words[1]!.trim().split(/\s+/).filter(Boolean).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+}
+
 export const run: BenchModule = async ({ quick, log }) => {
   const kinds = kit();
   const routes = new Map<string, Kind>();
@@ -91,7 +104,7 @@ export const run: BenchModule = async ({ quick, log }) => {
   const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
     env: {
       ...process.env, PORT: String(port), HOST: '127.0.0.1', WIREFEED_DATA_DIR: dir, WIREFEED_DEMO: '0', WIREFEED_SCHEDULE: '0 0 1 1 *',
-      WIREFEED_ADMIN_TOKEN: TOKEN, WIREFEED_PRIVATE_NETWORK_ALLOWLIST: `127.0.0.1:${fport}`, WIREFEED_FETCH_TIMEOUT_MS: '5000', LOG_LEVEL: 'silent', ...(process.env.HM_EXTRA ? JSON.parse(process.env.HM_EXTRA) as Record<string, string> : {}),
+      WIREFEED_ADMIN_TOKEN: TOKEN, WIREFEED_PRIVATE_NETWORK_ALLOWLIST: `127.0.0.1:${fport}`, WIREFEED_FETCH_TIMEOUT_MS: '5000', LOG_LEVEL: 'silent', ...startScriptEnv(), ...(process.env.HM_EXTRA ? JSON.parse(process.env.HM_EXTRA) as Record<string, string> : {}),
     },
     stdio: 'ignore',
   });

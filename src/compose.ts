@@ -98,6 +98,7 @@ export async function createCore(config: Config, baseLog: Logger): Promise<Core>
     workerThresholdBytes: config.workerThresholdBytes,
     workers: config.parseWorkers,
     ...(config.workerIdleMs !== undefined ? { idleMs: config.workerIdleMs } : {}),
+    ...(config.parseHeapMb !== undefined ? { heapMb: config.parseHeapMb } : {}),
   });
   // The bundled demo feeds are read from disk in every process (server, CLI, scheduler); every
   // other URL goes to the network through the guard.

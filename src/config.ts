@@ -8,6 +8,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { backendOf, DATABASE_URL_FORMS, sqlitePathOf } from './storage/database-url.js';
+import { PARSE_HEAP_MB } from './ingest/process.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -67,6 +68,8 @@ export interface Config {
   parseWorkers: number;
   /** Parse workers and the storage writer thread stop after this long without work (0 = never). */
   workerIdleMs?: number;
+  /** Old-generation heap of each parse worker, MiB: a document needing more fails alone. */
+  parseHeapMb?: number;
   /** WebSub hub: subscriptions allowed per topic and per callback host[:port]. */
   websubPerTopic: number;
   websubPerCallbackHost: number;
@@ -180,6 +183,7 @@ const ENV = {
   // worker, at most 4 anywhere.
   WIREFEED_PARSE_WORKERS: { schema: int(1, 64), default: String(Math.max(1, Math.min(4, availableParallelism() - 1))) },
   WIREFEED_WORKER_IDLE_MS: { schema: int(0, 86_400_000), default: '30000' },
+  WIREFEED_PARSE_HEAP_MB: { schema: int(16, 16_384), default: String(PARSE_HEAP_MB) },
   WIREFEED_WEBSUB_MAX_PER_TOPIC: { schema: int(1, 10_000_000), default: '10000' },
   WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST: { schema: int(1, 10_000_000), default: '1000' },
   WIREFEED_DELIVERY_LOG: { schema: boolish, default: '1' },
@@ -261,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     workerThresholdBytes: p.WIREFEED_WORKER_THRESHOLD_BYTES!,
     parseWorkers: p.WIREFEED_PARSE_WORKERS!,
     workerIdleMs: p.WIREFEED_WORKER_IDLE_MS!,
+    parseHeapMb: p.WIREFEED_PARSE_HEAP_MB!,
     websubPerTopic: p.WIREFEED_WEBSUB_MAX_PER_TOPIC!,
     websubPerCallbackHost: p.WIREFEED_WEBSUB_MAX_PER_CALLBACK_HOST!,
     metrics: p.WIREFEED_METRICS!,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ParseError, WirefeedError } from '../src/errors.js';
-import { createFeedProcessor, processFeedInline, replyMessages, type FeedProcessor, type ProcessReply } from '../src/ingest/process.js';
+import { PARSE_HEAP_MB, createFeedProcessor, processFeedInline, replyMessages, type FeedProcessor, type ProcessReply } from '../src/ingest/process.js';
 
 const OPTS = { documentUrl: 'https://big.example.org/feed.xml', now: '2026-06-01T00:00:00.000Z' };
 const CRASHING = new URL('./fixtures/ingest/crashing-worker.ts', import.meta.url);
@@ -113,6 +113,27 @@ describe('createFeedProcessor', () => {
     await assert.rejects(p.process(bigFeed(50, 'CRASH-NOW'), OPTS), (e: unknown) => e instanceof WirefeedError && e.code === 'worker_crashed');
     assert.equal((await p.process(bigFeed(50), OPTS)).items.length, 50);
   });
+
+  // Each case: one document through a worker with a small heap, then an ordinary document
+  // through the same processor (the next source must not pay for the one before).
+  const heapCases: { name: string; heapMb: number; items: number; tooLarge: boolean }[] = [
+    { name: '50 items fit in 16 MiB', heapMb: 16, items: 50, tooLarge: false },
+    { name: '20,000 items (8 MiB) do not fit in 16 MiB', heapMb: 16, items: 20_000, tooLarge: true },
+    { name: '3,000 items fit in the default heap', heapMb: PARSE_HEAP_MB, items: 3000, tooLarge: false },
+  ];
+  for (const c of heapCases) {
+    it(`heap limit: ${c.name}; the next document still succeeds`, async function () {
+      this.timeout(120_000);
+      const p = make({ workerThresholdBytes: 0, heapMb: c.heapMb });
+      const work = p.process(bigFeed(c.items), OPTS);
+      if (c.tooLarge) {
+        await assert.rejects(work, (e: unknown) => e instanceof ParseError && e.code === 'too_large_to_parse' && new RegExp(`^parse: document too large to parse in ${c.heapMb} MiB \\(\\d+\\.\\d MiB body`).test(e.message));
+      } else {
+        assert.equal((await work).items.length, c.items);
+      }
+      assert.equal((await p.process(bigFeed(30), OPTS)).items.length, 30);
+    });
+  }
 
   it('queues more jobs than workers and answers each', async () => {
     const p = make({ workerThresholdBytes: 1024, workers: 2 });
