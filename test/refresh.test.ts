@@ -95,6 +95,29 @@ describeBackends('refresh service', function (backend) {
     assert.equal(healthy.nextFetchAt, new Date(clock.getTime() + 3600_000).toISOString());
   });
 
+  it('a document whose parse outgrows the parse-worker heap fails that source alone, with the reason; the sources after it are stored', async function () {
+    this.timeout(120_000);
+    const item = (i: number) => `<item><guid>h-${i}</guid><title>Item ${i}</title><link>https://example.org/h/${i}</link><description>${'lorem ipsum '.repeat(20)}</description></item>`;
+    const huge = `<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>${Array.from({ length: 20_000 }, (_, i) => item(i)).join('')}</channel></rss>`;
+    fixture.routes.set('/huge', { headers: XML, body: huge });
+    for (let n = 1; n <= 3; n++) fixture.routes.set(`/ok${n}`, { headers: XML, body: rss(n) });
+    const big = createFetcher({ timeoutMs: 30_000, maxBytes: 16 << 20, userAgent: 'wirefeed-test', allowPrivateNetworks: true, privateNetworkAllowlist: [] });
+    const small = createFeedProcessor({ workerThresholdBytes: 0, heapMb: 16 });
+    try {
+      // One at a time, the huge document first: each later source gets the replaced worker.
+      const serial = createRefreshService({ storage, fetchFeed: big.fetchFeed, processFeed: small.process, log: silentLogger(), now: () => clock, random: () => 0.5, fetchConcurrency: 1, perHostConcurrency: 1, instanceId: 'test-heap' });
+      const outcomes = [];
+      for (const [path, slug] of [['/huge', 'huge'], ['/ok1', 'ok1'], ['/ok2', 'ok2'], ['/ok3', 'ok3']] as const) outcomes.push(await serial.refreshSource(await add(path, slug)));
+      assert.deepEqual(outcomes.map((o) => o.outcome), ['error', 'modified', 'modified', 'modified']);
+      assert.match(outcomes[0]!.log.error ?? '', /^parse: document too large to parse in 16 MiB \(\d+\.\d MiB body/);
+      assert.match((await storage.sources.getBySlug('huge'))!.lastError ?? '', /too large to parse/);
+      assert.equal(await storage.articles.count(), 6, 'the three sources after it stored their two stories each');
+    } finally {
+      await big.close();
+      await small.close();
+    }
+  });
+
   it('stores validators, sends them back and treats 304 as success without writes', async () => {
     fixture.routes.set('/feed', { headers: { ...XML, etag: '"v1"', 'last-modified': 'Tue, 02 Dec 2025 10:00:00 GMT' }, body: rss(1) });
     const s = await add('/feed', 'feed');
