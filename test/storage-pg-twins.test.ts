@@ -52,7 +52,7 @@ async function pgBackend(schema: string): Promise<Backend> {
   await migratePostgres(pool, { schema });
   const ctx = createPgContext({ pool, channel: notifyChannel(schema), origin: 'twin-test' });
   return {
-    repos: { partners: pgPartners(ctx, async () => ctx.commits.partners), deliveries: pgDeliveries(ctx), websub: pgWebSub(ctx), stats: pgStats(ctx) },
+    repos: { partners: pgPartners(ctx, () => ctx.commits.partners), deliveries: pgDeliveries(ctx), websub: pgWebSub(ctx), stats: pgStats(ctx) },
     async sql(text) {
       await pool.query(text);
     },

@@ -7,8 +7,8 @@
 // here too (from the cached feed's access rule).
 //
 // Per request the lane allocates as little as it can: what is not a feed URL is handed on
-// before any promise exists, a repeated path's parse is remembered, and a public hit awaits
-// only the data version (partner requests their key snapshot's version first).
+// before any promise exists, a repeated path's parse is remembered, and a hit awaits only the
+// data version (a partner's key is checked against its snapshot in memory before that, at once).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { originFromHost, parseFeedQuery, queryStringToRecord } from '../services/feed-query.js';
@@ -48,39 +48,36 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
    * Answers from the cache, or hands the request to Express when it cannot (nothing written
    * then). One async function per request: the lane's only promise besides the service's.
    */
-  async function serve(req: IncomingMessage, res: ServerResponse, parsed: FeedPath, query: FeedQuery, authed: AuthOutcome | Promise<AuthOutcome | undefined>): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, parsed: FeedPath, query: FeedQuery, auth: AuthOutcome): Promise<void> {
     let answered = false;
     try {
-      const auth = authed instanceof Promise ? await authed : authed;
-      if (auth !== undefined) {
-        const id = requestIdOf(req);
-        let status: number | undefined;
-        if (auth.kind === 'invalid' || auth.kind === 'inactive') {
-          const refusal = auth.kind === 'invalid' ? 401 : 403;
-          partnerAuth.refuse(res, refusal, auth, id);
-          status = refusal;
-        } else {
-          const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
-          const feed = await feeds.peekFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
-          if (feed) {
-            const verdict = partnerAuth.admit(feed.access, auth);
-            // A partner's quota answers from memory, or after a round trip for shared counters.
-            if (verdict === 'ok') {
-              const sent = partnerAuth.send(req, res, feed, auth, id, parsed);
-              status = typeof sent === 'number' ? sent : await sent;
-            } else {
-              status = verdict;
-              await partnerAuth.refuse(res, verdict, auth, id);
-            }
+      const id = requestIdOf(req);
+      let status: number | undefined;
+      if (auth.kind === 'invalid' || auth.kind === 'inactive') {
+        const refusal = auth.kind === 'invalid' ? 401 : 403;
+        partnerAuth.refuse(res, refusal, auth, id);
+        status = refusal;
+      } else {
+        const origin = deps.baseUrl ? undefined : originFromHost(req.headers.host);
+        const feed = await feeds.peekFeed(parsed.target, parsed.format, query, origin, auth.kind === 'partner' ? auth.partner.variant : undefined);
+        if (feed) {
+          const verdict = partnerAuth.admit(feed.access, auth);
+          // A partner's quota answers from memory, or after a round trip for shared counters.
+          if (verdict === 'ok') {
+            const sent = partnerAuth.send(req, res, feed, auth, id, parsed);
+            status = typeof sent === 'number' ? sent : await sent;
+          } else {
+            status = verdict;
+            await partnerAuth.refuse(res, verdict, auth, id);
           }
         }
-        if (status !== undefined) {
-          answered = true;
-          // A Map update, not prom-client: the scrape turns the tallies into counters.
-          metrics?.servedFast(status, auth.kind !== 'anonymous');
-          const level = log.level;
-          if (level === 'debug' || level === 'trace') log.debug({ reqId: id, method: req.method, url: req.url, status, lane: 'fast' }, 'request');
-        }
+      }
+      if (status !== undefined) {
+        answered = true;
+        // A Map update, not prom-client: the scrape turns the tallies into counters.
+        metrics?.servedFast(status, auth.kind !== 'anonymous');
+        const level = log.level;
+        if (level === 'debug' || level === 'trace') log.debug({ reqId: id, method: req.method, url: req.url, status, lane: 'fast' }, 'request');
       }
     } catch {
       // Nothing written: Express answers (and reports the error); half-written: cut it off.
@@ -112,14 +109,15 @@ export function createFastLane(deps: { feeds: FeedService; partnerAuth: PartnerA
     }
     // A long poll may have to wait: Express holds it (routes/feeds.ts).
     if (query.wait) return false;
-    // Without a key the answer (anonymous) is at hand; a key waits for its snapshot's version.
-    let authed: AuthOutcome | Promise<AuthOutcome | undefined>;
+    // A key whose snapshot (or quota) must be loaded first goes to Express, which loads it.
+    let auth: AuthOutcome | undefined;
     try {
-      authed = partnerAuth.identifyCached(req, keyParam);
+      auth = partnerAuth.identifyCached(req, keyParam);
     } catch {
       return false;
     }
-    void serve(req, res, parsed, query, authed);
+    if (auth === undefined) return false;
+    void serve(req, res, parsed, query, auth);
     return true;
   };
 }

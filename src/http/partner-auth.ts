@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ValidationError } from '../errors.js';
 import { decideAccess, type AccessVerdict, type AuthOutcome, type PartnerContext, type PartnerService } from '../services/partners.js';
-import type { OutputFormat } from '../model/types.js';
+import type { OutputFormat, RateLimit } from '../model/types.js';
 import type { FeedAccess, FeedTarget, RenderedFeed } from '../services/types.js';
 import type { DeliveryLog } from '../services/deliveries.js';
 import { utcDayStart, type QuotaMeter, type QuotaState } from '../services/quotas.js';
@@ -40,11 +40,11 @@ export function presentedKey(req: IncomingMessage, keyParam: string | undefined)
 
 export interface PartnerAuth {
   /**
-   * Fast lane: from memory only; undefined when something must be loaded first (the key
-   * snapshot, or a partner's daily item count after a restart): take `identify` instead.
-   * Without a key the answer (anonymous) comes at once, not as a promise.
+   * Fast lane: from memory only, at once (no promise); undefined when something must be loaded
+   * first (the key snapshot, or a partner's daily item count after a restart): take `identify`
+   * instead. Throws when storage cannot tell the key snapshot's version.
    */
-  identifyCached(req: IncomingMessage, keyParam: string | undefined): AuthOutcome | Promise<AuthOutcome | undefined>;
+  identifyCached(req: IncomingMessage, keyParam: string | undefined): AuthOutcome | undefined;
   identify(req: IncomingMessage, keyParam: string | undefined): Promise<AuthOutcome>;
   /** The entitlement decision for a feed; see services/partners.ts decideAccess. */
   admit(access: FeedAccess, auth: AuthOutcome): AccessVerdict;
@@ -81,17 +81,19 @@ function refusal(verdict: 401 | 403, auth: AuthOutcome): { code: string; message
 }
 
 /**
- * RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-10 §§3–4, Structured
- * Fields lists): the "requests" policy, and an "items" policy (quota unit "items", a wirefeed
- * extension) when the partner has a daily item quota.
+ * The RateLimit-Policy value (draft-ietf-httpapi-ratelimit-headers-10 §3, a Structured Fields
+ * list): the "requests" policy, and an "items" policy (quota unit "items", a wirefeed
+ * extension) when the partner has a daily item quota. It depends on the limit alone.
  */
-export function rateLimitHeaders(q: QuotaState): string[] {
-  let policy = `"requests";q=${q.limit.requests};w=${q.limit.perSeconds}`;
+export function rateLimitPolicy(limit: RateLimit): string {
+  const policy = `"requests";q=${limit.requests};w=${limit.perSeconds}`;
+  return limit.itemsPerDay === undefined ? policy : `${policy}, "items";q=${limit.itemsPerDay};w=86400;qu="items"`;
+}
+
+/** RateLimit-Policy and RateLimit (§4: what is left of each policy, and when it resets). */
+export function rateLimitHeaders(q: QuotaState, policy: string = rateLimitPolicy(q.limit)): string[] {
   let current = `"requests";r=${q.remaining};t=${q.resetS}`;
-  if (q.items && q.limit.itemsPerDay !== undefined) {
-    policy += `, "items";q=${q.limit.itemsPerDay};w=86400;qu="items"`;
-    current += `, "items";r=${q.items.remaining};t=${q.items.resetS}`;
-  }
+  if (q.items && q.limit.itemsPerDay !== undefined) current += `, "items";r=${q.items.remaining};t=${q.items.resetS}`;
   return ['RateLimit-Policy', policy, 'RateLimit', current];
 }
 
@@ -128,6 +130,13 @@ export interface PartnerAuthDeps {
 export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
   const { partners, responder, quotas, deliveries } = deps;
   const now = deps.now ?? Date.now;
+  // A partner's limit object lives as long as its key snapshot: its policy header is built once.
+  const policies = new WeakMap<RateLimit, string>();
+  const headersOf = (q: QuotaState): string[] => {
+    let policy = policies.get(q.limit);
+    if (policy === undefined) policies.set(q.limit, (policy = rateLimitPolicy(q.limit)));
+    return rateLimitHeaders(q, policy);
+  };
 
   /** The quota is loaded (items per day rebuilt from the delivery log) before first use. */
   const ready = (auth: AuthOutcome): boolean => auth.kind !== 'partner' || !quotas.needsSeed(auth.partner.partnerId, auth.partner.rateLimit);
@@ -142,7 +151,7 @@ export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
 
   /** A partner's answer once its quota is known: 429, or the feed with its RateLimit fields. */
   function answer(req: IncomingMessage, res: ServerResponse, feed: RenderedFeed, p: PartnerContext, requestId: string, what: FeedRequestInfo, t: number, q: QuotaState): number {
-    const headers = rateLimitHeaders(q);
+    const headers = headersOf(q);
     if (!q.allowed) {
       const why = q.items && q.items.remaining === 0 ? 'the daily item quota is used up' : `more than ${p.rateLimit.requests} requests in ${p.rateLimit.perSeconds} s`;
       writeJsonError(res, 429, 'rate_limited', `partners: ${why}; retry after ${q.retryAfterS} s`, requestId, [...headers, 'Retry-After', String(q.retryAfterS)]);
@@ -159,8 +168,7 @@ export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
   return {
     identifyCached(req, keyParam) {
       const auth = partners.authenticateCached(presentedKey(req, keyParam));
-      if (!(auth instanceof Promise)) return auth;
-      return auth.then((a) => (a && ready(a) ? a : undefined));
+      return auth && ready(auth) ? auth : undefined;
     },
     async identify(req, keyParam) {
       return prepare(await partners.authenticate(presentedKey(req, keyParam)));
@@ -169,7 +177,7 @@ export function createPartnerAuth(deps: PartnerAuthDeps): PartnerAuth {
     refuse(res, verdict, auth, requestId) {
       const { code, message, challenge } = refusal(verdict, auth);
       const extra: string[] = challenge ? ['WWW-Authenticate', challenge] : [];
-      const write = (q?: QuotaState): void => writeJsonError(res, verdict, code, message, requestId, q ? [...extra, ...rateLimitHeaders(q)] : extra);
+      const write = (q?: QuotaState): void => writeJsonError(res, verdict, code, message, requestId, q ? [...extra, ...headersOf(q)] : extra);
       if (auth.kind !== 'partner') return write();
       const q = quotas.take(auth.partner.partnerId, auth.partner.rateLimit, now());
       return q instanceof Promise ? q.then(write) : write(q);

@@ -2,9 +2,10 @@
 // partner context other parts build on. Keys are ≥128-bit random secrets of which only a
 // SHA-256 is stored; a request's key is hashed and looked up in an in-memory snapshot of the
 // live keys, so authenticating costs one hash and a Map lookup and never touches the database.
-// The snapshot follows the partners counter (storage.partners.version()), which any process's
-// change moves: a key revoked by the CLI stops working on the server's very next request.
-import crypto, { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// The snapshot follows the partners counter (storage.partners.version(), answered from memory
+// and checked on every request), which any process's change moves: a key revoked by the CLI
+// stops working on the server's very next request.
+import crypto, { createHash, randomBytes } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { IsoDate, NewPartner, Partner, PartnerKey, PartnerPatch, RateLimit, RightsPolicy } from '../model/types.js';
@@ -84,11 +85,11 @@ export interface PartnerService {
   /** Takes effect on the next request, in this process and in a server beside it. */
   revokeKey(slug: string, keyId: string): Promise<PartnerKey>;
   /**
-   * The check for the fast lane: from the snapshot in memory, never a query; anonymous at once
-   * (no promise) when there is no key. `undefined` when the snapshot is out of date: the caller
-   * then takes the Express path (`authenticate`), which reloads it.
+   * The check for the fast lane: from the snapshot in memory, never a query nor a promise.
+   * `undefined` when the snapshot is out of date: the caller then takes the Express path
+   * (`authenticate`), which reloads it. Throws what storage.partners.version() throws.
    */
-  authenticateCached(secret: string | undefined): AuthOutcome | Promise<AuthOutcome | undefined>;
+  authenticateCached(secret: string | undefined): AuthOutcome | undefined;
   authenticate(secret: string | undefined): Promise<AuthOutcome>;
   /**
    * What `authenticate` would say now for the key with this id: for WebSub deliveries, which
@@ -156,17 +157,20 @@ function checkRightsPolicy(p: RightsPolicy | undefined): void {
 
 interface Snapshot {
   version: number;
-  byHash: Map<string, { hash: Buffer; keyId: string; partner: Partner; outcome: AuthOutcome }>;
+  byHash: Map<string, { keyId: string; partner: Partner; outcome: AuthOutcome }>;
 }
 
 const TOUCH_FLUSH_MS = 5000;
 const ANONYMOUS: AuthOutcome = Object.freeze({ kind: 'anonymous' });
 const INVALID: AuthOutcome = Object.freeze({ kind: 'invalid' });
+const INACTIVE: AuthOutcome = Object.freeze({ kind: 'inactive' });
 
 export function createPartnerService(deps: { storage: Storage; now?: () => Date; log?: Logger }): PartnerService {
   const { storage } = deps;
   const repo = storage.partners;
   const now = deps.now ?? (() => new Date());
+  // Key uses are stamped on every partner request: a number, not a Date, when the clock is the real one.
+  const nowMs = deps.now ? () => deps.now!().getTime() : Date.now;
   let snapshot: Snapshot | undefined;
   let loading: Promise<Snapshot> | undefined;
   // lastUsedAt per key, written in batches: a write per request would cost more than serving it.
@@ -176,11 +180,11 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
   timer.unref();
 
   async function load(): Promise<Snapshot> {
-    const version = await repo.version();
+    const version = repo.version();
     const byHash: Snapshot['byHash'] = new Map();
     for (const k of await repo.liveKeys()) {
-      const outcome: AuthOutcome = Object.freeze({ kind: 'partner', partner: contextOf(k.partner, k.keyId) });
-      byHash.set(k.keyHash, { hash: Buffer.from(k.keyHash, 'latin1'), keyId: k.keyId, partner: k.partner, outcome });
+      const outcome: AuthOutcome = k.partner.active ? Object.freeze({ kind: 'partner', partner: contextOf(k.partner, k.keyId) }) : INACTIVE;
+      byHash.set(k.keyHash, { keyId: k.keyId, partner: k.partner, outcome });
     }
     return { version, byHash };
   }
@@ -203,12 +207,12 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
   function check(s: Snapshot, secret: string | undefined): AuthOutcome {
     if (secret === undefined) return ANONYMOUS;
     if (!KEY_SHAPE.test(secret)) return INVALID;
-    const hex = hashKey(secret);
-    const entry = s.byHash.get(hex);
-    // The lookup is by hash, so timing says nothing about the key; the compare is constant-time.
-    if (!entry || !timingSafeEqual(entry.hash, Buffer.from(hex, 'latin1'))) return INVALID;
-    if (!entry.partner.active) return { kind: 'inactive' };
-    touched.set(entry.keyId, now().getTime());
+    // The lookup is by SHA-256 of the key: its timing depends on the digest, which an attacker
+    // cannot steer towards a stored one, never on how much of the key matched; a hit is an
+    // exact match of the whole digest (Map keys compare equal), so there is nothing left to compare.
+    const entry = s.byHash.get(hashKey(secret));
+    if (!entry) return INVALID;
+    if (entry.outcome !== INACTIVE) touched.set(entry.keyId, nowMs());
     return entry.outcome;
   }
 
@@ -240,7 +244,7 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
 
   /** The snapshot for the partners version now: reloaded only when it moved. */
   async function current(): Promise<Snapshot> {
-    const version = await repo.version();
+    const version = repo.version();
     return snapshot && snapshot.version === version ? snapshot : reload();
   }
 
@@ -299,7 +303,8 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
 
     authenticateCached(secret) {
       if (secret === undefined) return ANONYMOUS;
-      return repo.version().then((version) => (snapshot && snapshot.version === version ? check(snapshot, secret) : undefined));
+      const version = repo.version();
+      return snapshot && snapshot.version === version ? check(snapshot, secret) : undefined;
     },
 
     async authenticate(secret) {
@@ -309,10 +314,7 @@ export function createPartnerService(deps: { storage: Storage; now?: () => Date;
 
     async authenticateKeyId(keyId) {
       const s = await current();
-      for (const entry of s.byHash.values()) {
-        if (entry.keyId !== keyId) continue;
-        return entry.partner.active ? entry.outcome : { kind: 'inactive' };
-      }
+      for (const entry of s.byHash.values()) if (entry.keyId === keyId) return entry.outcome;
       return INVALID;
     },
 

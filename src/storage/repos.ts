@@ -248,10 +248,11 @@ export interface PartnerRepo {
   touchKeys(uses: ReadonlyMap<string, IsoDate>): Promise<void>;
   /**
    * A number that changes whenever partners or keys change, in this process or another one on
-   * the same database. Checked on every partner request: it must answer from memory when
-   * nothing changed (no query per call).
+   * the same database. Checked on every partner request, so it answers at once, not as a
+   * promise: from memory when nothing changed (no query per call). Throws a StorageError when
+   * it cannot tell (closed, or the database unreachable past the stale-if-error time).
    */
-  version(): Promise<number>;
+  version(): number;
 }
 
 export interface HourlyIngest {

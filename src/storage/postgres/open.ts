@@ -80,6 +80,7 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
   const isClosed = () => closed;
   const commits = listener;
   const stale = opts.staleIfErrorMs;
+  const dataVersion = versionOf(ctx, commits, 'data', isClosed, stale);
 
   return {
     backend: 'postgres',
@@ -94,7 +95,7 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
     stats: createStatsRepo(ctx),
     websub: createWebSubRepo(ctx),
     rateWindows: createRateWindowRepo(ctx),
-    dataVersion: versionOf(ctx, commits, 'data', isClosed, stale),
+    dataVersion: async () => dataVersion(),
     getSetting: (key) => getSetting(ctx, key),
     setSetting: (key, value) => setSetting(ctx, key, value),
     prune: (policy) => pruneArticles(ctx, policy),

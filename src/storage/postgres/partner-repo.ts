@@ -16,7 +16,7 @@ const KEY_COLUMNS = 'key_id, partner_id, prefix, created_at, last_used_at, revok
  * `version`: this instance's partners commits plus the other instances' as the shared commit
  * listener heard them (storage-ops.ts versionOf), answered from memory.
  */
-export function createPartnerRepo(ctx: PgContext, version: () => Promise<number>): PartnerRepo {
+export function createPartnerRepo(ctx: PgContext, version: () => number): PartnerRepo {
   const getRow = (q: PgQuery, slug: string) => q.one<PartnerRow>(`SELECT ${PARTNER_COLUMNS} FROM partners WHERE slug = $1`, [slug]);
 
   const mutate = <T>(what: string, fn: (t: PgQuery) => Promise<T>): Promise<T> =>

@@ -57,11 +57,12 @@ export const DEFAULT_STALE_IF_ERROR_MS = 60_000;
 
 /**
  * dataVersion() and partners.version(): this instance's commits plus the others' as heard by the
- * listener, from memory. While the listener's session is down the others' commits go unheard:
- * for up to `staleIfErrorMs` the version stands still (this instance's own commits still move
- * it), so what is cached keeps being served, at most that much older than the database; past
- * that it rejects (the database is unreachable: /healthz and uncached requests answer 503) until
- * the listener is back, which counts a change of every kind. Rejects after close().
+ * listener, from memory, synchronously (dataVersion wraps it in a promise). While the listener's
+ * session is down the others' commits go unheard: for up to `staleIfErrorMs` the version stands
+ * still (this instance's own commits still move it), so what is cached keeps being served, at
+ * most that much older than the database; past that it throws (the database is unreachable:
+ * /healthz and uncached requests answer 503) until the listener is back, which counts a change
+ * of every kind. Throws after close().
  */
 export function versionOf(
   ctx: PgContext,
@@ -70,8 +71,8 @@ export function versionOf(
   isClosed: () => boolean,
   staleIfErrorMs: number = DEFAULT_STALE_IF_ERROR_MS,
   now: () => number = Date.now,
-): () => Promise<number> {
-  return async () => {
+): () => number {
+  return () => {
     if (isClosed()) throw new StorageError('storage: the database is closed');
     const deafSince = listener.deafSince;
     if (!listener.listening && (deafSince === undefined || now() - deafSince > staleIfErrorMs)) {

@@ -145,7 +145,7 @@ export function createPartnerRepo(ctx: SqliteContext, otherCommits: () => number
       );
     },
 
-    async version() {
+    version() {
       const dv = otherCommits();
       if (dv !== seenDataVersion || localBumps !== seenLocal) {
         seenDataVersion = dv;
