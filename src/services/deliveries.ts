@@ -62,9 +62,12 @@ export function createDeliveryLog(deps: { storage: Storage; log?: Logger; flushM
   const repo = deps.storage.deliveries;
   const serialized = new WeakMap<RenderedFeed, DeliveryPayload>();
   // Times stay numbers until the batch is written: toISOString costs more than the rest of record().
-  // Identical deliveries in one batch (same partner, feed, format, payload) share one entry.
+  // Identical deliveries in one batch (same partner, feed, format, payload) share one entry,
+  // found by payload hash, then partner, then feed and format (nearly always one per partner):
+  // no key string is built per request. `batch` keeps the entries in the order they came.
   type Pending = Omit<DeliveryRow, 'at' | 'lastAt'> & { atMs: number; lastMs: number };
-  let pending = new Map<string, Pending>();
+  let pending = new Map<string, Map<number, Pending[]>>();
+  let batch: Pending[] = [];
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
   const timer = setInterval(() => void flush(), deps.flushMs ?? DEFAULT_FLUSH_MS);
@@ -84,17 +87,18 @@ export function createDeliveryLog(deps: { storage: Storage; log?: Logger; flushM
   }
 
   function flush(): Promise<void> {
-    if (pending.size === 0) return writing;
-    const batch: DeliveryRow[] = [...pending.values()].map(({ atMs, lastMs, ...r }) => ({
+    if (batch.length === 0) return writing;
+    const rows: DeliveryRow[] = batch.map(({ atMs, lastMs, ...r }) => ({
       ...r,
       at: new Date(atMs).toISOString(),
       ...(r.count > 1 ? { lastAt: new Date(lastMs).toISOString() } : {}),
     }));
     pending = new Map();
+    batch = [];
     // One batch at a time, in order: the cursor only moves forward anyway, but rows keep order.
     writing = writing.then(() =>
-      repo.append(batch).catch((err: unknown) => {
-        deps.log?.error({ err: (err as Error).message, rows: batch.length }, 'delivery log batch not written');
+      repo.append(rows).catch((err: unknown) => {
+        deps.log?.error({ err: (err as Error).message, rows: rows.length }, 'delivery log batch not written');
       }),
     );
     return writing;
@@ -105,15 +109,20 @@ export function createDeliveryLog(deps: { storage: Storage; log?: Logger; flushM
       if (closed) return;
       const payload = payloadOf(feed);
       const channel = feedName(target);
-      const key = `${partnerId}\u0000${channel}\u0000${format}\u0000${payload.hash}`;
-      const same = pending.get(key);
-      if (same) {
+      let byPartner = pending.get(payload.hash);
+      if (!byPartner) pending.set(payload.hash, (byPartner = new Map()));
+      let entries = byPartner.get(partnerId);
+      if (!entries) byPartner.set(partnerId, (entries = []));
+      for (const same of entries) {
+        if (same.channel !== channel || same.format !== format) continue;
         same.count++;
         same.lastMs = atMs;
         return;
       }
-      pending.set(key, { partnerId, atMs, lastMs: atMs, count: 1, channel, format, payload });
-      if (pending.size >= MAX_BATCH) void flush();
+      const entry: Pending = { partnerId, atMs, lastMs: atMs, count: 1, channel, format, payload };
+      entries.push(entry);
+      batch.push(entry);
+      if (batch.length >= MAX_BATCH) void flush();
     },
 
     flush,

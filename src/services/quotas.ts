@@ -104,12 +104,12 @@ export function createQuotaMeter(windows: RequestWindows = createLocalRequestWin
 
   return {
     take(partnerId, limit, nowMs) {
-      const c = counterOf(partnerId, nowMs);
       const windowMs = limit.perSeconds * 1000;
       const windowStart = Math.floor(nowMs / windowMs) * windowMs;
       const resetS = Math.max(1, Math.ceil((windowStart + windowMs - nowMs) / 1000));
       const state: QuotaState = { allowed: true, limit, remaining: 0, resetS };
       if (limit.itemsPerDay !== undefined) {
+        const c = counterOf(partnerId, nowMs);
         const dayResetS = Math.max(1, Math.ceil(((c.day + 1) * DAY_MS - nowMs) / 1000));
         state.items = { remaining: Math.max(0, limit.itemsPerDay - c.items), resetS: dayResetS };
         if (c.items >= limit.itemsPerDay) {
