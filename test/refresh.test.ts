@@ -213,6 +213,39 @@ describeBackends('refresh service', function (backend) {
     assert.equal((await refresh.refreshDue()).length, 0, 'nothing is due any more');
   });
 
+  it('a fetch slot is free again once its request is over: the next fetch does not wait for the processing', async () => {
+    for (const n of [1, 2]) fixture.routes.set(`/slot${n}`, { headers: XML, body: rss(n) });
+    const list = [await add('/slot1', 'slot1'), await add('/slot2', 'slot2')];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const requested: string[] = [];
+    let processed = 0;
+    // A deadline that a loaded machine cannot miss: this test is about order, not time.
+    const patient = createFetcher({ timeoutMs: 10_000, maxBytes: 1 << 20, userAgent: 'wirefeed-test', allowPrivateNetworks: true, privateNetworkAllowlist: [] });
+    const oneSlot = createRefreshService({
+      storage,
+      fetchFeed: (req, signal) => (requested.push(req.url), patient.fetchFeed(req, signal)),
+      processFeed: async (body, opts) => {
+        if (++processed === 1) await held;
+        return processor.process(body, opts);
+      },
+      log: silentLogger(),
+      now: () => clock,
+      random: () => 0.5,
+      fetchConcurrency: 1,
+      perHostConcurrency: 1,
+      instanceId: 'test-one-slot',
+    });
+    const run = oneSlot.refreshMany(list);
+    for (let i = 0; i < 500 && requested.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(requested, list.map((s) => s.url), 'the second source was fetched while the first was held in processing');
+    release();
+    const outcomes = await run;
+    await patient.close();
+    assert.deepEqual(outcomes.map((o) => [o.slug, o.outcome]), [['slot1', 'modified'], ['slot2', 'modified']]);
+    assert.equal(await storage.articles.count(), 4);
+  });
+
   it('caps concurrency per host while refreshing many sources', async () => {
     let active = 0;
     let peak = 0;

@@ -8,6 +8,7 @@ import type { RefreshOutcome, RefreshRunner } from './types.js';
 import { errorMessage } from '../errors.js';
 import { BIG_DOCUMENT_BYTES } from '../ingest/process.js';
 import { createHostLimiter } from './host-limiter.js';
+import { createPermits } from './permits.js';
 import { bodyHashOf, bodyUnchanged, refreshStep, type FetchStepResult } from './refresh-step.js';
 import { sourceHost } from '../model/source-host.js';
 import type { FetchResult } from '../ingest/types.js';
@@ -54,10 +55,25 @@ function pushedResult(source: Source, doc: PushedDocument): FetchResult {
 /** Default lease: far above a fetch (timeout ≤ 10 s) plus its processing and store. */
 export const DEFAULT_LEASE_MS = 60_000;
 
+/**
+ * Runs a source's HTTP request in its turn (host-limited) and says when the request is over;
+ * resolves undefined when the run was stopped before the request could start.
+ */
+type FetchTurn = (fetch: () => Promise<FetchResult>) => Promise<FetchResult | undefined>;
+
+/** The request right away: a manual refresh is not queued behind a due-run's limits. */
+const immediateTurn: FetchTurn = (fetch) => fetch();
+
 export function createRefreshService(deps: RefreshDeps): RefreshRunner {
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;
+  // The limiter holds a slot for the HTTP request only: processing and storing a body happen
+  // after the fetch slot is free again, so the next fetch does not wait for the parser and the
+  // storage writer. Sources between the start of their request and their record are bounded
+  // apart (`fetchedBacklog`: the fetch slots and as many results behind them), so a slow writer
+  // slows the fetching down instead of piling bodies up.
   const limiter = createHostLimiter(deps.fetchConcurrency, deps.perHostConcurrency);
+  const fetchedBacklog = createPermits(2 * deps.fetchConcurrency);
   const owner = deps.instanceId;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const inFlight = new Set<number>();
@@ -75,11 +91,12 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
   }
 
   /** Undefined only when a leased result was fenced (the lease had passed to another claim). */
-  async function refreshOne(source: Source, signal?: AbortSignal, pushed?: PushedDocument, lease?: LeaseRef): Promise<RefreshOutcome | undefined> {
+  async function refreshOne(source: Source, signal?: AbortSignal, pushed?: PushedDocument, lease?: LeaseRef, turn: FetchTurn = immediateTurn): Promise<RefreshOutcome | undefined> {
     let releaseBig: (() => void) | undefined;
     let releaseBody: (() => void) | undefined;
     try {
       return await refreshSourceGated(source, signal, pushed, lease, {
+        turn,
         gate: async (bytes) => {
           if (bytes >= BIG_DOCUMENT_BYTES) releaseBig = await acquireBig();
         },
@@ -102,15 +119,24 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     signal: AbortSignal | undefined,
     pushed: PushedDocument | undefined,
     lease: LeaseRef | undefined,
-    { gate, hold }: { gate: (bytes: number) => Promise<void>; hold: (release: () => void) => void },
+    { turn, gate, hold }: { turn: FetchTurn; gate: (bytes: number) => Promise<void>; hold: (release: () => void) => void },
   ): Promise<RefreshOutcome | undefined> {
-    const startedAt = now().toISOString();
-    const t0 = performance.now();
+    let startedAt = now().toISOString();
+    let t0 = performance.now();
     let result: FetchStepResult;
     let ended: Date;
     let res: FetchResult | undefined;
     try {
-      res = pushed ? pushedResult(source, pushed) : await deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
+      if (pushed) res = pushedResult(source, pushed);
+      else {
+        res = await turn(() => {
+          // The fetch starts when its turn comes, not when it was queued.
+          startedAt = now().toISOString();
+          t0 = performance.now();
+          return deps.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.lastModified }, signal);
+        });
+        if (!res) return undefined;
+      }
       if (res.kind === 'modified' && res.release) hold(res.release);
       ended = now();
       let bodyHash: string | undefined;
@@ -170,15 +196,39 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     return outcome;
   }
 
-  /** Never throws for one source: storage failures are logged and the run goes on. */
-  async function refreshGuarded(source: Source, stop?: AbortSignal, abort?: AbortSignal, lease?: LeaseRef): Promise<RefreshOutcome | undefined> {
+  /**
+   * Never throws for one source: storage failures are logged and the run goes on. `fetched`
+   * hears when the source's request is over (or will not start): its fetch slot is free.
+   */
+  async function refreshGuarded(source: Source, stop?: AbortSignal, abort?: AbortSignal, lease?: LeaseRef, fetched?: () => void): Promise<RefreshOutcome | undefined> {
     inFlight.add(source.id);
+    let releaseBacklog: (() => void) | undefined;
+    let fetchOver = false;
+    const over = () => {
+      if (fetchOver) return;
+      fetchOver = true;
+      fetched?.();
+    };
+    const turn: FetchTurn = (fetch) =>
+      limiter.run(sourceHost(source.url), async () => {
+        if (stop?.aborted) return undefined;
+        // Inside the host's slot: while the backlog is full, the slot waits rather than fetching more.
+        releaseBacklog = await fetchedBacklog.acquire();
+        if (stop?.aborted) return undefined;
+        try {
+          return await fetch();
+        } finally {
+          over();
+        }
+      });
     try {
-      return await limiter.run(sourceHost(source.url), () => (stop?.aborted ? Promise.resolve(undefined) : refreshOne(source, abort, undefined, lease)));
+      return await refreshOne(source, abort, undefined, lease, turn);
     } catch (err) {
       deps.log.error({ sourceId: source.id, err: errorMessage(err) }, 'source refresh crashed');
       return undefined;
     } finally {
+      over();
+      releaseBacklog?.();
       inFlight.delete(source.id);
     }
   }
@@ -189,15 +239,23 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
    * as it finishes (the CLI prints it then, not at the end of the run).
    *
    * Due sources are claimed (leased) from storage as fetch slots free up, never more than this
-   * process can start at once: a lease is a fetch in flight, so the per-host cap on live leases
-   * is a per-host cap on fetches across instances. Leases are renewed every third of their
-   * length while held; recordFetch frees each with its result.
+   * process can start at once: a lease is a fetch in flight or its result on the way to storage,
+   * so the per-host cap on live leases is a per-host cap on fetches across instances. Leases
+   * are renewed every third of their length while held; recordFetch frees each with its result.
+   * A source whose request is over gives its fetch slot to the next claim while its body is
+   * processed and stored (at most `fetchConcurrency` of them at once, the fetched backlog). A
+   * host's leases are held until the record, so its next request still waits for that.
    */
   async function refreshDue(stop?: AbortSignal, abort?: AbortSignal, onOutcome?: (o: RefreshOutcome) => void): Promise<RefreshOutcome[]> {
     const outcomes: RefreshOutcome[] = [];
     const done = new Set<number>();
     const held = new Map<number, { lease: LeaseRef; lost: AbortController }>();
+    /** Sources started and not yet recorded; `fetching` of them have not finished their request. */
     let running = 0;
+    let fetching = 0;
+    /** Sources recorded so far; `blockedAt` is its value when a claim found nothing claimable. */
+    let recorded = 0;
+    let blockedAt = -1;
     // One waiter, woken by every completion. (Promise.race over the running set would attach a
     // reaction to each of hundreds of pending promises on every call: with 10,000 sources that
     // is millions of closures held until the promises settle.)
@@ -228,10 +286,15 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     const start = ({ source, lease }: ClaimedSource): void => {
       done.add(source.id);
       running++;
+      fetching++;
       const lost = new AbortController();
       held.set(source.id, { lease, lost });
       const signal = abort ? AbortSignal.any([abort, lost.signal]) : lost.signal;
-      void refreshGuarded(source, stop, signal, lease)
+      const fetched = () => {
+        fetching--;
+        wake?.();
+      };
+      void refreshGuarded(source, stop, signal, lease, fetched)
         .then(async (o) => {
           held.delete(source.id);
           if (o) {
@@ -241,6 +304,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
         })
         .finally(() => {
           running--;
+          recorded++;
           wake?.();
         });
     };
@@ -255,10 +319,12 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
     try {
       for (;;) {
         if (stop?.aborted) break;
-        const free = deps.fetchConcurrency - running;
+        // Free fetch slots, as far as the fetched backlog has room behind them.
+        const free = Math.min(deps.fetchConcurrency - fetching, 2 * deps.fetchConcurrency - running);
         // Claims come in batches of a quarter of the slots (not one per completed fetch): each
         // is a write transaction, and on PostgreSQL claims from all instances take turns.
-        if (free < claimBatch && running > 0) {
+        // After a claim found nothing, only a recorded source (a freed lease) can change that.
+        if ((free < claimBatch || blockedAt === recorded) && running > 0) {
           await settled();
           continue;
         }
@@ -273,6 +339,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
           // Nothing claimable now: every due source is leased or its host is at its limit. Our own
           // completions free slots; with none running, the rest belongs to other instances.
           if (running === 0) break;
+          blockedAt = recorded;
           await settled();
         }
       }
