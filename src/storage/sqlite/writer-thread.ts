@@ -5,7 +5,8 @@
 // at a time in call order (seq order = call order). Small records that queued up while the
 // thread was busy go over together and are written in one transaction, each in its own
 // savepoint (a failing one rolls back alone): one commit instead of one per record (a commit
-// cost about as much thread time as storing a re-fetch's few changed items).
+// cost about as much thread time as storing a re-fetch's few changed items). A lease write
+// queued behind them joins their transaction the same way and ends the batch.
 // Writes of the two connections serialize through SQLite's write lock (busy_timeout).
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { StorageError, errorMessage, reviveError, serializeError, type SerializedError } from '../../errors.js';
@@ -41,16 +42,19 @@ export type WriterRequest =
   | { type: 'items'; id: number; items: ArticleInput[] }
   /** `staged`: rec.items is the concatenation of the staged 'items' messages. */
   | { type: 'record-fetch'; id: number; rec: AnyFetchRecord; staged: boolean }
-  /** Several small records, written in call order in one transaction (one savepoint each). */
-  | { type: 'record-batch'; id: number; recs: AnyFetchRecord[] }
+  /** Several small records and lease writes, run in call order in one transaction (one savepoint each). */
+  | { type: 'record-batch'; id: number; members: BatchMember[] }
   | { type: 'lease'; id: number; call: LeaseCall }
   | { type: 'close' };
+
+/** One write of a 'record-batch': a record to store or a lease write. */
+export type BatchMember = { rec: AnyFetchRecord } | { call: LeaseCall };
 
 export type WriterOutcome = { ok: true; result: FetchResult | unknown } | { ok: false; error: SerializedError };
 
 export type WriterReply =
   | ({ type: 'done'; id: number } & WriterOutcome)
-  /** One outcome per record of a 'record-batch', in its order. */
+  /** One outcome per member of a 'record-batch', in its order. */
   | { type: 'done-batch'; id: number; outcomes: WriterOutcome[] }
   | { type: 'closed' };
 
@@ -120,7 +124,7 @@ const CLOSE_TIMEOUT_MS = 10_000;
  */
 const ITEMS_PER_MESSAGE = 200;
 
-/** Records in one batch at most (their items together stay within ITEMS_PER_MESSAGE). */
+/** Writes in one batch at most (the records' items together stay within ITEMS_PER_MESSAGE). */
 const RECORDS_PER_BATCH = 32;
 
 function closedError(): StorageError {
@@ -209,17 +213,22 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
     return t;
   };
 
-  /** The next request: the first queued call, with the small records queued behind a small one. */
+  /**
+   * The next request: the first queued write, with the small writes queued behind a small
+   * record. A lease write ends the batch: its answer (a claim's sources) is waited for, and
+   * waits only for the records queued before it.
+   */
   function takeNext(): Pending[] {
     const first = queue.shift()!;
     const size = (p: Pending) => p.rec?.items?.length ?? 0;
     let items = size(first);
     if (first.call || items > ITEMS_PER_MESSAGE) return [first];
     const members = [first];
-    while (members.length < RECORDS_PER_BATCH && queue.length > 0 && !queue[0]!.call && items + size(queue[0]!) <= ITEMS_PER_MESSAGE) {
+    while (members.length < RECORDS_PER_BATCH && queue.length > 0 && items + size(queue[0]!) <= ITEMS_PER_MESSAGE) {
       const next = queue.shift()!;
       items += size(next);
       members.push(next);
+      if (next.call) break;
     }
     return members;
   }
@@ -245,7 +254,7 @@ export function createWriterThread(options: WriterThreadOptions): WriterThread {
       return;
     }
     if (members.length > 1) {
-      thread.port.postMessage({ type: 'record-batch', id, recs: members.map((m) => m.rec!) } satisfies WriterRequest);
+      thread.port.postMessage({ type: 'record-batch', id, members: members.map((m): BatchMember => (m.call ? { call: m.call } : { rec: m.rec! })) } satisfies WriterRequest);
       return;
     }
     const rec = p.rec!;

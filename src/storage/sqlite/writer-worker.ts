@@ -9,7 +9,7 @@ import { openSqliteConnection } from './connection.js';
 import { createSqliteContext } from './context.js';
 import { createIngestRepo } from './ingest-repo.js';
 import { createLeaseRepo } from './lease-repo.js';
-import type { AnyFetchRecord, WriterOutcome, WriterReply, WriterRequest, WriterWorkerData } from './writer-thread.js';
+import type { BatchMember, LeaseCall, WriterOutcome, WriterReply, WriterRequest, WriterWorkerData } from './writer-thread.js';
 
 /**
  * Serves one writer thread's port. The connection and the record being received are this
@@ -40,24 +40,30 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
     Atomics.notify(signal, 0);
   }
 
+  /** One lease write; like recordFetch, all its work is done synchronously (one transaction). */
+  function leaseWrite(call: LeaseCall): Promise<unknown> {
+    const repo = repos().leases;
+    return call.op === 'claimDue' ? repo.claimDue(...call.args) : call.op === 'renewLeases' ? repo.renewLeases(...call.args) : repo.releaseLeases(...call.args);
+  }
+
   /**
-   * A batch's records in one transaction, one savepoint each (recordFetch's own transaction,
-   * nested): a record that fails rolls back alone and answers with its error, the others are
-   * committed together. recordFetch does all its work synchronously; its promise only carries
-   * the outcome out of the transaction.
+   * A batch's writes in one transaction, one savepoint each (each write's own transaction,
+   * nested): a write that fails rolls back alone and answers with its error, the others are
+   * committed together. The writes do all their work synchronously; their promises only carry
+   * the outcomes out of the transaction.
    */
-  async function recordBatch(recs: AnyFetchRecord[]): Promise<WriterOutcome[]> {
+  async function recordBatch(members: BatchMember[]): Promise<WriterOutcome[]> {
     const runs: Promise<unknown>[] = [];
     try {
       const repo = repos().ingest;
       const conn = db!;
       conn
         .transaction(() => {
-          for (const rec of recs) {
+          for (const m of members) {
             // After some errors (disk full, I/O) SQLite rolls the whole transaction back: the
-            // records before were undone too, so the batch fails as a whole.
+            // writes before were undone too, so the batch fails as a whole.
             if (!conn.inTransaction) throw new StorageError('storage: the batch transaction was rolled back');
-            const run: Promise<unknown> = isLeasedRecord(rec) ? repo.recordFetch(rec) : repo.recordFetch(rec);
+            const run: Promise<unknown> = 'call' in m ? leaseWrite(m.call) : isLeasedRecord(m.rec) ? repo.recordFetch(m.rec) : repo.recordFetch(m.rec);
             run.catch(() => undefined); // read below, after the commit
             runs.push(run);
           }
@@ -65,7 +71,7 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
         .immediate();
     } catch (err) {
       const error = serializeError(err, 'storage_failed');
-      return recs.map(() => ({ ok: false, error }));
+      return members.map(() => ({ ok: false, error }));
     }
     return (await Promise.allSettled(runs)).map((r) => (r.status === 'fulfilled' ? { ok: true, result: r.value } : { ok: false, error: serializeError(r.reason, 'storage_failed') }));
   }
@@ -86,16 +92,14 @@ function serveWriter({ file, port, signal }: WriterWorkerData): void {
       return;
     }
     if (req.type === 'record-batch') {
-      void recordBatch(req.recs).then((outcomes) => reply({ type: 'done-batch', id: req.id, outcomes }));
+      void recordBatch(req.members).then((outcomes) => reply({ type: 'done-batch', id: req.id, outcomes }));
       return;
     }
     if (req.type === 'lease') {
       const { call } = req;
       void (async () => {
         try {
-          const repo = repos().leases;
-          const result =
-            call.op === 'claimDue' ? await repo.claimDue(...call.args) : call.op === 'renewLeases' ? await repo.renewLeases(...call.args) : await repo.releaseLeases(...call.args);
+          const result = await leaseWrite(call);
           reply({ type: 'done', id: req.id, ok: true, result });
         } catch (err) {
           reply({ type: 'done', id: req.id, ok: false, error: serializeError(err, 'storage_failed') });
