@@ -62,7 +62,8 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
         }
 
         const counts: FetchCounts = { itemsNew: 0, itemsUpdated: 0, itemsUnchanged: 0 };
-        const firstSeq = nextSeq(ctx);
+        // A record without items (a 304, an error) hands out no seq: the counter is not read.
+        const firstSeq = rec.items?.length ? nextSeq(ctx) : 0;
         let seq = firstSeq;
         const find = ctx.stmt('SELECT id, content_hash, pub_status, raw_hash FROM articles WHERE source_id = ? AND identity_key = ?');
         const setRawHash = ctx.stmt('UPDATE articles SET raw_hash = ? WHERE id = ?');
@@ -119,20 +120,22 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
         if (rec.states?.length) counts.itemsUpdated += applySourceStates(ctx, rec.sourceId, rec.states, rec.now);
 
         const { set, values } = sourcePatchToSet(rec.source);
-        if (set) {
+        // The lease is freed with the result, in the same UPDATE of the source row.
+        const assignments = rec.lease ? (set ? `${set}, lease_owner = NULL, lease_until = NULL` : 'lease_owner = NULL, lease_until = NULL') : set;
+        if (assignments) {
           try {
-            ctx.stmt(`UPDATE sources SET ${set} WHERE id = ?`).run(...values, rec.sourceId);
+            ctx.stmt(`UPDATE sources SET ${assignments} WHERE id = ?`).run(...values, rec.sourceId);
           } catch (err) {
             throw sourceClash(err) ?? err;
           }
         }
 
-        const { lastInsertRowid } = ctx
+        const logRow = ctx
           .stmt(
             `INSERT INTO fetch_log (source_id, started_at, ms, outcome, http_status, bytes, items_new, items_updated,
-               items_unchanged, error, warnings, final_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               items_unchanged, error, warnings, final_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
           )
-          .run(
+          .get(
             rec.sourceId,
             rec.startedAt,
             Math.round(rec.ms),
@@ -145,17 +148,14 @@ export function createIngestRepo(ctx: SqliteContext): IngestRepo {
             rec.error ?? null,
             JSON.stringify(rec.warnings ?? []),
             rec.finalUrl ?? null,
-          );
-        const logId = Number(lastInsertRowid);
-        if (rec.lease) ctx.stmt('UPDATE sources SET lease_owner = NULL, lease_until = NULL WHERE id = ?').run(rec.sourceId);
+          ) as FetchLogRow;
         ctx
           .stmt(
             `DELETE FROM fetch_log WHERE source_id = ? AND id <= (
                SELECT id FROM fetch_log WHERE source_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
           )
           .run(rec.sourceId, rec.sourceId, FETCH_LOG_KEEP_PER_SOURCE);
-        const log = toFetchLogEntry(ctx.stmt('SELECT * FROM fetch_log WHERE id = ?').get(logId) as FetchLogRow);
-        return { ...counts, log };
+        return { ...counts, log: toFetchLogEntry(logRow) };
       });
   }
   return { knownItems: (sourceId) => knownItems(ctx, sourceId), recordFetch: recordFetch as IngestRepo['recordFetch'] };
