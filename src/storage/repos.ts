@@ -81,12 +81,6 @@ export interface LeaseRef {
   sourceId: number;
   owner: string;
   token: number;
-  /**
-   * The source's next_fetch_at when it was claimed. PostgreSQL moves next_fetch_at to the lease's
-   * end while the lease is out (lease-repo.ts says why) and puts this back on release; absent, a
-   * released source waits for its lease's end.
-   */
-  dueAt?: IsoDate;
 }
 
 export interface SourceLease extends LeaseRef {
