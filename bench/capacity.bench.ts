@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { execOnce } from '../src/storage/postgres/pool.js';
 import { forkTs, type Child } from './support/child.js';
 import { round } from './support/stats.js';
 import { CONCURRENCY, PER_HOST, TIMEOUT_MS } from './scheduler.bench.js';
@@ -31,15 +31,7 @@ interface CycleFigures {
 /** A fresh PostgreSQL database for one size, dropped afterwards. */
 async function withPgDatabase<T>(adminUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
   const name = `wf_bench_${randomBytes(6).toString('hex')}`;
-  const exec = async (sql: string) => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const exec = (sql: string) => execOnce({ url: adminUrl }, sql);
   await exec(`CREATE DATABASE ${name}`);
   try {
     const u = new URL(adminUrl);

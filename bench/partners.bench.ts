@@ -22,10 +22,10 @@ import { createFeedService } from '../src/services/feeds.js';
 import { createPartnerService, type PartnerService } from '../src/services/partners.js';
 import { createSourceService } from '../src/services/sources.js';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createQuotaMeter, type QuotaMeter } from '../src/services/quotas.js';
 import { createSharedRequestWindows } from '../src/services/shared-rate-windows.js';
 import { openPostgresStorage } from '../src/storage/postgres/open.js';
+import { execOnce } from '../src/storage/postgres/pool.js';
 import { openSqliteStorage } from '../src/storage/sqlite/open.js';
 import type { Storage } from '../src/storage/repos.js';
 import { testConfig } from '../test/http-fixtures.js';
@@ -167,20 +167,10 @@ async function seedWireAndPartner(storage: Storage, partners: PartnerService, pe
   return (await partners.createKey('bench')).key;
 }
 
-async function adminExec(url: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 /** (c): partner vs anonymous on PostgreSQL, the rate limit counted in shared windows. */
 async function sharedWindowsOnPostgres(url: string, o: { seconds: number; rounds: number; log: (s: string) => void }): Promise<BenchResult> {
   const schema = `wf_bench_${randomBytes(6).toString('hex')}`;
-  await adminExec(url, `CREATE SCHEMA ${schema}`);
+  await execOnce({ url }, `CREATE SCHEMA ${schema}`);
   const storage = await openPostgresStorage({ databaseUrl: url, schema, instanceId: 'bench' });
   const partners = createPartnerService({ storage });
   const deliveries = createDeliveryLog({ storage });
@@ -213,6 +203,6 @@ async function sharedWindowsOnPostgres(url: string, o: { seconds: number; rounds
     await deliveries.close();
     await partners.close();
     await storage.close();
-    await adminExec(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await execOnce({ url }, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   }
 }

@@ -1,7 +1,7 @@
 // A fresh PostgreSQL schema per test, dropped afterwards. Suites using it skip (with one line
 // saying how to run them) when WIREFEED_TEST_DATABASE_URL is not set.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { execOnce } from '../../src/storage/postgres/pool.js';
 
 export const PG_TEST_URL: string | undefined = process.env.WIREFEED_TEST_DATABASE_URL || undefined;
 
@@ -19,13 +19,7 @@ export function freshSchemaName(): string {
 
 /** One statement on its own connection to the test server (never a storage's pool). */
 export async function pgExec(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_TEST_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
+  await execOnce({ url: PG_TEST_URL! }, sql);
 }
 
 /** The test server's URL with `schema` as the session's search_path (libpq `options`), as a deployment names its schema. */

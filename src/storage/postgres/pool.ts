@@ -91,3 +91,14 @@ export function createPool(opts: PgPoolOptions): PgPool {
 export function createClient(opts: PgPoolOptions): pg.Client {
   return new pg.Client(clientConfig(opts));
 }
+
+/** One statement on a connection of its own, closed afterwards: CREATE or DROP of a schema or database. */
+export async function execOnce(opts: PgPoolOptions, sql: string): Promise<void> {
+  const c = createClient(opts);
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
