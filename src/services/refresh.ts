@@ -81,14 +81,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
   // Big documents (≥ BIG_DOCUMENT_BYTES) are processed and stored one at a time: each costs many
   // times its size on its way through the parser, the main thread and the storage writer, and
   // sixteen at once took the process past 1 GB (bench hostile-memory). Small ones never wait.
-  let bigTail: Promise<void> = Promise.resolve();
-  function acquireBig(): Promise<() => void> {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const prev = bigTail;
-    bigTail = prev.then(() => held);
-    return prev.then(() => release);
-  }
+  const bigDocuments = createPermits(1);
 
   /** Undefined only when a leased result was fenced (the lease had passed to another claim). */
   async function refreshOne(source: Source, signal?: AbortSignal, pushed?: PushedDocument, lease?: LeaseRef, turn: FetchTurn = immediateTurn): Promise<RefreshOutcome | undefined> {
@@ -98,7 +91,7 @@ export function createRefreshService(deps: RefreshDeps): RefreshRunner {
       return await refreshSourceGated(source, signal, pushed, lease, {
         turn,
         gate: async (bytes) => {
-          if (bytes >= BIG_DOCUMENT_BYTES) releaseBig = await acquireBig();
+          if (bytes >= BIG_DOCUMENT_BYTES) releaseBig = await bigDocuments.acquire();
         },
         // The fetched body stays counted in the fetch budget until it is processed and stored.
         hold: (release) => (releaseBody = release),
